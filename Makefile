@@ -1,0 +1,35 @@
+# Two entry points: `make run` (the service with demo data on SQLite) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make test` runs on SQLite; `make test TEST_DB=postgres://127.0.0.1:5432/test` on PostgreSQL.
+TEST_DB ?= sqlite
+
+.PHONY: run test lint migration clean
+
+$(BIN)/samverkan: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/samverkan
+	$(BIN)/samverkan serve --demo --host $(HOST) --port $(PORT)
+
+test: $(BIN)/samverkan
+	SAMVERKAN_TEST_DB=$(TEST_DB) $(BIN)/python -m pytest -q
+
+lint: $(BIN)/samverkan
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Generate a migration after changing a tables.py: make migration DESC="what changed"
+migration: $(BIN)/samverkan
+	PICCOLO_CONF=directory.piccolo_conf PYTHONPATH=. SAMVERKAN_DATA_DIR=$$(mktemp -d) \
+		$(BIN)/piccolo migrations new directory --auto --desc="$(DESC)"
+
+clean:
+	rm -rf $(VENV) data

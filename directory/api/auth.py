@@ -1,0 +1,69 @@
+"""Authentication (a chain of pluggable authenticators) and the role guards used on routes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp, Scopes
+
+from directory.access import Principal, Role
+from directory.accounts import principal_for_token
+
+Authenticator = Callable[[ASGIConnection], Awaitable[Principal | None]]  # type: ignore[type-arg]
+
+
+async def bearer_token(connection: ASGIConnection) -> Principal | None:  # type: ignore[type-arg]
+    """The default: ``Authorization: Bearer <token>`` from ``samverkan token create``."""
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return await principal_for_token(token.strip())
+
+
+class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    """Asks each authenticator in turn; the first principal wins, none means 401."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        authenticators: Sequence[Authenticator],
+        exclude: str | list[str] | None = None,
+        scopes: Scopes | None = None,
+    ) -> None:
+        super().__init__(app=app, exclude=exclude, scopes=scopes)
+        self.authenticators = authenticators
+
+    async def authenticate_request(
+        self,
+        connection: ASGIConnection,  # type: ignore[type-arg]
+    ) -> AuthenticationResult:
+        for authenticate in self.authenticators:
+            principal = await authenticate(connection)
+            if principal is not None:
+                return AuthenticationResult(user=principal, auth=None)
+        raise NotAuthorizedException("a valid bearer token is required")
+
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], None]  # type: ignore[type-arg]
+
+
+def require_roles(*roles: Role) -> Guard:
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+        principal = connection.user
+        if not isinstance(principal, Principal) or principal.role not in allowed:
+            raise PermissionDeniedException(
+                f"this needs one of the roles: {', '.join(sorted(allowed))}"
+            )
+
+    return guard
+
+
+writers_only = require_roles(Role.ADMIN, Role.COORDINATOR)
+staff_only = require_roles(Role.ADMIN, Role.COORDINATOR, Role.STAFF)
+admins_only = require_roles(Role.ADMIN)

@@ -1,0 +1,15 @@
+"""Loading the demo directory built from the municipality's action plan."""
+
+from __future__ import annotations
+
+from directory.demo_data import demo_document
+from directory.exchange import rows_from_document
+from directory.importer import import_rows
+from directory.tables import Organization
+
+
+async def load_demo_if_empty() -> int:
+    """Import the demo directory through the ordinary import path; a no-op on a used database."""
+    if await Organization.count() > 0:
+        return 0
+    return await import_rows(rows_from_document(demo_document()), actor="demo")

@@ -1,0 +1,72 @@
+"""Domain exceptions; each carries the facts of the failure and is mapped to HTTP in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DirectoryError(Exception):
+    """Base class of every failure the directory reports to a caller."""
+
+
+@dataclass
+class NotFound(DirectoryError):
+    resource: str
+    resource_id: str
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.resource_id} not found"
+
+
+@dataclass
+class InvalidField(DirectoryError):
+    """A value was rejected; ``field`` is the name the caller sent it under."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@dataclass
+class InvalidFields(DirectoryError):
+    """Several rejected values at once, e.g. all bad rows of an import."""
+
+    errors: list[InvalidField]
+
+    def __str__(self) -> str:
+        return "; ".join(str(error) for error in self.errors)
+
+
+@dataclass
+class VersionMismatch(DirectoryError):
+    """If-Match named another version than the stored one: someone else wrote in between."""
+
+    current_etag: str
+
+    def __str__(self) -> str:
+        return f"the record has changed since it was read (current ETag {self.current_etag})"
+
+
+class PreconditionRequired(DirectoryError):
+    def __str__(self) -> str:
+        return "a write to an existing record needs an If-Match header with its ETag"
+
+
+@dataclass
+class PermissionDenied(DirectoryError):
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class Conflict(DirectoryError):
+    """The request is valid but clashes with the current state."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message

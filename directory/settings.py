@@ -1,0 +1,94 @@
+"""Typed settings read once from the environment: the only module that reads ``os.environ``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+SearchBackendName = Literal["embedded", "meilisearch"]
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    search_backend: SearchBackendName = "embedded"
+    meili_url: str = ""
+    meili_master_key: str = field(default="", repr=False)
+    public_url: str = "http://127.0.0.1:8000"
+    database_pool_size: int = 10
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file named by ``sqlite:///path`` (relative paths are under the data dir)."""
+        raw = self.database_url.removeprefix("sqlite:///")
+        path = Path(raw)
+        return path if path.is_absolute() else self.data_dir / path
+
+
+def _database_url(data_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{data_dir / 'samverkan.sqlite'}"
+    scheme = urlsplit(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql"}:
+        raise SettingsError(
+            f"DATABASE_URL must start with sqlite:/// or postgres://, got scheme {scheme!r}"
+        )
+    return url
+
+
+def _search_backend() -> SearchBackendName:
+    value = os.environ.get("SEARCH_BACKEND", "embedded").strip() or "embedded"
+    if value == "embedded":
+        return "embedded"
+    if value == "meilisearch":
+        return "meilisearch"
+    raise SettingsError(f"SEARCH_BACKEND must be 'embedded' or 'meilisearch', got {value!r}")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def load_settings() -> Settings:
+    """Read and validate the environment; raises :class:`SettingsError` with a clear message."""
+    data_dir = Path(
+        os.environ.get("SAMVERKAN_DATA_DIR") or os.environ.get("APP_PERSISTENT_STORAGE") or "data"
+    )
+    backend = _search_backend()
+    meili_url = os.environ.get("MEILI_URL", "").strip()
+    if backend == "meilisearch" and not meili_url:
+        raise SettingsError("SEARCH_BACKEND=meilisearch needs MEILI_URL")
+    return Settings(
+        data_dir=data_dir,
+        database_url=_database_url(data_dir),
+        search_backend=backend,
+        meili_url=meili_url,
+        meili_master_key=os.environ.get("MEILI_MASTER_KEY", ""),
+        public_url=os.environ.get("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        database_pool_size=_int("DATABASE_POOL_SIZE", 10),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,224 @@
+"""The ``samverkan`` command line; every ``create`` prints what it created on its last line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+import click
+import msgspec
+from rich.progress import Progress
+
+from directory import accounts
+from directory.database import migrate as run_migrations
+from directory.demo import load_demo_if_empty
+from directory.errors import DirectoryError, InvalidFields
+from directory.exchange import (
+    SPEC_BY_KEY,
+    ExchangeFormatError,
+    RawRow,
+    read_csv,
+    read_json,
+    write_csv,
+)
+from directory.export import export_document, export_records
+from directory.importer import import_rows
+from directory.settings import SettingsError
+
+T = TypeVar("T")
+RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
+
+
+def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
+    """Run one CLI action against the configured database, opening and closing its pool."""
+    from directory.database import close_pool, start_pool
+
+    async def wrapped() -> T:
+        await start_pool()
+        try:
+            return await coroutine_function()
+        finally:
+            await close_pool()
+
+    try:
+        return asyncio.run(wrapped())
+    except InvalidFields as error:
+        for item in error.errors:
+            click.echo(f"error: {item.field}: {item.message}", err=True)
+        raise click.ClickException(f"{len(error.errors)} error(s); nothing was written") from None
+    except (DirectoryError, ExchangeFormatError, SettingsError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Samverkan: the collaboration directory and network calendars against violent extremism."""
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema and seed the vocabulary."""
+    run(run_migrations)
+    click.echo("database is up to date")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo directory into an empty database."""
+    run(run_migrations)
+    count = run(load_demo_if_empty)
+    click.echo(
+        f"loaded {count} demo records"
+        if count
+        else "the database is not empty; demo data not loaded"
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option(
+    "--demo", "with_demo", is_flag=True, help="Load the demo data into an empty database."
+)
+def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
+    """Migrate, optionally load the demo data, and serve the web app and API."""
+    import uvicorn
+
+    run(run_migrations)
+    if with_demo:
+        count = run(load_demo_if_empty)
+        if count:
+            click.echo(f"loaded {count} demo records")
+    click.echo(f"Samverkan on http://{host}:{port}/ (API /api/v1, OpenAPI /schema)")
+    uvicorn.run(
+        "samverkan.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "coordinator", "staff", "partner"])
+)
+@click.option("--username", default="", help="Give the token to this existing account instead.")
+@click.option("--label", default="")
+def token_create(role: str, username: str, label: str) -> None:
+    """Create an account of ROLE (or use --username) and print a new bearer token."""
+    from directory.tables import Account
+
+    async def create() -> str:
+        if not username:
+            return await accounts.create_service_token(role, label)
+        row = await Account.select(Account.id).where(Account.username == username).first()
+        if row is None:
+            raise click.ClickException(f"no account named {username!r}")
+        return await accounts.create_token(row["id"], label)
+
+    run(run_migrations)
+    click.echo(run(create))
+
+
+@main.group()
+def account() -> None:
+    """Accounts of people who sign in."""
+
+
+@account.command("create")
+@click.option("--username", required=True)
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "coordinator", "staff", "partner"])
+)
+@click.option("--display-name", default="")
+@click.option("--email", default="")
+def account_create(username: str, role: str, display_name: str, email: str) -> None:
+    """Create an account and print its id."""
+
+    async def create() -> str:
+        created = await accounts.create_account(username, role, display_name, email)
+        return str(created.id)
+
+    run(run_migrations)
+    click.echo(run(create))
+
+
+def _read_rows(path: Path, file_format: str, resource: str | None) -> list[RawRow]:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        if file_format == "json":
+            return read_json(stream)
+        if resource is None:
+            raise click.UsageError("a CSV import needs --type")
+        return read_csv(stream, SPEC_BY_KEY[resource])
+
+
+def _format_of(path: Path, file_format: str | None) -> str:
+    return file_format or ("csv" if path.suffix.lower() == ".csv" else "json")
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["csv", "json"]))
+@click.option("--type", "resource", type=RESOURCE_TYPES, help="What a CSV file holds.")
+def import_command(path: Path, file_format: str | None, resource: str | None) -> None:
+    """Import a CSV or HSDS-style JSON file: all rows or, on any error, none."""
+    try:
+        rows = _read_rows(path, _format_of(path, file_format), resource)
+    except ExchangeFormatError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+
+    async def load() -> int:
+        with Progress(transient=True) as progress:
+            task = progress.add_task(f"importing {path.name}", total=len(rows))
+            return await import_rows(
+                rows, actor=f"import:{path.name}", progress=lambda n: progress.advance(task, n)
+            )
+
+    run(run_migrations)
+    count = run(load)
+    click.echo(f"imported {count} records from {path}")
+
+
+@main.command("export")
+@click.option(
+    "--format", "file_format", type=click.Choice(["csv", "json"]), default="json", show_default=True
+)
+@click.option("--type", "resource", type=RESOURCE_TYPES, help="What to write as CSV.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+def export_command(file_format: str, resource: str | None, output: Path | None) -> None:
+    """Export the directory as HSDS-style JSON, or one resource type as CSV."""
+
+    async def collect() -> Any:
+        if file_format == "json":
+            return await export_document()
+        if resource is None:
+            raise click.UsageError("a CSV export needs --type")
+        return [record async for record in export_records(SPEC_BY_KEY[resource])]
+
+    data = run(collect)
+
+    def write(stream: TextIO) -> None:
+        if file_format == "json":
+            stream.write(msgspec.json.format(msgspec.json.encode(data)).decode())
+            stream.write("\n")
+        else:
+            for chunk in write_csv(data, SPEC_BY_KEY[resource or ""]):
+                stream.write(chunk)
+
+    if output is None:
+        write(sys.stdout)
+    else:
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        click.echo(f"exported to {output}", err=True)

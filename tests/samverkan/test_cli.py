@@ -1,0 +1,129 @@
+"""The ``samverkan`` command line, run in-process against the test database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from litestar.testing import TestClient
+
+from directory.tables import AuditEntry, Contact, Network, Organization
+from samverkan.app import create_app
+from samverkan.cli import main
+from tests.conftest import _clean
+
+Run = Callable[[Any], Any]
+SERVER_FIELDS = ("created_at", "last_modified", "version")
+
+
+def invoke(*args: str) -> Any:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+def without_server_fields(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: [{k: v for k, v in record.items() if k not in SERVER_FIELDS} for record in value]
+        if isinstance(value, list)
+        else value
+        for key, value in document.items()
+    }
+
+
+def test_token_create_prints_a_working_token_on_its_last_line() -> None:
+    result = invoke("token", "create", "--role", "partner")
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    with TestClient(app=create_app()) as client:
+        me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["role"] == "partner"
+
+
+def test_demo_loads_once_through_the_import_path(run: Run) -> None:
+    first = invoke("demo")
+    assert first.exit_code == 0
+    assert "loaded" in first.output
+    count = run(Organization.count())
+    assert count >= 30
+    assert run(Contact.count()) >= 30
+    assert run(Network.count()) >= 3
+    second = invoke("demo")
+    assert "not empty" in second.output
+    assert run(Organization.count()) == count
+    assert run(AuditEntry.count().where(AuditEntry.actor == "demo")) > count
+
+
+def test_json_export_import_round_trip(tmp_path: Path, run: Run) -> None:
+    invoke("demo")
+    exported = tmp_path / "directory.json"
+    assert invoke("export", "--output", str(exported)).exit_code == 0
+    before = json.loads(exported.read_text())
+    run(_clean())
+    imported = invoke("import", str(exported))
+    assert imported.exit_code == 0, imported.output
+    again = tmp_path / "again.json"
+    invoke("export", "--output", str(again))
+    assert without_server_fields(json.loads(again.read_text())) == without_server_fields(before)
+
+
+def test_csv_export_import_round_trip(tmp_path: Path, run: Run) -> None:
+    invoke("demo")
+    files = {}
+    for resource in ("organizations", "contacts", "services"):
+        files[resource] = tmp_path / f"{resource}.csv"
+        result = invoke(
+            "export", "--format", "csv", "--type", resource, "--output", str(files[resource])
+        )
+        assert result.exit_code == 0
+    before = invoke("export").output
+    run(_clean())
+    for resource, path in files.items():
+        result = invoke("import", str(path), "--type", resource)
+        assert result.exit_code == 0, result.output
+    after = json.loads(invoke("export").output)
+    expected = json.loads(before)
+    for resource in files:
+        assert without_server_fields(after)[resource] == without_server_fields(expected)[resource]
+
+
+def test_a_bad_csv_is_rejected_whole_with_line_numbers(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "organizations.csv"
+    path.write_text(
+        "name,kind,email,areas,website\n"
+        "Socialtjänsten,internal,soc@tyreso.se,social_services,https://www.tyreso.se\n"
+        "Polisen,authority,inte-en-adress,police,\n"
+        ",internal,,school,\n"
+        "Fritidsgården,internal,,leisure;astrology,ftp://x\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["import", str(path), "--type", "organizations"])
+    assert result.exit_code != 0
+    assert "line 3: email" in result.output
+    assert "line 4: name" in result.output
+    assert "line 5: website" in result.output
+    assert "nothing was written" in result.output
+    assert run(Organization.count()) == 0
+
+
+def test_a_bad_json_reference_is_rejected_and_nothing_written(tmp_path: Path, run: Run) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(
+        json.dumps(
+            {
+                "organizations": [{"name": "Tyresö kommun", "kind": "internal"}],
+                "contacts": [
+                    {
+                        "name": "Mottagningen",
+                        "organization_id": "00000000-0000-0000-0000-00000000beef",
+                    }
+                ],
+            }
+        )
+    )
+    result = CliRunner().invoke(main, ["import", str(path)])
+    assert result.exit_code != 0
+    assert "contacts[0]: organization_id" in result.output
+    assert run(Organization.count()) == 0
