@@ -6,6 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make test` runs on SQLite; `make test TEST_DB=postgres://127.0.0.1:5432/test` on PostgreSQL.
 TEST_DB ?= sqlite
+APP ?= directory
 
 .PHONY: run test lint migration clean
 
@@ -27,9 +28,9 @@ lint: $(BIN)/samverkan
 	$(BIN)/mypy
 
 # Generate a migration after changing a tables.py: make migration DESC="what changed"
-migration: $(BIN)/samverkan
+migration: $(BIN)/samverkan  # APP=directory or APP=sync
 	PICCOLO_CONF=directory.piccolo_conf PYTHONPATH=. SAMVERKAN_DATA_DIR=$$(mktemp -d) \
-		$(BIN)/piccolo migrations new directory --auto --desc="$(DESC)"
+		$(BIN)/piccolo migrations new $(APP) --auto --desc="$(DESC)"
 
 clean:
 	rm -rf $(VENV) data

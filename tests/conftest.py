@@ -48,7 +48,7 @@ else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_DATA_DIR}/test.sqlite"
 
 from directory.database import engine, migrate  # noqa: E402
-from directory.piccolo_app import APP_CONFIG  # noqa: E402
+from directory.piccolo_conf import APP_REGISTRY  # noqa: E402
 from directory.vocabulary import seed_default_terms  # noqa: E402
 
 
@@ -65,7 +65,11 @@ def database() -> Iterator[None]:
 
 
 async def _clean() -> None:
-    tables = [table._meta.tablename for table in APP_CONFIG.table_classes]
+    tables = [
+        table._meta.tablename
+        for app in APP_REGISTRY.app_configs.values()
+        for table in app.table_classes
+    ]
     db = engine()
     if IS_POSTGRES:
         await db.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

@@ -1,0 +1,15 @@
+"""Piccolo app config: the sync side's own tables and migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from sync import tables
+
+APP_CONFIG = AppConfig(
+    app_name="sync",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[tables.OutboxCursor],
+    migration_dependencies=["directory.piccolo_app"],
+    commands=[],
+)
