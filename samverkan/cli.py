@@ -26,7 +26,11 @@ from directory.exchange import (
 )
 from directory.export import export_document, export_records
 from directory.importer import import_rows
-from directory.settings import SettingsError
+from directory.settings import SettingsError, get_settings
+from search.backend import SearchError, SearchQuery
+from search.configured import configured_backend
+from search.service import search_directory
+from sync.indexing import count_documents, reindex
 
 T = TypeVar("T")
 RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
@@ -49,7 +53,7 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
         for item in error.errors:
             click.echo(f"error: {item.field}: {item.message}", err=True)
         raise click.ClickException(f"{len(error.errors)} error(s); nothing was written") from None
-    except (DirectoryError, ExchangeFormatError, SettingsError) as error:
+    except (DirectoryError, ExchangeFormatError, SettingsError, SearchError) as error:
         raise click.ClickException(str(error)) from None
 
 
@@ -222,3 +226,66 @@ def export_command(file_format: str, resource: str | None, output: Path | None) 
         with output.open("w", encoding="utf-8", newline="") as stream:
             write(stream)
         click.echo(f"exported to {output}", err=True)
+
+
+@main.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the directory (searches keep answering meanwhile)."""
+
+    async def rebuild() -> int:
+        backend = configured_backend(get_settings())
+        try:
+            await backend.start()
+            with Progress(transient=True) as progress:
+                task = progress.add_task("indexing", total=await count_documents())
+                return await reindex(backend, lambda n: progress.advance(task, n))
+        finally:
+            await backend.close()
+
+    run(run_migrations)
+    count = run(rebuild)
+    click.echo(f"indexed {count} documents")
+
+
+@main.command("search")
+@click.argument("text")
+@click.option(
+    "--role",
+    type=click.Choice(["staff", "partner"]),
+    default="staff",
+    show_default=True,
+    help="Search as this role sees the directory.",
+)
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    type=click.Choice(["organization", "contact", "service", "network"]),
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+def search_command(text: str, role: str, types: tuple[str, ...], limit: int) -> None:
+    """Search the directory from the terminal; prints one hit a line, best first."""
+    from directory.access import Role, visibilities_for
+
+    async def find() -> None:
+        backend = configured_backend(get_settings())
+        try:
+            await backend.start()
+            query = SearchQuery(
+                text=text, visibilities=visibilities_for(Role(role)), types=types, limit=limit
+            )
+            result = await search_directory(backend, query)
+        finally:
+            await backend.close()
+        for hit in result.hits:
+            details = "  ".join(part for part in (*hit.phones, hit.email) if part)
+            subtitle = f" — {hit.subtitle}" if hit.subtitle else ""
+            click.echo(f"{hit.type:<12} {hit.title}{subtitle}  {details}".rstrip())
+        note = (
+            " (degraded: the search backend is down, plain database match)"
+            if result.degraded
+            else ""
+        )
+        click.echo(f"{result.total} hit(s) in {result.took_ms:.1f} ms{note}")
+
+    run(find)
