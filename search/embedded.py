@@ -66,11 +66,11 @@ class EmbeddedBackend(SearchBackend):
                     self._synonyms_at = time.monotonic()
             except (OSError, sqlite3.Error, asyncpg.PostgresError) as error:
                 raise SearchUnavailable(f"search table unreadable: {error}") from error
+            # ``key`` is unique in the table, so a batch names each document at most once.
             for row in rows:
                 if row["deleted"]:
                     self.index.remove(row["key"])
-                else:
-                    self.index.upsert(_decode(row["data"]))
+            self.index.load(_decode(row["data"]) for row in rows if not row["deleted"])
             if rows:
                 self._seq = rows[-1]["seq"]
 

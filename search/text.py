@@ -49,15 +49,17 @@ def query_terms(text: str) -> list[str]:
 
 
 def phone_terms(number: str) -> list[str]:
-    """Every digit suffix of a number, so a prefix lookup finds any part of it.
+    """The digits of ``number`` from each group on, so a prefix lookup finds any part of it.
 
-    ``08-578 29 100`` yields ``0857829100``, ``857829100``, ``57829100``, … so that ``57829``
-    (as typed from the middle of the number) matches by prefix.
+    ``08-578 29 100`` yields ``0857829100``, ``857829100``, ``57829100``, ``29100`` and ``100``:
+    ``57829`` typed from the middle of the number matches by prefix. ``+46`` counts as ``0``.
     """
-    digits = "".join(char for char in number if char.isdigit())
-    if digits.startswith("46") and len(digits) > 9:
-        digits = "0" + digits[2:]
-    return [digits[start:] for start in range(len(digits) - MIN_PHONE_SUFFIX + 1)]
+    groups = re.findall(r"\d+", number.replace("+46", "0", 1))
+    digits = "".join(groups)
+    terms = [digits, digits.lstrip("0")]
+    for index in range(1, len(groups)):
+        terms.append("".join(groups[index:]))
+    return [term for term in dict.fromkeys(terms) if len(term) >= MIN_PHONE_SUFFIX]
 
 
 def typo_budget(length: int) -> int:
