@@ -1,24 +1,27 @@
 """An in-memory inverted index with prefix, typo and synonym matching, Meilisearch-style.
 
-Terms live in a dictionary (term -> {document key: field weight}), a sorted list for prefix
-lookup and a deletion neighbourhood (SymSpell) for typos: a word and a dictionary term within
-edit distance *k* share a string made by deleting at most *k* characters from each, so finding
-typo candidates is a few dictionary lookups instead of a scan. Facet values and visibility are
-kept as sets of keys, so filters are set intersections and counting is one ``Counter`` pass.
+Documents get small integer ids in title order, and every set of documents is a Python int
+used as a bitmap, so filters, the AND of query words, facet counts (``(a & b).bit_count()``)
+and ranking tiers are a few big-integer operations in C however many documents match.
+Rare terms keep a plain set of ids (a bitmap costs its highest id in bits) and become a
+bitmap when used. Terms live in a dictionary, a sorted list for prefix lookup and a deletion
+neighbourhood (SymSpell) for typos: a word and a term within edit distance *k* share a string
+made by deleting at most *k* characters from each, so typo candidates are a few lookups.
 
-Ranking follows Meilisearch's rules in order: an exact title first, then fewer typos, then
-better fields and match kinds (exact over prefix over typo), then title order.
+Ranking follows Meilisearch's rules in order: exact title; all words as whole words in the
+title; all words (or their prefixes) in the title; no typos; then the rest. Within a tier,
+title order.
 """
 
 from __future__ import annotations
 
 import bisect
-import heapq
+import functools
 import html
-import itertools
+import operator
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from search.backend import FACETS, FacetValue, Hit, SearchQuery, SearchResult
 from search.documents import Document
@@ -33,37 +36,27 @@ from search.text import (
     words,
 )
 
-TITLE, SUBTITLE, CONTACT, BODY = 8, 4, 4, 1
-EXACT, PREFIX, SYNONYM, TYPO = 4, 3, 3, 1
-# A term's value: matched at all (BASE), minus TYPO_COST per typo, plus field x kind (<= 32).
-BASE, TYPO_COST = 1000, 100
-EXACT_TITLE = 100_000
-ORDER_BITS = 21  # room below the score for a title-order tie-break (four letters, base 37)
+EXACT, PREFIX, TYPO = 3, 2, 1
+DENSE = 48  # a term in this many documents keeps a bitmap instead of a set of ids
+BULK = 100  # from this many documents on, sort the term list once instead of per insert
+TITLE = "\x00"  # prefix of the title occurrences of a term, kept apart for ranking
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 SNIPPET_WORDS = 12
 
 
-def _document_terms(document: Document) -> dict[str, int]:
-    """Each term of ``document`` with the weight of the best field it occurs in."""
-    weighted: dict[str, int] = {}
-
-    def add(terms: Iterable[str], weight: int) -> None:
-        for term in terms:
-            if weighted.get(term, 0) < weight:
-                weighted[term] = weight
-
-    add(words(document.body), BODY)
-    add(words(document.subtitle), SUBTITLE)
-    add(words(document.title), TITLE)
-    add((term for raw in document.addresses if raw for term in addresses(raw)), CONTACT)
-    add(words(document.email), CONTACT)
-    add((term for number in document.phones for term in phone_terms(number)), CONTACT)
-    return weighted
+def _document_terms(document: Document) -> tuple[set[str], set[str]]:
+    """The terms of ``document``: all of them, and those in its title."""
+    title = set(words(document.title))
+    terms = set(title)
+    terms.update(words(document.subtitle), words(document.body), words(document.email))
+    terms.update(term for raw in document.addresses if raw for term in addresses(raw))
+    terms.update(term for number in document.phones for term in phone_terms(number))
+    return terms, title
 
 
 def _facet_tokens(document: Document) -> list[str]:
     """``facet:value`` for every facet value of ``document`` (what is counted and filtered)."""
-    tokens = [f"type:{document.type}"]
+    tokens = [f"type:{document.type}", f"visibility:{document.visibility}"]
     if document.kind:
         tokens.append(f"kind:{document.kind}")
     if document.municipality:
@@ -74,13 +67,20 @@ def _facet_tokens(document: Document) -> list[str]:
     return tokens
 
 
-def _title_order(title: str) -> int:
-    """A number that sorts like the first four folded letters of ``title`` (lower first)."""
-    letters = (" ".join(words(title)) + "    ")[:4]
-    value = 0
-    for char in letters:
-        value = value * 37 + (ord(char) - 96 if char.isalpha() else 27 if char.isdigit() else 0)
-    return value
+def _title_key(document: Document) -> str:
+    return " ".join(words(document.title))
+
+
+def _bits(ids: Iterable[int]) -> int:
+    return functools.reduce(operator.or_, (1 << i for i in ids), 0)
+
+
+def _lowest(bitmap: int) -> Iterator[int]:
+    """Ids in ``bitmap``, lowest (first in title order) first."""
+    while bitmap:
+        low = bitmap & -bitmap
+        yield low.bit_length() - 1
+        bitmap ^= low
 
 
 def _typo_depth(term: str) -> int:
@@ -115,21 +115,81 @@ def _snippet(text: str, matched: set[str]) -> str:
     return ""
 
 
+@dataclass
+class _WordMatch:
+    """The documents one query word matches, split by how well (bitmaps)."""
+
+    any: int = 0
+    clean: int = 0  # without typos
+    title: int = 0  # without typos, in the title
+    title_exact: int = 0  # the whole word (or a synonym) in the title
+
+    def __and__(self, other: _WordMatch) -> _WordMatch:
+        return _WordMatch(
+            self.any & other.any,
+            self.clean & other.clean,
+            self.title & other.title,
+            self.title_exact & other.title_exact,
+        )
+
+    def __or__(self, other: _WordMatch) -> _WordMatch:
+        return _WordMatch(
+            self.any | other.any,
+            self.clean | other.clean,
+            self.title | other.title,
+            self.title_exact | other.title_exact,
+        )
+
+
+@dataclass
+class _Postings:
+    """Documents per term: sets of ids while rare, bitmaps once common."""
+
+    sparse: dict[str, set[int]] = field(default_factory=dict)
+    dense: dict[str, int] = field(default_factory=dict)
+
+    def add(self, term: str, doc: int) -> bool:
+        """Returns whether ``term`` is new."""
+        if term in self.dense:
+            self.dense[term] |= 1 << doc
+            return False
+        ids = self.sparse.get(term)
+        if ids is None:
+            self.sparse[term] = {doc}
+            return True
+        ids.add(doc)
+        if len(ids) >= DENSE:
+            self.dense[term] = _bits(self.sparse.pop(term))
+        return False
+
+    def discard(self, term: str, doc: int) -> None:
+        if term in self.dense:
+            self.dense[term] &= ~(1 << doc)
+        elif term in self.sparse:
+            self.sparse[term].discard(doc)
+
+    def bitmap(self, term: str) -> int:
+        found = self.dense.get(term)
+        return found if found is not None else _bits(self.sparse.get(term, ()))
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.dense or term in self.sparse
+
+
 class InMemoryIndex:
-    """Documents by key with the term and facet structures over them; one per process."""
+    """Documents by key with the term and facet bitmaps over them; one per process."""
 
     def __init__(self) -> None:
         self.documents: dict[str, Document] = {}
-        self._terms_of: dict[str, dict[str, int]] = {}
-        self._facets_of: dict[str, list[str]] = {}
-        self._order: dict[str, int] = {}
-        self._postings: dict[str, dict[str, int]] = {}
+        self._ids: dict[str, int] = {}
+        self._keys: list[str | None] = []
+        self._terms_of: dict[int, set[str]] = {}
+        self._postings = _Postings()
+        self._facets = _Postings()
         self._sorted: list[str] = []
         self._neighbours: dict[str, set[str]] = {}
-        self._by_facet: dict[str, set[str]] = {}
-        self._by_title: dict[str, set[str]] = {}
-        self.synonyms: dict[str, list[list[str]]] = {}
         self._bulk = False
+        self.synonyms: dict[str, list[list[str]]] = {}
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -141,58 +201,61 @@ class InMemoryIndex:
         }
 
     def load(self, documents: Iterable[Document]) -> None:
-        """Add many documents at once (start-up): the sorted term list is sorted once."""
+        """Add many documents at once, in title order so that ids follow titles; the sorted
+        term list is sorted once."""
+        batch = sorted(documents, key=_title_key)
+        if len(batch) < BULK:
+            for document in batch:
+                self.upsert(document)
+            return
         self._bulk = True
         try:
-            for document in documents:
+            for document in batch:
                 self.upsert(document)
         finally:
             self._bulk = False
             self._sorted.sort()
 
     def upsert(self, document: Document) -> None:
-        key = document.key
-        self.remove(key)
-        terms = _document_terms(document)
-        self.documents[key] = document
-        self._terms_of[key] = terms
-        self._order[key] = _title_order(document.title)
-        for term, weight in terms.items():
-            postings = self._postings.get(term)
-            if postings is None:
-                postings = self._postings[term] = {}
+        self.remove(document.key)
+        doc = len(self._keys)
+        self._keys.append(document.key)
+        self._ids[document.key] = doc
+        self.documents[document.key] = document
+        terms, title = _document_terms(document)
+        stored = terms | {TITLE + term for term in title} | {TITLE + "=" + _title_key(document)}
+        self._terms_of[doc] = stored
+        for term in stored:
+            if self._postings.add(term, doc) and not term.startswith(TITLE):
                 self._add_term(term)
-            postings[key] = weight
-        tokens = [*_facet_tokens(document), f"visibility:{document.visibility}"]
-        self._facets_of[key] = tokens
-        for token in tokens:
-            self._by_facet.setdefault(token, set()).add(key)
-        self._by_title.setdefault(" ".join(words(document.title)), set()).add(key)
+        for token in _facet_tokens(document):
+            self._facets.add(token, doc)
+            self._terms_of[doc].add("\x01" + token)
 
     def remove(self, key: str) -> None:
-        """Forget ``key``; its terms stay in the dictionary (harmless: no postings)."""
-        document = self.documents.pop(key, None)
-        if document is None:
+        """Forget ``key``; its terms stay in the dictionary (harmless: no documents)."""
+        doc = self._ids.pop(key, None)
+        if doc is None:
             return
-        for term in self._terms_of.pop(key):
-            self._postings[term].pop(key, None)
-        for token in self._facets_of.pop(key):
-            self._by_facet[token].discard(key)
-        self._by_title[" ".join(words(document.title))].discard(key)
-        del self._order[key]
+        del self.documents[key]
+        self._keys[doc] = None
+        for term in self._terms_of.pop(doc):
+            if term.startswith("\x01"):
+                self._facets.discard(term[1:], doc)
+            else:
+                self._postings.discard(term, doc)
 
     def _add_term(self, term: str) -> None:
         if self._bulk:
             self._sorted.append(term)
         else:
             bisect.insort(self._sorted, term)
-        if not term.isalpha():
-            return
-        for variant in deletes(term, _typo_depth(term)):
-            self._neighbours.setdefault(variant, set()).add(term)
+        if term.isalpha():
+            for variant in deletes(term, _typo_depth(term)):
+                self._neighbours.setdefault(variant, set()).add(term)
 
-    def _expand(self, word: str, prefix: bool) -> list[tuple[str, int, int]]:
-        """Dictionary terms ``word`` stands for as (term, match kind, typos), worst first."""
+    def _expand(self, word: str, prefix: bool) -> dict[str, tuple[int, int]]:
+        """Dictionary terms ``word`` stands for, each with (match kind, typos)."""
         found: dict[str, tuple[int, int]] = {}
         budget = typo_budget(len(word))
         if budget and word.isalpha():
@@ -204,60 +267,49 @@ class InMemoryIndex:
                 if 0 < distance <= budget:
                     found[term] = (TYPO, distance)
         if prefix:
-            start = bisect.bisect_left(self._sorted, word)
-            for term in itertools.islice(self._sorted, start, None):
-                if not term.startswith(word):
-                    break
-                found[term] = (PREFIX, 0)
+            terms = self._sorted
+            position = bisect.bisect_left(terms, word)
+            while position < len(terms) and terms[position].startswith(word):
+                found[terms[position]] = (PREFIX, 0)
+                position += 1
         if word in self._postings:
             found[word] = (EXACT, 0)
-        ranked = sorted(found.items(), key=lambda item: (item[1][0], -item[1][1]))
-        return [(term, kind, typos) for term, (kind, typos) in ranked]
+        return found
 
-    def _match_word(
-        self, word: str, prefix: bool, synonym: bool, expanded: set[str]
-    ) -> dict[str, int]:
-        """Documents containing ``word`` (or a prefix/typo expansion) with their term value;
-        better expansions overwrite worse ones."""
-        matches: dict[str, int] = {}
-        for term, kind, typos in self._expand(word, prefix):
+    def _match_word(self, word: str, prefix: bool, synonym: bool, expanded: set[str]) -> _WordMatch:
+        match = _WordMatch()
+        postings = self._postings
+        for term, (kind, _) in self._expand(word, prefix).items():
             expanded.add(term)
-            factor = SYNONYM if synonym else kind
-            base = BASE - typos * TYPO_COST
-            matches.update(
-                {key: base + weight * factor for key, weight in self._postings[term].items()}
-            )
-        return matches
+            documents = postings.bitmap(term)
+            match.any |= documents
+            if kind == TYPO:
+                continue
+            match.clean |= documents
+            in_title = postings.bitmap(TITLE + term)
+            match.title |= in_title
+            if kind == EXACT or synonym:
+                match.title_exact |= in_title
+        return match
 
-    def _match_term(self, term: str, last: bool, expanded: set[str]) -> dict[str, int]:
+    def _match_term(self, term: str, last: bool, expanded: set[str]) -> _WordMatch:
         """Documents matching ``term`` itself or one of its synonyms (all words of a phrase)."""
-        best = self._match_word(term, last, False, expanded)
+        match = self._match_word(term, last, False, expanded)
         for phrase in self.synonyms.get(term, []):
-            phrase_matches: dict[str, int] | None = None
-            for word in phrase:
-                found = self._match_word(word, True, True, expanded)
-                phrase_matches = (
-                    found
-                    if phrase_matches is None
-                    else {
-                        key: min(value, found[key])
-                        for key, value in phrase_matches.items()
-                        if key in found
-                    }
-                )
-            for key, value in (phrase_matches or {}).items():
-                if best.get(key, 0) < value:
-                    best[key] = value
-        return best
+            parts = [self._match_word(word, True, True, expanded) for word in phrase]
+            match = match | functools.reduce(operator.and_, parts)
+        return match
 
-    def _allowed(self, query: SearchQuery) -> set[str] | None:
-        """Keys the filters and visibility allow, or ``None`` when nothing is filtered out."""
-        sets: list[set[str]] = []
-        visible = [self._by_facet.get(f"visibility:{v}", set()) for v in query.visibilities]
-        if len(query.visibilities) < 3:
-            sets.append(set().union(*visible))
+    def _allowed(self, query: SearchQuery) -> int:
+        """The bitmap of documents the visibility and the filters allow."""
+        facets = self._facets
+        allowed = functools.reduce(
+            operator.or_, (facets.bitmap(f"visibility:{v}") for v in query.visibilities), 0
+        )
         if query.types:
-            sets.append(set().union(*(self._by_facet.get(f"type:{t}", set()) for t in query.types)))
+            allowed &= functools.reduce(
+                operator.or_, (facets.bitmap(f"type:{t}") for t in query.types), 0
+            )
         for facet, value in (
             ("kind", query.kind),
             ("area", query.area),
@@ -266,53 +318,50 @@ class InMemoryIndex:
             ("network", query.network),
         ):
             if value:
-                sets.append(self._by_facet.get(f"{facet}:{value}", set()))
-        if not sets:
-            return None
-        sets.sort(key=len)
-        return sets[0].intersection(*sets[1:])
+                allowed &= facets.bitmap(f"{facet}:{value}")
+        return allowed
 
-    def _candidates(self, query: SearchQuery) -> tuple[dict[str, int], set[str]]:
-        """Allowed documents matching every query term, with their values, and the terms."""
+    def _candidates(self, query: SearchQuery) -> tuple[list[int], set[str]]:
+        """Ranking tiers (bitmaps, best first; their union is every hit) and matched terms."""
         allowed = self._allowed(query)
         terms = query_terms(query.text)
         expanded: set[str] = set()
         if not terms:
-            keys = self.documents.keys() if allowed is None else allowed
-            return dict.fromkeys(keys, 0), expanded
-        combined: dict[str, int] | None = None
-        for position, term in enumerate(terms):
-            matches = self._match_term(term, position == len(terms) - 1, expanded)
-            if combined is None:
-                combined = matches
-            else:
-                combined = {
-                    key: value + matches[key] for key, value in combined.items() if key in matches
-                }
-        result = combined or {}
-        if allowed is not None:
-            result = {key: result[key] for key in result.keys() & allowed}
-        exact = self._by_title.get(" ".join(terms), set())
-        for key in exact & result.keys():
-            result[key] += EXACT_TITLE
-        return result, expanded
+            return [allowed], expanded
+        last = len(terms) - 1
+        matches = [self._match_term(term, n == last, expanded) for n, term in enumerate(terms)]
+        combined = functools.reduce(operator.and_, matches)
+        every = combined.any & allowed
+        exact_title = self._postings.bitmap(TITLE + "=" + " ".join(terms)) & every
+        tiers = [exact_title, combined.title_exact, combined.title, combined.clean, every]
+        return [tier & every for tier in tiers], expanded
 
     def search(self, query: SearchQuery) -> SearchResult:
-        candidates, expanded = self._candidates(query)
-        order = self._order
-        ranked = {key: (value << ORDER_BITS) - order[key] for key, value in candidates.items()}
-        page = heapq.nlargest(query.offset + query.limit, ranked, key=ranked.__getitem__)
+        tiers, expanded = self._candidates(query)
+        wanted = query.offset + query.limit
+        page: list[int] = []
+        seen = 0
+        for tier in tiers:
+            if len(page) >= wanted:
+                break
+            for doc in _lowest(tier & ~seen):
+                page.append(doc)
+                if len(page) >= wanted:
+                    break
+            seen |= tier
+        every = tiers[-1]
+        documents = [self.documents[self._keys[doc] or ""] for doc in page[query.offset :]]
         return SearchResult(
-            hits=[self._hit(self.documents[key], expanded) for key in page[query.offset :]],
-            total=len(candidates),
-            facets=self._facets(candidates),
+            hits=[self._hit(document, expanded) for document in documents],
+            total=every.bit_count(),
+            facets=self._facet_counts(every),
         )
 
     def facet_search(
         self, query: SearchQuery, facet: str, prefix: str, limit: int
     ) -> list[FacetValue]:
-        candidates, _ = self._candidates(query)
-        counts = self._facets(candidates).get(facet, {})
+        tiers, _ = self._candidates(query)
+        counts = self._facet_counts(tiers[-1]).get(facet, {})
         wanted = fold(prefix)
         values = [FacetValue(value, count) for value, count in counts.items()]
         return sorted(
@@ -320,14 +369,24 @@ class InMemoryIndex:
             key=lambda value: (-value.count, value.value),
         )[:limit]
 
-    def _facets(self, keys: Iterable[str]) -> dict[str, dict[str, int]]:
-        counts = Counter(itertools.chain.from_iterable(map(self._facets_of.__getitem__, keys)))
+    def _facet_counts(self, every: int) -> dict[str, dict[str, int]]:
         facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        for token, count in counts.most_common():
-            name, _, value = token.partition(":")
-            if name in facets:
-                facets[name][value] = count
-        return facets
+        if not every:
+            return facets
+        for token, bitmap in self._facets.dense.items():
+            if count := (bitmap & every).bit_count():
+                name, _, value = token.partition(":")
+                if name in facets:
+                    facets[name][value] = count
+        for token, ids in self._facets.sparse.items():
+            if count := sum(1 for doc in ids if every >> doc & 1):
+                name, _, value = token.partition(":")
+                if name in facets:
+                    facets[name][value] = count
+        return {
+            name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+            for name, counts in facets.items()
+        }
 
     @staticmethod
     def _hit(document: Document, expanded: set[str]) -> Hit:

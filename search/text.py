@@ -6,6 +6,7 @@ finds text written ``Tyreso``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -15,8 +16,12 @@ _SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ł": "l
 MIN_PHONE_SUFFIX = 3
 
 
+@functools.lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
-    """Lower case without diacritics: ``Rädda Barnen`` -> ``radda barnen``."""
+    """Lower case without diacritics: ``Rädda Barnen`` -> ``radda barnen`` (cached: the same
+    words are folded again and again for highlights)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(_SPECIAL))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
