@@ -72,7 +72,14 @@ def _title_key(document: Document) -> str:
 
 
 def _bits(ids: Iterable[int]) -> int:
-    return functools.reduce(operator.or_, (1 << i for i in ids), 0)
+    """A bitmap of ``ids``, built in one pass over a byte array (not one int per id)."""
+    listed = list(ids)
+    if len(listed) < 8:
+        return functools.reduce(operator.or_, (1 << i for i in listed), 0)
+    buffer = bytearray(max(listed) // 8 + 1)
+    for doc in listed:
+        buffer[doc >> 3] |= 1 << (doc & 7)
+    return int.from_bytes(buffer, "little")
 
 
 def _lowest(bitmap: int) -> Iterator[int]:
@@ -147,20 +154,35 @@ class _Postings:
 
     sparse: dict[str, set[int]] = field(default_factory=dict)
     dense: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, set[int]] | None = None  # while bulk loading: ids for dense terms
 
     def add(self, term: str, doc: int) -> bool:
         """Returns whether ``term`` is new."""
         if term in self.dense:
-            self.dense[term] |= 1 << doc
+            if self.pending is None:
+                self.dense[term] |= 1 << doc
+            else:
+                self.pending.setdefault(term, set()).add(doc)
             return False
         ids = self.sparse.get(term)
         if ids is None:
             self.sparse[term] = {doc}
             return True
         ids.add(doc)
-        if len(ids) >= DENSE:
+        if len(ids) >= DENSE and self.pending is None:
             self.dense[term] = _bits(self.sparse.pop(term))
         return False
+
+    def begin_bulk(self) -> None:
+        """Collect ids in sets until :meth:`end_bulk` (a bitmap ``|=`` copies the bitmap)."""
+        self.pending = {}
+
+    def end_bulk(self) -> None:
+        pending, self.pending = self.pending or {}, None
+        for term, ids in pending.items():
+            self.dense[term] |= _bits(ids)
+        for term in [term for term, ids in self.sparse.items() if len(ids) >= DENSE]:
+            self.dense[term] = _bits(self.sparse.pop(term))
 
     def discard(self, term: str, doc: int) -> None:
         if term in self.dense:
@@ -209,11 +231,15 @@ class InMemoryIndex:
                 self.upsert(document)
             return
         self._bulk = True
+        self._postings.begin_bulk()
+        self._facets.begin_bulk()
         try:
             for document in batch:
                 self.upsert(document)
         finally:
             self._bulk = False
+            self._postings.end_bulk()
+            self._facets.end_bulk()
             self._sorted.sort()
 
     def upsert(self, document: Document) -> None:
