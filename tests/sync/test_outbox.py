@@ -109,6 +109,9 @@ def test_run_retries_with_exponential_backoff() -> None:
         task = asyncio.create_task(OutboxWorker("test", apply, interval=0.05).run())
         while len(attempts) < 4:
             await asyncio.sleep(0.01)
+        cursor = OutboxCursor.select(OutboxCursor.last_id).where(OutboxCursor.consumer == "test")
+        while not (await cursor.first() or {}).get("last_id"):
+            await asyncio.sleep(0.01)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
