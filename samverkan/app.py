@@ -11,6 +11,7 @@ from directory.api import api_router
 from directory.api.auth import bearer_token
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.database import close_pool, start_pool
+from sync.feeds_api import feeds_router
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -23,7 +24,7 @@ def health() -> dict[str, str]:
 
 def create_app() -> Litestar:
     return Litestar(
-        route_handlers=[api_router([bearer_token]), health],
+        route_handlers=[api_router([bearer_token]), health, feeds_router()],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start_pool],
         on_shutdown=[close_pool],
