@@ -156,10 +156,20 @@ def _components(series: Series, staff: bool) -> list[Event]:
 
 @functools.lru_cache(maxsize=32)
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """Building a VTIMEZONE from the tz database is slow, so each is built once per range."""
-    return Timezone.from_tzid(
+    """The zone's VTIMEZONE from the tz database (slow, so built once per range).
+
+    Each transition gets its own RDATE line: ical.js reads only the first value of a
+    multi-valued RDATE in a VTIMEZONE and would then put every summer in winter time.
+    """
+    timezone = Timezone.from_tzid(
         tzid, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 1, 1)
     )
+    for observance in timezone.subcomponents:
+        rdates = observance.pop("RDATE", None)
+        for rdate_list in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
+            for value in rdate_list.dts:
+                observance.add("RDATE", value.dt)
+    return timezone
 
 
 async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
