@@ -25,6 +25,8 @@ class Settings:
     meili_master_key: str = field(default="", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     database_pool_size: int = 10
+    feed_past_days: int = 90
+    feed_future_days: int = 548
 
     @property
     def is_postgres(self) -> bool:
@@ -69,6 +71,13 @@ def _int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _positive(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value <= 0:
+        raise SettingsError(f"{name} must be a positive number of days, got {value}")
+    return value
+
+
 def load_settings() -> Settings:
     """Read and validate the environment; raises :class:`SettingsError` with a clear message."""
     data_dir = Path(
@@ -86,6 +95,8 @@ def load_settings() -> Settings:
         meili_master_key=os.environ.get("MEILI_MASTER_KEY", ""),
         public_url=os.environ.get("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         database_pool_size=_int("DATABASE_POOL_SIZE", 10),
+        feed_past_days=_positive("FEED_PAST_DAYS", 90),
+        feed_future_days=_positive("FEED_FUTURE_DAYS", 548),
     )
 
 

@@ -20,6 +20,7 @@ from directory.settings import get_settings
 from search.api import STATE_KEY, search_router
 from search.backend import SearchUnavailable
 from search.configured import configured_backend
+from sync.feeds_api import feeds_router
 from sync.indexing import search_worker
 
 VERSION = "0.1.0"
@@ -54,7 +55,7 @@ async def stop_search(app: Litestar) -> None:
 
 def create_app() -> Litestar:
     return Litestar(
-        route_handlers=[api_router([bearer_token], extra=[search_router]), health],
+        route_handlers=[api_router([bearer_token], extra=[search_router]), health, feeds_router()],
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({STATE_KEY: configured_backend(get_settings())}),
         on_startup=[start_pool, start_search],
