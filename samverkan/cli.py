@@ -26,7 +26,7 @@ from directory.exchange import (
 )
 from directory.export import export_document, export_records
 from directory.importer import import_rows
-from directory.settings import SettingsError
+from directory.settings import SettingsError, get_settings
 
 T = TypeVar("T")
 RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
@@ -56,6 +56,10 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Samverkan: the collaboration directory and network calendars against violent extremism."""
+    try:
+        get_settings()
+    except SettingsError as error:
+        raise click.ClickException(f"bad configuration: {error}") from None
 
 
 @main.command()
