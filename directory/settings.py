@@ -17,6 +17,9 @@ SearchBackendName = Literal["embedded", "meilisearch"]
 LogFormat = Literal["json", "text"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 Choice = TypeVar("Choice", bound=str)
+SEARCH_BACKENDS: tuple[SearchBackendName, ...] = ("embedded", "meilisearch")
+LOG_LEVELS: tuple[LogLevel, ...] = ("INFO", "DEBUG", "WARNING", "ERROR")
+LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
 
 #: Every variable :func:`load_settings` reads, with what it means; ``.env.example`` lists them all.
 SETTING_NAMES: dict[str, str] = {
@@ -87,8 +90,9 @@ def _database_url(data_dir: Path) -> str:
     )
 
 
-def _choice(name: str, default: Choice, choices: tuple[Choice, ...]) -> Choice:
-    value = _get(name, default)
+def _choice(name: str, choices: tuple[Choice, ...]) -> Choice:
+    """The value of ``name`` among ``choices`` (case-insensitive); the first is the default."""
+    value = _get(name, choices[0])
     for choice in choices:
         if value.lower() == choice.lower():
             return choice
@@ -123,7 +127,7 @@ def load_settings() -> Settings:
     data_dir = Path(_get("SAMVERKAN_DATA_DIR") or _get("APP_PERSISTENT_STORAGE") or "data")
     if data_dir.exists() and not data_dir.is_dir():
         raise SettingsError(f"SAMVERKAN_DATA_DIR must be a directory, got the file {data_dir}")
-    backend = _choice("SEARCH_BACKEND", "embedded", ("embedded", "meilisearch"))
+    backend = _choice("SEARCH_BACKEND", SEARCH_BACKENDS)
     meili_url = _http_url("MEILI_URL")
     if backend == "meilisearch" and not meili_url:
         raise SettingsError("MEILI_URL is required when SEARCH_BACKEND=meilisearch")
@@ -135,8 +139,8 @@ def load_settings() -> Settings:
         meili_master_key=_get("MEILI_MASTER_KEY"),
         public_url=_http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000"),
         database_pool_size=_int("DATABASE_POOL_SIZE", 10, 0, 1000),
-        log_level=_choice("SAMVERKAN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
-        log_format=_choice("SAMVERKAN_LOG_FORMAT", "json", ("json", "text")),
+        log_level=_choice("SAMVERKAN_LOG_LEVEL", LOG_LEVELS),
+        log_format=_choice("SAMVERKAN_LOG_FORMAT", LOG_FORMATS),
         token_misses_per_minute=_int("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", 30, 1, 100_000),
     )
 
