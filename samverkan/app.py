@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -11,19 +11,26 @@ from directory.api import api_router
 from directory.api.auth import bearer_token
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.database import close_pool, start_pool
+from directory.settings import get_settings
+from samverkan.observability import (
+    LOGGING_CONFIG,
+    OBSERVABILITY_ROUTES,
+    RequestContextMiddleware,
+    configure_logging,
+    record_response,
+)
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
-@get("/health", include_in_schema=False, sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
 def create_app() -> Litestar:
+    configure_logging(get_settings())
     return Litestar(
-        route_handlers=[api_router([bearer_token]), health],
+        route_handlers=[api_router([bearer_token]), *OBSERVABILITY_ROUTES],
+        middleware=[RequestContextMiddleware],
+        before_send=[record_response],
+        logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start_pool],
         on_shutdown=[close_pool],

@@ -105,6 +105,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        access_log=False,  # ours logs route templates, never query strings that may hold tokens
     )
 
 
