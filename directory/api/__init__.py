@@ -10,8 +10,10 @@ from directory.access import Principal
 from directory.api.audit import list_audit
 from directory.api.auth import AuthenticationMiddleware, Authenticator
 from directory.api.records import record_router
+from directory.api.throttle import MissLimiter
 from directory.api.vocabulary import vocabulary_router
 from directory.resources import ALL_RESOURCES
+from directory.settings import get_settings
 
 
 class Me(msgspec.Struct):
@@ -39,5 +41,11 @@ def api_router(authenticators: list[Authenticator], extra: list[Router] | None =
             whoami,
             *(extra or []),
         ],
-        middleware=[DefineMiddleware(AuthenticationMiddleware, authenticators=authenticators)],
+        middleware=[
+            DefineMiddleware(
+                AuthenticationMiddleware,
+                authenticators=authenticators,
+                misses=MissLimiter(get_settings().token_misses_per_minute),
+            )
+        ],
     )

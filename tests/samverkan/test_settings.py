@@ -25,7 +25,7 @@ BAD_SETTINGS = [
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 (our own CLI, argument list)
+    return subprocess.run(
         [sys.executable, "-m", "samverkan", *args],
         env=env,
         capture_output=True,
