@@ -193,6 +193,10 @@ def import_command(path: Path, file_format: str | None, resource: str | None, wh
         rows = _read_rows(path, _format_of(path, file_format), resource)
     except ExchangeFormatError as error:
         raise click.ClickException(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{path}: not UTF-8 text (byte {error.start}); save the file as UTF-8"
+        ) from None
 
     async def load() -> int:
         with Progress(transient=True) as progress:
