@@ -53,6 +53,10 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
         raise click.ClickException(f"{len(error.errors)} error(s); nothing was written") from None
     except (DirectoryError, ExchangeFormatError, SettingsError, BackupError) as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot reach the database named by DATABASE_URL: {error.strerror or error}"
+        ) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,18 @@ def test_good_settings_start_the_cli(tmp_path: Path) -> None:
     result = run_cli(env, "migrate")
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stdout
+
+
+def test_an_unreachable_database_is_named_not_traced(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "SAMVERKAN_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"postgres://127.0.0.1:{port}/samverkan",
+    }
+    result = run_cli(env, "migrate")
+    assert result.returncode != 0
+    assert "cannot reach the database named by DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
