@@ -19,7 +19,6 @@ from piccolo.columns import Column, Serial
 from piccolo.table import Table, sort_table_classes
 
 from directory.database import engine, transaction
-from directory.piccolo_conf import APP_REGISTRY
 from directory.tables import TaxonomyTerm
 from directory.vocabulary import DEFAULT_TERMS
 
@@ -35,6 +34,8 @@ class BackupError(Exception):
 
 def backed_up_tables() -> list[type[Table]]:
     """Every table of every registered app, parents before the tables that refer to them."""
+    from directory.piccolo_conf import APP_REGISTRY  # reads the settings: not at import time
+
     tables = [table for app in APP_REGISTRY.app_configs.values() for table in app.table_classes]
     return sort_table_classes(tables)
 
