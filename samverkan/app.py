@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -17,6 +17,13 @@ from directory.api.auth import bearer_token
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.database import close_pool, start_pool
 from directory.settings import get_settings
+from samverkan.observability import (
+    LOGGING_CONFIG,
+    OBSERVABILITY_ROUTES,
+    RequestContextMiddleware,
+    configure_logging,
+    record_response,
+)
 from search.api import STATE_KEY, search_router
 from search.backend import SearchUnavailable
 from search.configured import configured_backend
@@ -25,11 +32,6 @@ from sync.indexing import search_worker
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
-
-
-@get("/health", include_in_schema=False, sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 log = logging.getLogger(__name__)
@@ -54,8 +56,16 @@ async def stop_search(app: Litestar) -> None:
 
 
 def create_app() -> Litestar:
+    configure_logging(get_settings())
     return Litestar(
-        route_handlers=[api_router([bearer_token], extra=[search_router]), health, feeds_router()],
+        route_handlers=[
+            api_router([bearer_token], extra=[search_router]),
+            feeds_router(),
+            *OBSERVABILITY_ROUTES,
+        ],
+        middleware=[RequestContextMiddleware],
+        before_send=[record_response],
+        logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({STATE_KEY: configured_backend(get_settings())}),
         on_startup=[start_pool, start_search],

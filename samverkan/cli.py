@@ -10,6 +10,7 @@ from typing import Any, TextIO, TypeVar
 
 import click
 import msgspec
+from rich.console import Console
 from rich.progress import Progress
 
 from directory import accounts
@@ -26,7 +27,8 @@ from directory.exchange import (
 )
 from directory.export import export_document, export_records
 from directory.importer import import_rows
-from directory.settings import SettingsError
+from directory.settings import SettingsError, get_settings
+from samverkan.backup import BackupError, export_all, import_all, row_count
 
 T = TypeVar("T")
 RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
@@ -49,13 +51,21 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
         for item in error.errors:
             click.echo(f"error: {item.field}: {item.message}", err=True)
         raise click.ClickException(f"{len(error.errors)} error(s); nothing was written") from None
-    except (DirectoryError, ExchangeFormatError, SettingsError) as error:
+    except (DirectoryError, ExchangeFormatError, SettingsError, BackupError) as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot reach the database named by DATABASE_URL: {error.strerror or error}"
+        ) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Samverkan: the collaboration directory and network calendars against violent extremism."""
+    try:
+        get_settings()
+    except SettingsError as error:
+        raise click.ClickException(f"bad configuration: {error}") from None
 
 
 @main.command()
@@ -101,6 +111,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        access_log=False,  # ours logs route templates, never query strings that may hold tokens
     )
 
 
@@ -171,12 +182,25 @@ def _format_of(path: Path, file_format: str | None) -> str:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "file_format", type=click.Choice(["csv", "json"]))
 @click.option("--type", "resource", type=RESOURCE_TYPES, help="What a CSV file holds.")
-def import_command(path: Path, file_format: str | None, resource: str | None) -> None:
+@click.option(
+    "--all",
+    "whole",
+    is_flag=True,
+    help="Restore a backup from export --all into an empty database.",
+)
+def import_command(path: Path, file_format: str | None, resource: str | None, whole: bool) -> None:
     """Import a CSV or HSDS-style JSON file: all rows or, on any error, none."""
+    if whole:
+        _restore(path)
+        return
     try:
         rows = _read_rows(path, _format_of(path, file_format), resource)
     except ExchangeFormatError as error:
         raise click.ClickException(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{path}: not UTF-8 text (byte {error.start}); save the file as UTF-8"
+        ) from None
 
     async def load() -> int:
         with Progress(transient=True) as progress:
@@ -190,16 +214,41 @@ def import_command(path: Path, file_format: str | None, resource: str | None) ->
     click.echo(f"imported {count} records from {path}")
 
 
+def _restore(path: Path) -> None:
+    try:
+        document = msgspec.json.decode(path.read_bytes())
+    except msgspec.DecodeError as error:
+        raise click.ClickException(f"{path}: not JSON: {error}") from None
+
+    async def restore() -> int:
+        with Progress(transient=True) as progress:
+            task = progress.add_task(f"restoring {path.name}", total=row_count(document))
+            return await import_all(document, progress=lambda n: progress.advance(task, n))
+
+    run(run_migrations)
+    count = run(restore)
+    click.echo(f"restored {count} rows from {path}")
+
+
 @main.command("export")
 @click.option(
     "--format", "file_format", type=click.Choice(["csv", "json"]), default="json", show_default=True
 )
 @click.option("--type", "resource", type=RESOURCE_TYPES, help="What to write as CSV.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
-def export_command(file_format: str, resource: str | None, output: Path | None) -> None:
+@click.option(
+    "--all", "whole", is_flag=True, help="A complete backup of every table (for import --all)."
+)
+def export_command(
+    file_format: str, resource: str | None, output: Path | None, whole: bool
+) -> None:
     """Export the directory as HSDS-style JSON, or one resource type as CSV."""
 
     async def collect() -> Any:
+        if whole:
+            with Progress(transient=True, console=Console(stderr=True)) as progress:
+                task = progress.add_task("backing up", total=None)
+                return await export_all(progress=lambda n: progress.advance(task, n))
         if file_format == "json":
             return await export_document()
         if resource is None:
@@ -209,7 +258,7 @@ def export_command(file_format: str, resource: str | None, output: Path | None) 
     data = run(collect)
 
     def write(stream: TextIO) -> None:
-        if file_format == "json":
+        if file_format == "json" or whole:
             stream.write(msgspec.json.format(msgspec.json.encode(data)).decode())
             stream.write("\n")
         else:
