@@ -6,11 +6,16 @@ from litestar import Litestar, get
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ControllerRouterHandler
 
 from directory.api import api_router
-from directory.api.auth import bearer_token
+from directory.api.auth import Authenticator, bearer_token
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.database import close_pool, start_pool
+from directory.settings import Settings, get_settings
+from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
+from samverkan.nextcloud.exapp import exapp_router
+from samverkan.nextcloud.ocs import OcsClient
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -21,9 +26,16 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def create_app() -> Litestar:
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    authenticators: list[Authenticator] = [bearer_token]
+    handlers: list[ControllerRouterHandler] = [health]
+    if settings.appapi is not None:
+        ocs = OcsClient(settings.appapi)
+        authenticators.insert(0, AppApiAuthenticator(settings.appapi, ocs))
+        handlers.append(exapp_router(settings.appapi, ocs))
     return Litestar(
-        route_handlers=[api_router([bearer_token]), health],
+        route_handlers=[api_router(authenticators), *handlers],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start_pool],
         on_shutdown=[close_pool],

@@ -78,15 +78,21 @@ def demo() -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", help="Default: APP_HOST under Nextcloud, else 127.0.0.1.")
+@click.option("--port", type=int, help="Default: APP_PORT under Nextcloud, else 8000.")
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option(
     "--demo", "with_demo", is_flag=True, help="Load the demo data into an empty database."
 )
-def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
+def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> None:
     """Migrate, optionally load the demo data, and serve the web app and API."""
     import uvicorn
+
+    from directory.settings import get_settings
+
+    appapi = get_settings().appapi
+    host = host or (appapi.app_host if appapi else "127.0.0.1")
+    port = port or (appapi.app_port if appapi else 8000)
 
     run(run_migrations)
     if with_demo:
