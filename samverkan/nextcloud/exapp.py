@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 TOP_MENU_NAME = "samverkan"
 TOP_MENU_LABEL = "Samverkan"
-TOP_MENU_ICON = "static/samverkan.svg"
+TOP_MENU_ICON = ""  # AppAPI shows its default icon
 
 
 class Heartbeat(msgspec.Struct):
