@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -26,7 +26,9 @@ from directory.exchange import (
 )
 from directory.export import export_document, export_records
 from directory.importer import import_rows
-from directory.settings import SettingsError
+from directory.settings import DavSettings, SettingsError
+from sync.dav_collection import PushReport
+from sync.dav_session import DavError
 
 T = TypeVar("T")
 RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
@@ -49,7 +51,7 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
         for item in error.errors:
             click.echo(f"error: {item.field}: {item.message}", err=True)
         raise click.ClickException(f"{len(error.errors)} error(s); nothing was written") from None
-    except (DirectoryError, ExchangeFormatError, SettingsError) as error:
+    except (DirectoryError, ExchangeFormatError, SettingsError, DavError) as error:
         raise click.ClickException(str(error)) from None
 
 
@@ -228,3 +230,53 @@ def export_command(file_format: str, resource: str | None, output: Path | None) 
         with output.open("w", encoding="utf-8", newline="") as stream:
             write(stream)
         click.echo(f"exported to {output}", err=True)
+
+
+@main.group("sync")
+def sync_group() -> None:
+    """Push the directory and the meetings to CardDAV and CalDAV servers once."""
+
+
+def _dav_settings() -> DavSettings:
+    from directory.settings import get_settings
+
+    dav = get_settings().dav
+    if dav is None:
+        raise click.ClickException(
+            "set CARDDAV_URL and/or CALDAV_URL (and DAV_USERNAME, DAV_PASSWORD)"
+        )
+    return dav
+
+
+def _show_reports(reports: Mapping[str, PushReport]) -> None:
+    for name, report in reports.items():
+        click.echo(
+            f"{name}: {report.created} created, {report.updated} updated, "
+            f"{report.deleted} deleted, {report.unchanged} unchanged, {report.conflicts} conflicts"
+        )
+
+
+@sync_group.command("carddav")
+def sync_carddav() -> None:
+    """Bring the address books under CARDDAV_URL (one per audience) up to date."""
+    from directory.settings import get_settings
+    from sync.carddav_push import push_directory
+    from sync.dav_session import DavSession
+
+    dav = _dav_settings()
+    if not dav.carddav_url:
+        raise click.ClickException("set CARDDAV_URL")
+
+    async def push() -> dict[str, PushReport]:
+        with Progress() as progress:
+            task = progress.add_task("CardDAV", total=None)
+            async with DavSession(dav.username, dav.password) as session:
+                return await push_directory(
+                    session,
+                    dav.carddav_url,
+                    get_settings().public_url,
+                    lambda done, total: progress.update(task, completed=done, total=total),
+                )
+
+    run(run_migrations)
+    _show_reports(run(push))
