@@ -60,6 +60,8 @@ class Settings:
     database_pool_size: int = 10
     appapi: AppApiSettings | None = None
     dav: DavSettings | None = None
+    feed_past_days: int = 90
+    feed_future_days: int = 548
 
     @property
     def is_postgres(self) -> bool:
@@ -162,6 +164,13 @@ def _dav() -> DavSettings | None:
     )
 
 
+def _positive(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value <= 0:
+        raise SettingsError(f"{name} must be a positive number of days, got {value}")
+    return value
+
+
 def load_settings() -> Settings:
     """Read and validate the environment; raises :class:`SettingsError` with a clear message."""
     data_dir = Path(
@@ -181,6 +190,8 @@ def load_settings() -> Settings:
         database_pool_size=_int("DATABASE_POOL_SIZE", 10),
         appapi=_appapi(),
         dav=_dav(),
+        feed_past_days=_positive("FEED_PAST_DAYS", 90),
+        feed_future_days=_positive("FEED_FUTURE_DAYS", 548),
     )
 
 

@@ -1,4 +1,5 @@
-"""Real CardDAV/CalDAV servers (Radicale and Xandikos) on loopback, and directory writers.
+"""Real CardDAV/CalDAV servers (Radicale and Xandikos) on loopback, directory writers, and the
+directory's client and role tokens for the feed tests.
 
 Each server runs as a subprocess with its own temporary storage; ``dav`` is parametrized so the
 same suite runs against both. Each test gets a fresh collection home on the shared server;
@@ -28,6 +29,9 @@ from directory.records import RecordService, etag_of
 from directory.resources import CONTACTS, ORGANIZATIONS, ResourceSpec
 from sync.dav_session import Backoff, DavSession
 from tests.conftest import run_async
+from tests.directory.conftest import auth, client
+
+__all__ = ["auth", "client"]
 
 USER = "samverkan"
 PASSWORD = "dav-test-password"
