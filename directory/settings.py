@@ -25,6 +25,8 @@ class Settings:
     meili_master_key: str = field(default="", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     database_pool_size: int = 10
+    secret_key: str = field(default="", repr=False)
+    secure_cookies: bool = True
 
     @property
     def is_postgres(self) -> bool:
@@ -69,6 +71,24 @@ def _int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _secret_key() -> str:
+    value = os.environ.get("SAMVERKAN_SECRET_KEY", "").strip()
+    if value and len(value) < 32:
+        raise SettingsError("SAMVERKAN_SECRET_KEY must be at least 32 characters")
+    return value
+
+
 def load_settings() -> Settings:
     """Read and validate the environment; raises :class:`SettingsError` with a clear message."""
     data_dir = Path(
@@ -78,14 +98,18 @@ def load_settings() -> Settings:
     meili_url = os.environ.get("MEILI_URL", "").strip()
     if backend == "meilisearch" and not meili_url:
         raise SettingsError("SEARCH_BACKEND=meilisearch needs MEILI_URL")
+    public_url = os.environ.get("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
         search_backend=backend,
         meili_url=meili_url,
         meili_master_key=os.environ.get("MEILI_MASTER_KEY", ""),
-        public_url=os.environ.get("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        public_url=public_url,
         database_pool_size=_int("DATABASE_POOL_SIZE", 10),
+        secret_key=_secret_key(),
+        # Cookies are Secure whenever the public URL is https; plain-http development opts out.
+        secure_cookies=_bool("SAMVERKAN_SECURE_COOKIES", public_url.startswith("https://")),
     )
 
 
