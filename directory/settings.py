@@ -27,6 +27,8 @@ class Settings:
     database_pool_size: int = 10
     secret_key: str = field(default="", repr=False)
     secure_cookies: bool = True
+    feed_past_days: int = 90
+    feed_future_days: int = 548
 
     @property
     def is_postgres(self) -> bool:
@@ -89,6 +91,13 @@ def _secret_key() -> str:
     return value
 
 
+def _positive(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value <= 0:
+        raise SettingsError(f"{name} must be a positive number of days, got {value}")
+    return value
+
+
 def load_settings() -> Settings:
     """Read and validate the environment; raises :class:`SettingsError` with a clear message."""
     data_dir = Path(
@@ -110,6 +119,8 @@ def load_settings() -> Settings:
         secret_key=_secret_key(),
         # Cookies are Secure whenever the public URL is https; plain-http development opts out.
         secure_cookies=_bool("SAMVERKAN_SECURE_COOKIES", public_url.startswith("https://")),
+        feed_past_days=_positive("FEED_PAST_DAYS", 90),
+        feed_future_days=_positive("FEED_FUTURE_DAYS", 548),
     )
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+
 from litestar import Litestar, get
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -16,6 +21,11 @@ from samverkan.web import web_routers
 from samverkan.web.security import SESSION_STORE, csrf_config, session_config, session_store
 from samverkan.web.session import session_principal, session_reader
 from samverkan.web.templating import template_config
+from search.api import STATE_KEY, search_router
+from search.backend import SearchUnavailable
+from search.configured import configured_backend
+from sync.feeds_api import feeds_router
+from sync.indexing import search_worker
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -26,21 +36,44 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+log = logging.getLogger(__name__)
+
+
+async def start_search(app: Litestar) -> None:
+    """Load the search index and start the outbox worker that keeps it current."""
+    backend = app.state[STATE_KEY]
+    try:
+        await backend.start()
+    except SearchUnavailable as error:
+        log.warning("search backend unavailable at start (%s); searching the database", error)
+    app.state["search_worker"] = asyncio.create_task(search_worker(backend).run())
+
+
+async def stop_search(app: Litestar) -> None:
+    task: asyncio.Task[None] = app.state["search_worker"]
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await app.state[STATE_KEY].close()
+
+
 def create_app() -> Litestar:
     settings = get_settings()
     return Litestar(
         route_handlers=[
-            api_router([bearer_token, session_reader]),
+            api_router([bearer_token, session_reader], extra=[search_router]),
             *web_routers([session_principal]),
             health,
+            feeds_router(),
         ],
         middleware=[session_config(settings).middleware],
         stores={SESSION_STORE: session_store(settings)},
         csrf_config=csrf_config(settings),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[start_pool],
-        on_shutdown=[close_pool],
+        state=State({STATE_KEY: configured_backend(get_settings())}),
+        on_startup=[start_pool, start_search],
+        on_shutdown=[stop_search, close_pool],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",
