@@ -19,6 +19,7 @@ from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
 from samverkan.web.language import switch_language
 from samverkan.web.pages import PAGE_HANDLERS
+from samverkan.web.search_page import start
 from samverkan.web.security import SECURITY_HEADERS
 from samverkan.web.session import sign_in, sign_in_page, sign_out
 
@@ -37,7 +38,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
     )
     signed_in = Router(
         path="/",
-        route_handlers=[*PAGE_HANDLERS, *GUIDANCE_HANDLERS, sign_out],
+        route_handlers=[start, *PAGE_HANDLERS, *GUIDANCE_HANDLERS, sign_out],
         middleware=[DefineMiddleware(AuthenticationMiddleware, authenticators=authenticators)],
         before_request=activate_locale,
         response_headers=SECURITY_HEADERS,

@@ -1,13 +1,12 @@
-"""The directory pages: start page with search, record pages and their edit forms."""
+"""The directory pages: the network list, record pages and their edit forms."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -25,8 +24,7 @@ from samverkan.web.forms import (
     form_values,
     patch_from_form,
 )
-from samverkan.web.lookup import find
-from samverkan.web.rendering import is_htmx, page
+from samverkan.web.rendering import page
 
 WebRequest = Request[Principal, Any, Any]
 SPEC_BY_PATH = {spec.path: spec for spec in ALL_RESOURCES}
@@ -37,18 +35,6 @@ def _spec(collection: str) -> ResourceSpec:
     if spec is None:
         raise NotFoundException()
     return spec
-
-
-@get("/", name="start")
-async def start(
-    request: WebRequest,
-    q: Annotated[str, Parameter(max_length=200)] = "",
-    resource: Annotated[str, Parameter(max_length=30)] = "",
-) -> Template:
-    """The search box; an htmx request gets only the results, as the user types."""
-    hits = await find(request.user, q, resource) if q.strip() else []
-    template = "_results.html" if is_htmx(request) else "start.html"
-    return await page(request, template, q=q, resource=resource, hits=hits)
 
 
 @get("/networks", name="networks")
@@ -132,4 +118,4 @@ async def save(request: WebRequest, collection: str, record_id: uuid.UUID) -> Re
     return Redirect(f"/{spec.path}/{record_id}")
 
 
-PAGE_HANDLERS = [start, network_list, record_page, edit_page, save]
+PAGE_HANDLERS = [network_list, record_page, edit_page, save]

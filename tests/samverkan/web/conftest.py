@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -46,6 +47,19 @@ def sign_in(client: Client, username: str, password: str = PASSWORD) -> Any:
         },
         follow_redirects=False,
     )
+
+
+def search_until(
+    client: Client, expected: str, headers: dict[str, str] | None = None, **params: str
+) -> str:
+    """The start page for ``params`` once ``expected`` shows: the outbox worker indexes new
+    records a moment after they are written."""
+    deadline = time.monotonic() + 10
+    while True:
+        page = client.get("/", params=params, headers=headers or {}).text
+        if expected in page or time.monotonic() > deadline:
+            return page
+        time.sleep(0.1)
 
 
 @pytest.fixture

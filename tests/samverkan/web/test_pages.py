@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from tests.samverkan.web.conftest import Client, Writer, csrf_token
+from tests.samverkan.web.conftest import Client, Writer, csrf_token, search_until
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -23,8 +23,8 @@ def test_search_finds_entries_with_click_to_call_and_mail(
         phones=[{"number": "070-174 06 05", "description": "vardagar"}],
     )
     client = browser("staff")
-    page = client.get("/", params={"q": "mottag"}).text
-    assert "1 träff" in page
+    page = search_until(client, "Mottagningen", q="mottagningen")
+    assert "Mottagningen" in page
     assert 'href="tel:0701740605"' in page
     assert 'href="mailto:mottagning@example.se"' in page
     assert "Socialförvaltningen" in page
@@ -35,11 +35,27 @@ def test_search_as_you_type_returns_only_the_results_fragment(
 ) -> None:
     writer.organization("Fritidsgården Bollmora")
     client = browser("staff")
-    fragment = client.get("/", params={"q": "bollmora"}, headers={"HX-Request": "true"}).text
+    fragment = search_until(client, "Fritidsgården Bollmora", {"HX-Request": "true"}, q="bollmora")
     assert "Fritidsgården Bollmora" in fragment
     assert "<html" not in fragment
-    narrowed = client.get("/", params={"q": "bollmora", "resource": "contact"}).text
+    narrowed = client.get("/", params={"q": "bollmora", "type": "contact"}).text
     assert "0 träffar" in narrowed
+
+
+def test_facets_narrow_the_results_by_kind(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    writer.organization("Skolan Norra", kind="internal")
+    writer.organization("Skolföreningen", kind="ngo")
+    client = browser("staff")
+    page = search_until(client, "Skolföreningen", q="skol")
+    assert "Skolan Norra" in page
+    facet = re.search(r'<select id="facet-kind".*?</select>', page, re.S)
+    assert facet is not None
+    assert "Civilsamhälle / ideell organisation (1)" in facet.group(0)
+    narrowed = client.get("/", params={"q": "skol", "kind": "ngo"}).text
+    assert "Skolföreningen" in narrowed and "Skolan Norra" not in narrowed
+    assert '<option value="ngo" selected>' in narrowed
 
 
 def test_markup_in_names_is_shown_as_text(browser: Callable[[str], Client], writer: Writer) -> None:
@@ -68,8 +84,13 @@ def test_partner_never_sees_internal_entries_on_any_page(
     )
     secret_network = writer.network("Internt nätverk", visibility="internal")
     partner = browser("partner")
+    staff = browser("staff")
+    assert "Hemliga enheten" in search_until(staff, "Hemliga enheten", q="enheten")
     pages = [
-        partner.get("/", params={"q": "e"}).text,
+        search_until(partner, "Öppna föreningen", q="föreningen"),
+        partner.get("/", params={"q": "enheten"}).text,
+        partner.get("/", params={"q": "kontakt"}).text,
+        partner.get("/", params={"q": "nätverk"}).text,
         partner.get(f"/organizations/{public.id}").text,
         partner.get(f"/networks/{network.id}").text,
         partner.get("/networks").text,
@@ -90,7 +111,6 @@ def test_partner_never_sees_internal_entries_on_any_page(
         f"/networks/{secret_network.id}",
     ):
         assert partner.get(path).status_code == 404
-    staff = browser("staff")
     assert "Hemliga enheten" in staff.get(f"/networks/{network.id}").text
 
 
@@ -228,7 +248,7 @@ def test_pages_work_without_javascript(browser: Callable[[str], Client], writer:
     writer.organization("Skolan")
     client = browser("admin")
     start = client.get("/").text
-    assert '<form role="search" method="get" action="/"' in start
+    assert '<form id="search-form" role="search" method="get" action="/"' in start
     assert 'name="q"' in start and '<button type="submit">' in start
     for path in ("/", "/networks", "/vid-oro", "/admin/guidance"):
         page = client.get(path).text
