@@ -18,6 +18,7 @@ from samverkan.web.errors import WEB_EXCEPTION_HANDLERS
 from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
 from samverkan.web.language import switch_language
+from samverkan.web.meeting_pages import MEETING_HANDLERS
 from samverkan.web.pages import PAGE_HANDLERS
 from samverkan.web.search_page import start
 from samverkan.web.security import SECURITY_HEADERS
@@ -38,7 +39,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
     )
     signed_in = Router(
         path="/",
-        route_handlers=[start, *PAGE_HANDLERS, *GUIDANCE_HANDLERS, sign_out],
+        route_handlers=[start, *PAGE_HANDLERS, *MEETING_HANDLERS, *GUIDANCE_HANDLERS, sign_out],
         middleware=[DefineMiddleware(AuthenticationMiddleware, authenticators=authenticators)],
         before_request=activate_locale,
         response_headers=SECURITY_HEADERS,

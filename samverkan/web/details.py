@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -9,9 +10,12 @@ from msgspec import Struct
 
 from directory.access import Principal
 from directory.errors import NotFound
+from directory.meeting_access import is_coordinator_of
+from directory.meetings import MeetingService
 from directory.records import ListQuery, RecordService, visibility_filter
 from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS, SERVICES, ResourceSpec
 from directory.tables import Account, Network, NetworkMember, Organization
+from samverkan.web.calendar_views import ZONE, Entry, entries, split_by_now
 
 _ALL = 500
 
@@ -97,12 +101,25 @@ async def network_context(principal: Principal, record: Struct) -> dict[str, Any
         if coordinator_ids
         else []
     )
+    network_id: uuid.UUID = record.id  # type: ignore[attr-defined]
+    upcoming, past = await _network_meetings(principal, network_id)
     return {
         "member_organizations": await _listed(ORGANIZATIONS, principal, in_network),
         "member_contacts": await _listed(CONTACTS, principal, in_network),
         "coordinators": coordinators,
-        "is_coordinator": principal.role == "admin" or principal.account_id in coordinator_ids,
+        "is_coordinator": await is_coordinator_of(principal, network_id),
+        "upcoming": upcoming,
+        "past": past,
     }
+
+
+async def _network_meetings(
+    principal: Principal, network_id: uuid.UUID
+) -> tuple[list[Entry], list[Entry]]:
+    """Upcoming and recent occurrences of the network's meetings the principal may read."""
+    meetings = await MeetingService(principal).list(network_id, None, None)
+    upcoming, past = split_by_now(entries(meetings), dt.datetime.now(ZONE))
+    return upcoming[:10], past[:10]
 
 
 CONTEXT = {

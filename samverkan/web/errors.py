@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -14,17 +15,20 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 
-from directory.errors import NotFound, PermissionDenied
+from directory.errors import InvalidField, NotFound, PermissionDenied
 from samverkan.web.forms import N_
 
 
-def _error_page(request: Request[Any, Any, Any], status_code: int, message: str) -> Template:
+def _error_page(
+    request: Request[Any, Any, Any], status_code: int, message: str, detail: str = ""
+) -> Template:
     principal = request.scope.get("user")
     return Template(
         "error.html",
         context={
             "principal": principal,
             "message": message,
+            "detail": detail,
             "status_code": status_code,
             "path": request.url.path,
             "query_string": request.url.query,
@@ -51,6 +55,11 @@ def bad_request(request: Request[Any, Any, Any], error: Exception) -> Response[A
     return _error_page(request, status, N_("The request could not be handled."))
 
 
+def invalid_input(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A form the page could not show again with the message in place (e.g. a note)."""
+    return _error_page(request, 422, N_("The form could not be saved."), str(error))
+
+
 WEB_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     NotAuthorizedException: sign_in_first,
     PermissionDeniedException: forbidden,
@@ -58,4 +67,6 @@ WEB_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     NotFoundException: not_found,
     NotFound: not_found,
     HTTPException: bad_request,
+    InvalidField: invalid_input,
+    msgspec.ValidationError: invalid_input,
 }

@@ -28,10 +28,14 @@ from samverkan.web.rendering import page
 
 WebRequest = Request[Principal, Any, Any]
 SPEC_BY_PATH = {spec.path: spec for spec in ALL_RESOURCES}
+RECORD_PATHS = [f"/{spec.path}/{{record_id:uuid}}" for spec in ALL_RESOURCES]
+EDIT_PATHS = [f"{path}/edit" for path in RECORD_PATHS]
 
 
-def _spec(collection: str) -> ResourceSpec:
-    spec = SPEC_BY_PATH.get(collection)
+def _spec(request: WebRequest) -> ResourceSpec:
+    """The resource a path names; listed literally, because the router does not backtrack
+    from ``/networks/...`` to a ``/{collection}/...`` pattern."""
+    spec = SPEC_BY_PATH.get(request.url.path.split("/")[1])
     if spec is None:
         raise NotFoundException()
     return spec
@@ -43,9 +47,9 @@ async def network_list(request: WebRequest) -> Template:
     return await page(request, "networks.html", networks=networks.contents)
 
 
-@get("/{collection:str}/{record_id:uuid}", name="record")
-async def record_page(request: WebRequest, collection: str, record_id: uuid.UUID) -> Template:
-    spec = _spec(collection)
+@get(RECORD_PATHS, name="record")
+async def record_page(request: WebRequest, record_id: uuid.UUID) -> Template:
+    spec = _spec(request)
     record = await RecordService(spec, request.user).get(record_id)
     context = await CONTEXT[spec.name](request.user, record)
     return await page(request, f"{spec.name}.html", record=record, spec=spec, **context)
@@ -72,17 +76,17 @@ async def _form_page(
     )
 
 
-@get("/{collection:str}/{record_id:uuid}/edit", name="edit", guards=[writers_only])
-async def edit_page(request: WebRequest, collection: str, record_id: uuid.UUID) -> Template:
-    spec = _spec(collection)
+@get(EDIT_PATHS, name="edit", guards=[writers_only])
+async def edit_page(request: WebRequest, record_id: uuid.UUID) -> Template:
+    spec = _spec(request)
     record = await RecordService(spec, request.user).get(record_id)
     return await _form_page(request, spec, record, form_values(as_builtins(record)), {})
 
 
-@post("/{collection:str}/{record_id:uuid}/edit", name="save", guards=[writers_only])
-async def save(request: WebRequest, collection: str, record_id: uuid.UUID) -> Response[Any]:
+@post(EDIT_PATHS, name="save", guards=[writers_only])
+async def save(request: WebRequest, record_id: uuid.UUID) -> Response[Any]:
     """Apply the form as a patch, with the version the form was read at as If-Match."""
-    spec = _spec(collection)
+    spec = _spec(request)
     service = RecordService(spec, request.user)
     form = await request.form()
     multi = {key: form.getall(key) for key in form}
