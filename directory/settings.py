@@ -85,6 +85,8 @@ class Settings:
     database_pool_size: int = 10
     appapi: AppApiSettings | None = None
     dav: DavSettings | None = None
+    secret_key: str = field(default="", repr=False)
+    secure_cookies: bool = True
     feed_past_days: int = 90
     feed_future_days: int = 548
     log_level: LogLevel = "INFO"
@@ -146,6 +148,24 @@ def _int(name: str, default: int, minimum: int, maximum: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if not minimum <= value <= maximum:
         raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _get(name).lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _secret_key() -> str:
+    value = _get("SAMVERKAN_SECRET_KEY")
+    if value and len(value) < 32:
+        raise SettingsError("SAMVERKAN_SECRET_KEY must be at least 32 characters")
     return value
 
 
@@ -226,13 +246,14 @@ def load_settings() -> Settings:
     meili_url = _http_url("MEILI_URL")
     if backend == "meilisearch" and not meili_url:
         raise SettingsError("MEILI_URL is required when SEARCH_BACKEND=meilisearch")
+    public_url = _http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000")
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
         search_backend=backend,
         meili_url=meili_url,
         meili_master_key=_get("MEILI_MASTER_KEY"),
-        public_url=_http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000"),
+        public_url=public_url,
         database_pool_size=_int("DATABASE_POOL_SIZE", 10, 0, 1000),
         log_level=_choice("SAMVERKAN_LOG_LEVEL", LOG_LEVELS),
         log_format=_choice("SAMVERKAN_LOG_FORMAT", LOG_FORMATS),
@@ -241,6 +262,9 @@ def load_settings() -> Settings:
         feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
         appapi=_appapi(),
         dav=_dav(),
+        secret_key=_secret_key(),
+        # Cookies are Secure whenever the public URL is https; plain-http development opts out.
+        secure_cookies=_bool("SAMVERKAN_SECURE_COOKIES", public_url.startswith("https://")),
     )
 
 
