@@ -383,7 +383,7 @@ def _over_http(mix: list[dict[str, str]], token: str) -> dict[str, Any]:
     import httpx
 
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [
             sys.executable,
             "-m",

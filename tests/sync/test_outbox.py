@@ -147,7 +147,7 @@ def test_two_worker_processes_never_apply_a_change_twice(tmp_path: Path) -> None
     _write(40)
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     workers = [
-        subprocess.Popen([sys.executable, "-c", _CONCURRENT, str(log)], cwd=Path.cwd())  # noqa: S603
+        subprocess.Popen([sys.executable, "-c", _CONCURRENT, str(log)], cwd=Path.cwd())
         for log in logs
     ]
     assert [worker.wait(timeout=60) for worker in workers] == [0, 0]
