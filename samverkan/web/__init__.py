@@ -14,6 +14,8 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.static_files import create_static_files_router
 
 from directory.api.auth import AuthenticationMiddleware, Authenticator
+from directory.api.throttle import MissLimiter
+from directory.settings import get_settings
 from samverkan.web.errors import WEB_EXCEPTION_HANDLERS
 from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
@@ -40,7 +42,13 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
     signed_in = Router(
         path="/",
         route_handlers=[start, *PAGE_HANDLERS, *MEETING_HANDLERS, *GUIDANCE_HANDLERS, sign_out],
-        middleware=[DefineMiddleware(AuthenticationMiddleware, authenticators=authenticators)],
+        middleware=[
+            DefineMiddleware(
+                AuthenticationMiddleware,
+                authenticators=authenticators,
+                misses=MissLimiter(get_settings().token_misses_per_minute),
+            )
+        ],
         before_request=activate_locale,
         response_headers=SECURITY_HEADERS,
         exception_handlers=WEB_EXCEPTION_HANDLERS,
