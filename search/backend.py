@@ -91,6 +91,8 @@ class SearchBackend(abc.ABC):
     :class:`SearchRejected` when it refuses the request; nothing else.
     """
 
+    name: str  # the SEARCH_BACKEND value, a label of the search duration metric
+
     @abc.abstractmethod
     async def start(self) -> None:
         """Prepare for use (load the index, apply settings); an outage here is not fatal."""

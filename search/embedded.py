@@ -40,6 +40,8 @@ _encode = msgspec.json.Encoder().encode
 
 
 class EmbeddedBackend(SearchBackend):
+    name = "embedded"
+
     def __init__(self) -> None:
         self.index = InMemoryIndex()
         self._seq = 0

@@ -143,6 +143,8 @@ def _translated() -> Any:
 
 
 class MeilisearchBackend(SearchBackend):
+    name = "meilisearch"
+
     def __init__(
         self,
         url: str,

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import time
 
+from directory.metrics import SEARCH_DURATION
 from search.backend import SearchBackend, SearchQuery, SearchResult, SearchUnavailable
 from search.fallback import database_search
 
@@ -20,4 +21,6 @@ async def search_directory(backend: SearchBackend, query: SearchQuery) -> Search
     except SearchUnavailable as error:
         log.warning("search backend unavailable (%s); answering from the database", error.reason)
         return await database_search(query)
-    return dataclasses.replace(result, took_ms=round((time.perf_counter() - started) * 1000, 2))
+    took = time.perf_counter() - started
+    SEARCH_DURATION.labels(backend.name).observe(took)
+    return dataclasses.replace(result, took_ms=round(took * 1000, 2))

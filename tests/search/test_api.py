@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from litestar.testing import TestClient
+from prometheus_client import REGISTRY
 
 from directory.demo import load_demo_if_empty
 from samverkan.app import create_app
@@ -29,7 +30,10 @@ def _search(client: Client, headers: dict[str, str], **params: Any) -> dict[str,
 def test_search_answers_hits_facets_total_and_time(client: Client, auth: Auth) -> None:
     run_async(load_demo_if_empty())
     drain(EmbeddedBackend())
+    timed = {"backend": "embedded"}
+    before = REGISTRY.get_sample_value("samverkan_search_duration_seconds_count", timed) or 0
     body = _search(client, auth["staff"], q="socialtjänsten", limit=3)
+    assert REGISTRY.get_sample_value("samverkan_search_duration_seconds_count", timed) == before + 1
     assert set(body) == {"hits", "facets", "total", "took_ms", "degraded"}
     assert body["degraded"] is False
     assert body["total"] >= len(body["hits"]) > 0

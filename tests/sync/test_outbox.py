@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from directory.access import Principal, Role
 from directory.records import RecordService
@@ -104,6 +105,8 @@ def test_run_retries_with_exponential_backoff() -> None:
             raise ConnectionError("backend down")
 
     _write(1)
+    failures = {"consumer": "test"}
+    before = REGISTRY.get_sample_value("samverkan_sync_failures_total", failures) or 0
 
     async def scenario() -> None:
         task = asyncio.create_task(OutboxWorker("test", apply, interval=0.05).run())
@@ -121,6 +124,7 @@ def test_run_retries_with_exponential_backoff() -> None:
     assert gaps[0] >= 0.1
     assert gaps[1] >= 0.2
     assert gaps[2] >= 0.4
+    assert REGISTRY.get_sample_value("samverkan_sync_failures_total", failures) == before + 3
     assert _cursor("test") == _event_ids()[-1]
 
 
