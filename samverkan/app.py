@@ -11,6 +11,7 @@ from directory.api import api_router
 from directory.api.auth import bearer_token
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.database import close_pool, start_pool
+from sync.feed_cache import FeedCache
 from sync.feeds_api import feeds_router
 
 VERSION = "0.1.0"
@@ -23,11 +24,12 @@ def health() -> dict[str, str]:
 
 
 def create_app() -> Litestar:
+    feed_cache = FeedCache()
     return Litestar(
-        route_handlers=[api_router([bearer_token]), health, feeds_router()],
+        route_handlers=[api_router([bearer_token]), health, feeds_router(feed_cache)],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start_pool],
-        on_shutdown=[close_pool],
+        on_shutdown=[feed_cache.versions.close, close_pool],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",

@@ -18,7 +18,6 @@ from litestar import Request, Response, Router, get
 from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import HeaderParameter
 
-from directory.feed_tokens import resolve_feed_token
 from sync.feed_cache import FeedCache, RenderedFeed
 
 MEDIA_TYPE = "text/calendar"  # Litestar appends "; charset=utf-8"
@@ -73,8 +72,8 @@ def _headers(feed: RenderedFeed) -> dict[str, str]:
     return headers
 
 
-def feeds_router() -> Router:
-    cache = FeedCache()
+def feeds_router(cache: FeedCache) -> Router:
+    """The feed route over ``cache``; the app closes ``cache.versions`` on shutdown."""
     limiter = MissLimiter()
 
     @get(
@@ -94,18 +93,23 @@ def feeds_router() -> Router:
             str | None, HeaderParameter(name="If-Modified-Since", required=False)
         ] = None,
     ) -> Response[bytes]:
+        started = time.perf_counter()
         client = request.client.host if request.client else "unknown"
         if limiter.blocked(client):
             raise TooManyRequestsException(
                 "too many unknown feed tokens", headers={"Retry-After": "60"}
             )
-        token = filename.removesuffix(".ics")
-        feed = await resolve_feed_token(token) if filename.endswith(".ics") else None
-        if feed is None:
+        feed, version = (
+            await cache.resolve(filename.removesuffix(".ics"))
+            if filename.endswith(".ics")
+            else (None, None)
+        )
+        if feed is None or version is None:
             limiter.record(client)
             raise NotFoundException("no such feed")
-        rendered = await cache.get(feed)
+        rendered = await cache.get(feed, version)
         headers = _headers(rendered)
+        headers["Server-Timing"] = f"feed;dur={(time.perf_counter() - started) * 1000:.2f}"
         if _not_modified(rendered, if_none_match, if_modified_since):
             return Response(b"", status_code=304, headers=headers)
         return Response(rendered.body, media_type=MEDIA_TYPE, headers=headers)
