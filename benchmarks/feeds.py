@@ -149,7 +149,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603 (this interpreter, our own app)
+    server = subprocess.Popen(
         [
             sys.executable,
             "-m",

@@ -4,19 +4,28 @@ and only a clean file is written, in one transaction, with audit entries and out
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import msgspec
 from piccolo.table import Table
 
+from directory.bulk import insert_many
 from directory.database import transaction
 from directory.errors import InvalidField, InvalidFields
 from directory.exchange import RawRow
 from directory.records import now
-from directory.resources import CONTACTS, ORGANIZATIONS, ResourceSpec
+from directory.resources import ResourceSpec
 from directory.schemas import as_builtins
-from directory.tables import AuditEntry, ChangeEvent, NetworkCoordinator, NetworkMember
+from directory.tables import (
+    Account,
+    AuditEntry,
+    ChangeEvent,
+    Contact,
+    NetworkCoordinator,
+    NetworkMember,
+    Organization,
+)
 from directory.vocabulary import allowed_codes
 
 Progress = Callable[[int], None]
@@ -54,36 +63,45 @@ async def _existing_ids(table: Any, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
     return found
 
 
+_REFERENCES = {
+    "organization_id": "organization",
+    "parent_id": "organization",
+    "member_organization_ids": "organization",
+    "member_contact_ids": "contact",
+    "coordinator_account_ids": "account",
+}
+_TABLES: dict[str, Any] = {"organization": Organization, "contact": Contact, "account": Account}
+
+
+def _references(item: _Prepared) -> Iterator[tuple[str, str, uuid.UUID]]:
+    """(field, kind of record, id) for every reference a prepared record makes."""
+    for field, kind in _REFERENCES.items():
+        refs = item.values.get(field)
+        for ref in refs if isinstance(refs, list) else [refs]:
+            if ref is not None:
+                yield field, kind, ref
+
+
 async def _check_references(prepared: list[_Prepared]) -> list[InvalidField]:
-    by_spec: dict[str, set[uuid.UUID]] = {}
+    """Every reference must name a record in the file or in the database."""
+    in_file: dict[str, set[uuid.UUID]] = {kind: set() for kind in _TABLES}
     for item in prepared:
-        by_spec.setdefault(item.row.spec.name, set()).add(item.id)
-    errors = []
-    wanted: dict[str, tuple[Any, set[uuid.UUID]]] = {
-        "organization": (ORGANIZATIONS.table, set()),
-        "contact": (CONTACTS.table, set()),
+        in_file.setdefault(item.row.spec.name, set()).add(item.id)
+    outside: dict[str, set[uuid.UUID]] = {kind: set() for kind in _TABLES}
+    for item in prepared:
+        for _, kind, ref in _references(item):
+            if ref not in in_file[kind]:
+                outside[kind].add(ref)
+    missing = {
+        kind: refs - await _existing_ids(_TABLES[kind], list(refs))
+        for kind, refs in outside.items()
     }
-    fields = {
-        "organization_id": "organization",
-        "parent_id": "organization",
-        "member_organization_ids": "organization",
-        "member_contact_ids": "contact",
-    }
-    for item in prepared:
-        for field, kind in fields.items():
-            refs = item.values.get(field)
-            for ref in refs if isinstance(refs, list) else [refs]:
-                if ref is not None and ref not in by_spec.get(kind, set()):
-                    wanted[kind][1].add(ref)
-    known = {kind: await _existing_ids(table, list(ids)) for kind, (table, ids) in wanted.items()}
-    for item in prepared:
-        for field, kind in fields.items():
-            refs = item.values.get(field)
-            for ref in refs if isinstance(refs, list) else [refs]:
-                if ref is not None and ref not in by_spec.get(kind, set()) | known[kind]:
-                    errors.append(
-                        InvalidField(f"{item.row.where}: {field}", f"no such {kind} {ref}")
-                    )
+    errors = [
+        InvalidField(f"{item.row.where}: {field}", f"no such {kind} {ref}")
+        for item in prepared
+        for field, kind, ref in _references(item)
+        if ref in missing[kind]
+    ]
     errors.extend(_parent_cycles([p for p in prepared if p.row.spec.name == "organization"]))
     return errors
 
@@ -147,7 +165,7 @@ async def import_rows(rows: Iterable[RawRow], actor: str, progress: Progress | N
 
 async def _write_chunk(chunk: list[_Prepared], actor: str) -> None:
     timestamp = now()
-    by_table: dict[type[Table], list[Table]] = {}
+    by_table: dict[type[Table], list[dict[str, Any]]] = {}
     for item in chunk:
         spec: ResourceSpec = item.row.spec
         row = {
@@ -157,44 +175,54 @@ async def _write_chunk(chunk: list[_Prepared], actor: str) -> None:
             "last_modified": timestamp,
             "version": 1,
         }
-        by_table.setdefault(spec.table, []).append(spec.table(**row))
-    for table, records in by_table.items():
-        await table.insert(*records)
-    members = [
-        NetworkMember(network_id=item.id, **{column: ref})
-        for item in chunk
-        for field, column in (
-            ("member_organization_ids", "organization_id"),
-            ("member_contact_ids", "contact_id"),
-        )
-        for ref in dict.fromkeys(item.values.get(field, []))
-    ]
-    if members:
-        await NetworkMember.insert(*members)
-    coordinators = [
-        NetworkCoordinator(network_id=item.id, account_id=ref)
-        for item in chunk
-        for ref in item.values.get("coordinator_account_ids", [])
-    ]
-    if coordinators:
-        await NetworkCoordinator.insert(*coordinators)
-    encode = msgspec.json.encode
-    await AuditEntry.insert(
-        *(
-            AuditEntry(
-                actor=actor,
-                action="import",
-                resource_type=item.row.spec.name,
-                resource_id=item.id,
-                previous="{}",
-                current=encode(item.values).decode(),
+        by_table.setdefault(spec.table, []).append(row)
+    for table, rows in by_table.items():
+        await insert_many(table, rows)
+    await insert_many(
+        NetworkMember,
+        [
+            {"id": uuid.uuid4(), "network_id": item.id, column: ref}
+            for item in chunk
+            for field, column in (
+                ("member_organization_ids", "organization_id"),
+                ("member_contact_ids", "contact_id"),
             )
-            for item in chunk
-        )
+            for ref in dict.fromkeys(item.values.get(field, []))
+        ],
     )
-    await ChangeEvent.insert(
-        *(
-            ChangeEvent(resource_type=item.row.spec.name, resource_id=item.id, operation="upsert")
+    await insert_many(
+        NetworkCoordinator,
+        [
+            {"id": uuid.uuid4(), "network_id": item.id, "account_id": ref}
             for item in chunk
-        )
+            for ref in dict.fromkeys(item.values.get("coordinator_account_ids", []))
+        ],
+    )
+    encode = msgspec.json.encode
+    await insert_many(
+        AuditEntry,
+        [
+            {
+                "at": timestamp,
+                "actor": actor,
+                "action": "import",
+                "resource_type": item.row.spec.name,
+                "resource_id": item.id,
+                "previous": "{}",
+                "current": encode(item.values).decode(),
+            }
+            for item in chunk
+        ],
+    )
+    await insert_many(
+        ChangeEvent,
+        [
+            {
+                "at": timestamp,
+                "resource_type": item.row.spec.name,
+                "resource_id": item.id,
+                "operation": "upsert",
+            }
+            for item in chunk
+        ],
     )

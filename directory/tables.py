@@ -61,12 +61,12 @@ class TaxonomyTerm(Table, tablename="taxonomy_term"):
 class _Record(Table):
     """Columns every directory record shares: visibility, verification, lifecycle, version."""
 
-    visibility = Varchar(length=20, default="public", index=True)
+    visibility = Varchar(length=20, default="public")
     assured_date = Date(null=True, default=None, index=True)
     assurer_email = Varchar(length=254, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     last_modified = Timestamptz(default=TimestamptzNow(), index=True)
-    retired_at = Timestamptz(null=True, default=None, index=True)
+    retired_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
 
 
