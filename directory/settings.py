@@ -27,6 +27,15 @@ class Settings:
     database_pool_size: int = 10
     feed_past_days: int = 90
     feed_future_days: int = 548
+    import_interval_minutes: int = 60
+    import_timeout_seconds: int = 20
+    import_max_bytes: int = 5_000_000
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "samverkan@example.se"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -74,8 +83,17 @@ def _int(name: str, default: int) -> int:
 def _positive(name: str, default: int) -> int:
     value = _int(name, default)
     if value <= 0:
-        raise SettingsError(f"{name} must be a positive number of days, got {value}")
+        raise SettingsError(f"{name} must be a positive number, got {value}")
     return value
+
+
+def _bool(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in {"", "0", "false", "no"}:
+        return False
+    if raw in {"1", "true", "yes"}:
+        return True
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
 def load_settings() -> Settings:
@@ -97,6 +115,15 @@ def load_settings() -> Settings:
         database_pool_size=_int("DATABASE_POOL_SIZE", 10),
         feed_past_days=_positive("FEED_PAST_DAYS", 90),
         feed_future_days=_positive("FEED_FUTURE_DAYS", 548),
+        import_interval_minutes=_positive("IMPORT_INTERVAL_MINUTES", 60),
+        import_timeout_seconds=_positive("IMPORT_TIMEOUT_SECONDS", 20),
+        import_max_bytes=_positive("IMPORT_MAX_BYTES", 5_000_000),
+        smtp_host=os.environ.get("SMTP_HOST", "").strip(),
+        smtp_port=_positive("SMTP_PORT", 25),
+        smtp_from=os.environ.get("SMTP_FROM", "samverkan@example.se").strip(),
+        smtp_username=os.environ.get("SMTP_USERNAME", ""),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_bool("SMTP_STARTTLS"),
     )
 
 

@@ -20,6 +20,8 @@ from directory.settings import get_settings
 from search.api import STATE_KEY, search_router
 from search.backend import SearchUnavailable
 from search.configured import configured_backend
+from sync.calendar_import import run_scheduler
+from sync.calendar_import_api import external_calendars_router
 from sync.feed_cache import FeedCache
 from sync.feeds_api import feeds_router
 from sync.indexing import search_worker
@@ -54,18 +56,30 @@ async def stop_search(app: Litestar) -> None:
     await app.state[STATE_KEY].close()
 
 
+async def start_calendar_import(app: Litestar) -> None:
+    """Fetch the networks' external calendars on their schedule."""
+    app.state["calendar_import"] = asyncio.create_task(run_scheduler())
+
+
+async def stop_calendar_import(app: Litestar) -> None:
+    task: asyncio.Task[None] = app.state["calendar_import"]
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app() -> Litestar:
     feed_cache = FeedCache()
     return Litestar(
         route_handlers=[
-            api_router([bearer_token], extra=[search_router]),
+            api_router([bearer_token], extra=[search_router, external_calendars_router]),
             health,
             feeds_router(feed_cache),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({STATE_KEY: configured_backend(get_settings())}),
-        on_startup=[start_pool, start_search],
-        on_shutdown=[stop_search, feed_cache.versions.close, close_pool],
+        on_startup=[start_pool, start_search, start_calendar_import],
+        on_shutdown=[stop_search, stop_calendar_import, feed_cache.versions.close, close_pool],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",

@@ -4,12 +4,16 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sync import tables
+from sync import calendar_import_tables, invitation_tables, tables
 
 APP_CONFIG = AppConfig(
     app_name="sync",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[tables.OutboxCursor],
+    table_classes=[
+        tables.OutboxCursor,
+        calendar_import_tables.ExternalCalendar,
+        invitation_tables.SentInvitation,
+    ],
     migration_dependencies=["directory.piccolo_app"],
     commands=[],
 )
