@@ -25,6 +25,7 @@ from sync.calendar_import_api import external_calendars_router
 from sync.feed_cache import FeedCache
 from sync.feeds_api import feeds_router
 from sync.indexing import search_worker
+from sync.invitations import invitation_worker
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -56,16 +57,21 @@ async def stop_search(app: Litestar) -> None:
     await app.state[STATE_KEY].close()
 
 
-async def start_calendar_import(app: Litestar) -> None:
-    """Fetch the networks' external calendars on their schedule."""
+async def start_sync_workers(app: Litestar) -> None:
+    """Fetch the networks' external calendars on their schedule; mail invitations if SMTP is
+    configured."""
     app.state["calendar_import"] = asyncio.create_task(run_scheduler())
+    if get_settings().smtp_host:
+        app.state["invitations"] = asyncio.create_task(invitation_worker().run())
 
 
-async def stop_calendar_import(app: Litestar) -> None:
-    task: asyncio.Task[None] = app.state["calendar_import"]
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def stop_sync_workers(app: Litestar) -> None:
+    for name in ("calendar_import", "invitations"):
+        task: asyncio.Task[None] | None = app.state.get(name)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def create_app() -> Litestar:
@@ -78,8 +84,8 @@ def create_app() -> Litestar:
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({STATE_KEY: configured_backend(get_settings())}),
-        on_startup=[start_pool, start_search, start_calendar_import],
-        on_shutdown=[stop_search, stop_calendar_import, feed_cache.versions.close, close_pool],
+        on_startup=[start_pool, start_search, start_sync_workers],
+        on_shutdown=[stop_search, stop_sync_workers, feed_cache.versions.close, close_pool],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",
