@@ -168,7 +168,7 @@ class MeetingService:
 
     async def split(self, meeting_id: uuid.UUID, split: SplitIn) -> MeetingOut:
         """End the series before ``split.recurrence_id`` and continue it as a new series."""
-        rid = _utc(split.recurrence_id, "recurrence_id")
+        rid = _utc(split.recurrence_id)
         async with transaction():
             current = await self._series(meeting_id)
             row = current.row
@@ -188,7 +188,7 @@ class MeetingService:
                 k: row[k] for k in MeetingIn.__struct_fields__ if k not in {"starts_at", "ends_at"}
             }
             values.update(changes)
-            values["starts_at"] = _utc(changes.get("starts_at", rid), "starts_at")
+            values["starts_at"] = _utc(changes.get("starts_at", rid))
             values.setdefault("ends_at", values["starts_at"] + duration)
             values["rrule"] = changes.get("rrule") or recurrence.continuing_rule(
                 row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
@@ -247,7 +247,7 @@ class MeetingService:
         ends_at: dt.datetime | None,
         cancelled: bool,
     ) -> MeetingOut:
-        rid = _utc(recurrence_id, "recurrence_id")
+        rid = _utc(recurrence_id)
         async with transaction():
             current = await self._series(meeting_id)
             await require_coordinator(self.principal, current.row["network_id"])
@@ -335,7 +335,8 @@ def _series_end(values: Mapping[str, Any]) -> dt.datetime | None:
     )
 
 
-def _utc(value: dt.datetime, field: str) -> dt.datetime:
+def _utc(value: dt.datetime) -> dt.datetime:
+    """An instant in UTC; a time without an offset is Stockholm wall time."""
     if value.tzinfo is None:
         return value.replace(tzinfo=ZoneInfo(TIMEZONE)).astimezone(dt.UTC)
     return value.astimezone(dt.UTC)
