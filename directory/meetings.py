@@ -196,15 +196,18 @@ class MeetingService:
             values["starts_at"], values["ends_at"] = _times(values)
             values["timezone"] = row["timezone"]
             await validate_meeting(values)
-            moved = await MeetingOccurrence.select().where(
-                (MeetingOccurrence.meeting_id == meeting_id)
-                & (MeetingOccurrence.recurrence_id >= rid)
-            )
             created = await self._insert(values, new_uid(), meeting_id, in_transaction=True)
-            for item in moved:
+            later = (MeetingOccurrence.meeting_id == meeting_id) & (
+                MeetingOccurrence.recurrence_id >= rid
+            )
+            if values["starts_at"] == rid and "rrule" not in changes:
+                # Same occurrences: their moves and cancellations carry over to the new series.
                 await MeetingOccurrence.update({MeetingOccurrence.meeting_id: created.id}).where(
-                    MeetingOccurrence.id == item["id"]
+                    later
                 )
+            else:
+                # Other occurrences: the old exceptions name none of them (as calendar apps do).
+                await MeetingOccurrence.delete().where(later)
         return await self.get(created.id)
 
     async def _insert(

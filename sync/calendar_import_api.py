@@ -40,11 +40,23 @@ class ExternalCalendarOut(Struct, kw_only=True):
 
 
 class ExternalEventOut(Struct, kw_only=True):
+    """Times as the feed gave them: a UTC instant (``...Z``), a floating local time, or for an
+    all-day event a date."""
+
     uid: str
     title: str
-    starts_at: dt.datetime | dt.date
-    ends_at: dt.datetime | dt.date
+    starts_at: str
+    ends_at: str
+    all_day: bool
     location: str
+
+
+def _time_text(value: dt.datetime | dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.isoformat()
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
 
 
 def _out(row: dict[str, Any]) -> ExternalCalendarOut:
@@ -133,7 +145,17 @@ async def external_calendar_events(
 ) -> list[ExternalEventOut]:
     row = await _row(calendar_id)
     await _require_reader(request.user, row["network_id"])
-    return [ExternalEventOut(**vars(e)) for e in events_between(row["body"], start, end)]
+    return [
+        ExternalEventOut(
+            uid=event.uid,
+            title=event.title,
+            starts_at=_time_text(event.starts_at),
+            ends_at=_time_text(event.ends_at),
+            all_day=not isinstance(event.starts_at, dt.datetime),
+            location=event.location,
+        )
+        for event in events_between(row["body"], start, end)
+    ]
 
 
 external_calendars_router = Router(
