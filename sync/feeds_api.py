@@ -23,6 +23,7 @@ from sync.feed_cache import FeedCache, RenderedFeed
 MEDIA_TYPE = "text/calendar"  # Litestar appends "; charset=utf-8"
 MISS_LIMIT = 20
 MISS_WINDOW = 60.0
+MAX_CLIENTS = 10_000
 
 
 class MissLimiter:
@@ -40,6 +41,8 @@ class MissLimiter:
         return len(misses) >= MISS_LIMIT
 
     def record(self, client: str) -> None:
+        if client not in self._misses and len(self._misses) >= MAX_CLIENTS:
+            self._misses.pop(next(iter(self._misses)))  # forget the longest-known client
         self._misses.setdefault(client, collections.deque()).append(time.monotonic())
 
 
