@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import logging
+import re
 import time
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
@@ -24,6 +26,26 @@ MEDIA_TYPE = "text/calendar"  # Litestar appends "; charset=utf-8"
 MISS_LIMIT = 20
 MISS_WINDOW = 60.0
 MAX_CLIENTS = 10_000
+_FEED_PATH = re.compile(r"/feeds/[^/?\s]+")
+
+
+class RedactFeedTokens(logging.Filter):
+    """Keeps feed tokens out of access logs: uvicorn logs the request path, and in a feed URL
+    the path is the secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _FEED_PATH.sub("/feeds/<token>.ics", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+def hide_tokens_in_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactFeedTokens) for f in access.filters):
+        access.addFilter(RedactFeedTokens())
 
 
 class MissLimiter:
@@ -77,6 +99,7 @@ def _headers(feed: RenderedFeed) -> dict[str, str]:
 
 def feeds_router(cache: FeedCache) -> Router:
     """The feed route over ``cache``; the app closes ``cache.versions`` on shutdown."""
+    hide_tokens_in_access_log()
     limiter = MissLimiter()
 
     @get(

@@ -4,6 +4,7 @@ requests."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from email.utils import format_datetime
 
@@ -260,3 +261,20 @@ def test_unknown_tokens_are_rate_limited(client: Client, setting: Setting) -> No
     assert statuses[:20] == [404] * 20
     assert statuses[-1] == 429
     assert path_of(issue(client, setting)).endswith(".ics")
+
+
+def test_feed_tokens_never_reach_the_access_log(client: Client, setting: Setting) -> None:
+    token = issue(client, setting)
+    secret = path_of(token).removeprefix("/feeds/")
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path_of(token), "1.1", 200),
+        None,
+    )
+    assert logging.getLogger("uvicorn.access").filter(record)
+    assert secret not in record.getMessage()
+    assert "/feeds/<token>.ics" in record.getMessage()
