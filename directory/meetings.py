@@ -148,6 +148,9 @@ class MeetingService:
             }
             if changed:
                 await self._write(current, changed)
+            if {"rrule", "starts_at", "all_day"} & changed.keys():
+                # The occurrences are new: moves and cancellations of the old ones name none.
+                await MeetingOccurrence.delete().where(MeetingOccurrence.meeting_id == meeting_id)
         return await self.get(meeting_id)
 
     async def cancel(self, meeting_id: uuid.UUID, if_match: str | None) -> MeetingOut:

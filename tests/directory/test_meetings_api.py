@@ -240,3 +240,30 @@ def test_openapi_schema_describes_the_meeting_and_feed_routes(client: Client) ->
         "/feeds/{filename}",
     ):
         assert path in paths, path
+
+
+def test_moving_the_whole_series_drops_its_exceptions(client: Client, setting: Setting) -> None:
+    body = meeting_body(setting, rrule="FREQ=WEEKLY;COUNT=3")
+    meeting = post(client, setting.coordinator, "meetings", body)
+    post(
+        client,
+        setting.coordinator,
+        f"meetings/{meeting['id']}/occurrences/cancel",
+        {"recurrence_id": "2027-03-09T08:00:00Z"},
+    )
+    retitled = client.patch(
+        f"/api/v1/meetings/{meeting['id']}",
+        json={"title": "Nytt namn"},
+        headers={**setting.coordinator, "If-Match": '"1"'},
+    ).json()
+    assert [o["cancelled"] for o in retitled["occurrences"]] == [False, True, False]
+    moved = client.patch(
+        f"/api/v1/meetings/{meeting['id']}",
+        json={"starts_at": "2027-03-02T13:00:00", "ends_at": "2027-03-02T14:00:00"},
+        headers={**setting.coordinator, "If-Match": '"2"'},
+    ).json()
+    assert [o["starts_at"] for o in moved["occurrences"] if not o["cancelled"]] == [
+        "2027-03-02T12:00:00Z",
+        "2027-03-09T12:00:00Z",
+        "2027-03-16T12:00:00Z",
+    ]
