@@ -30,6 +30,7 @@ class Settings:
     import_interval_minutes: int = 60
     import_timeout_seconds: int = 20
     import_max_bytes: int = 5_000_000
+    import_allow_private: bool = False
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = "samverkan@example.se"
@@ -118,6 +119,7 @@ def load_settings() -> Settings:
         import_interval_minutes=_positive("IMPORT_INTERVAL_MINUTES", 60),
         import_timeout_seconds=_positive("IMPORT_TIMEOUT_SECONDS", 20),
         import_max_bytes=_positive("IMPORT_MAX_BYTES", 5_000_000),
+        import_allow_private=_bool("IMPORT_ALLOW_PRIVATE"),
         smtp_host=os.environ.get("SMTP_HOST", "").strip(),
         smtp_port=_positive("SMTP_PORT", 25),
         smtp_from=os.environ.get("SMTP_FROM", "samverkan@example.se").strip(),

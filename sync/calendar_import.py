@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import ipaddress
 import logging
 import uuid
 from dataclasses import dataclass
@@ -33,11 +34,30 @@ class ImportFailed(Exception):
 class ImportLimits:
     timeout: float
     max_bytes: int
+    allow_private: bool = False
 
     @classmethod
     def from_settings(cls) -> ImportLimits:
         settings = get_settings()
-        return cls(float(settings.import_timeout_seconds), settings.import_max_bytes)
+        return cls(
+            float(settings.import_timeout_seconds),
+            settings.import_max_bytes,
+            settings.import_allow_private,
+        )
+
+
+async def _require_public_host(url: str) -> None:
+    """Refuse a feed on a loopback, private or link-local address, so a subscription cannot
+    make the server fetch from its own network (server-side request forgery)."""
+    host = httpx.URL(url).host
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError as error:
+        raise ImportFailed(f"the host {host!r} cannot be resolved: {error}") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise ImportFailed(f"the host {host!r} is on a private network ({address})")
 
 
 @dataclass(frozen=True)
@@ -55,13 +75,21 @@ async def _download(row: dict[str, Any], limits: ImportLimits) -> tuple[int, byt
         headers["If-None-Match"] = row["etag"]
     if row["last_modified_header"]:
         headers["If-Modified-Since"] = row["last_modified_header"]
+    if not limits.allow_private:
+        await _require_public_host(row["url"])
     timeout = httpx.Timeout(limits.timeout)
+    # Redirects are not followed: each hop would need the same address check.
     async with (
-        httpx.AsyncClient(timeout=timeout, follow_redirects=True, max_redirects=3) as client,
+        httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client,
         client.stream("GET", row["url"], headers=headers) as response,
     ):
         if response.status_code == 304:
             return 304, b"", response.headers
+        if 300 <= response.status_code < 400:
+            raise ImportFailed(
+                f"the server redirects (HTTP {response.status_code}); "
+                "subscribe to the address it redirects to"
+            )
         if response.status_code >= 400:
             raise ImportFailed(f"the server answered HTTP {response.status_code}")
         chunks, size = [], 0

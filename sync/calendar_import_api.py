@@ -12,6 +12,8 @@ from msgspec import Meta, Struct
 
 from directory.access import Principal
 from directory.api.auth import writers_only
+from directory.change_log import log_change
+from directory.database import transaction
 from directory.errors import NotFound, PermissionDenied
 from directory.meeting_access import is_member, require_coordinator
 from directory.tables import Network
@@ -89,9 +91,15 @@ async def add_external_calendar(
         raise NotFound("network", str(data.network_id))
     await require_coordinator(request.user, data.network_id)
     calendar_id = uuid.uuid4()
-    await ExternalCalendar.insert(
-        ExternalCalendar(id=calendar_id, network_id=data.network_id, url=data.url, label=data.label)
-    )
+    async with transaction():
+        await ExternalCalendar.insert(
+            ExternalCalendar(
+                id=calendar_id, network_id=data.network_id, url=data.url, label=data.label
+            )
+        )
+        await log_change(
+            request.user, "create", "external_calendar", calendar_id, {}, {"url": data.url}
+        )
     return _out(await refresh(calendar_id))
 
 
@@ -129,7 +137,11 @@ async def refresh_external_calendar(
 async def remove_external_calendar(request: PrincipalRequest, calendar_id: uuid.UUID) -> None:
     row = await _row(calendar_id)
     await require_coordinator(request.user, row["network_id"])
-    await ExternalCalendar.delete().where(ExternalCalendar.id == calendar_id)
+    async with transaction():
+        await ExternalCalendar.delete().where(ExternalCalendar.id == calendar_id)
+        await log_change(
+            request.user, "delete", "external_calendar", calendar_id, {"url": row["url"]}, {}
+        )
 
 
 @get(

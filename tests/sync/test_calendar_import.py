@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
+from directory.settings import get_settings
+from directory.tables import AuditEntry
 from sync.calendar_import import ImportLimits, refresh, refresh_due
 from sync.calendar_import_tables import ExternalCalendar
 from tests.conftest import run_async
@@ -24,9 +26,14 @@ def setting(client: Client, auth: dict[str, dict[str, str]]) -> Setting:
 
 
 @pytest.fixture
-def server() -> Iterator[tuple[str, FeedBehaviour]]:
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, FeedBehaviour]]:
+    """The feed server on loopback, which the service may reach only when told to."""
+    monkeypatch.setenv("IMPORT_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
     with feed_server() as running:
         yield running
+    monkeypatch.delenv("IMPORT_ALLOW_PRIVATE")
+    get_settings.cache_clear()
 
 
 def events(client: Client, setting: Setting, calendar_id: str) -> list[str]:
@@ -83,7 +90,9 @@ def test_bad_feed_keeps_the_last_good_copy_and_reports_why(
     )
     behaviour.mode = mode
     behaviour.etag = '"v2"'
-    stored = run_async(refresh(calendar["id"], ImportLimits(timeout=0.5, max_bytes=100_000)))
+    stored = run_async(
+        refresh(calendar["id"], ImportLimits(timeout=0.5, max_bytes=100_000, allow_private=True))
+    )
     assert error in stored["last_error"]
     assert stored["last_good_at"] == calendar_good_at(calendar["id"])
     assert len(events(client, setting, calendar["id"])) == 3
@@ -139,3 +148,26 @@ def test_only_the_networks_coordinators_subscribe_and_urls_are_checked(
         headers=setting.outside_partner,
     )
     assert outsider.status_code == 403
+
+
+def test_feeds_on_private_addresses_are_refused_by_default(
+    client: Client, setting: Setting
+) -> None:
+    with feed_server() as (url, behaviour):
+        calendar = post(
+            client,
+            setting.coordinator,
+            "external-calendars",
+            {"network_id": setting.network, "url": url},
+        )
+        assert "is on a private network (127.0.0.1)" in calendar["last_error"]
+        assert calendar["last_good_at"] is None
+        assert behaviour.requests == []
+    removed = client.delete(
+        f"/api/v1/external-calendars/{calendar['id']}", headers=setting.coordinator
+    )
+    assert removed.status_code == 204
+    actions = run_async(
+        AuditEntry.select(AuditEntry.action).where(AuditEntry.resource_id == calendar["id"])
+    )
+    assert [row["action"] for row in actions] == ["create", "delete"]
