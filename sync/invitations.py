@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
+import msgspec
 from icalendar import Calendar, vCalAddress
 
 from directory.meeting_store import Series, load_series
@@ -114,30 +115,47 @@ def _send(settings: Settings, mails: Sequence[EmailMessage]) -> None:
             smtp.send_message(mail)
 
 
+def _mails(
+    series: Series, method: str, people: Sequence[Invitee], sender: str
+) -> list[EmailMessage]:
+    if not people:
+        return []
+    if method == "CANCEL":
+        series = Series({**series.row, "status": "cancelled"}, series.overrides)
+    ics = itip_calendar(series, method, sender, people)
+    return [message(series, method, person, sender, ics) for person in people]
+
+
 async def mail_meeting(series: Series, settings: Settings) -> int:
-    """Mail the meeting if its SEQUENCE is new to its invitees; returns messages sent."""
+    """Mail the meeting if its SEQUENCE is new: a REQUEST to everyone invited, a CANCEL to
+    whoever was mailed before and is no longer invited (or to all, if it is cancelled).
+    Returns the number of messages sent."""
     row = series.row
     sent = await SentInvitation.select().where(SentInvitation.meeting_id == row["id"]).first()
     if sent is not None and row["sequence"] <= sent["sequence"]:
         return 0
-    cancelled = row["status"] == "cancelled"
-    if cancelled and sent is None:
-        return 0
-    method = "CANCEL" if cancelled else "REQUEST"
-    people = await invitees(series)
-    ics = itip_calendar(series, method, settings.smtp_from, people)
-    mails = [message(series, method, person, settings.smtp_from, ics) for person in people]
+    previous = [Invitee(*item) for item in msgspec.json.decode(sent["recipients"])] if sent else []
+    if row["status"] == "cancelled":
+        invited: list[Invitee] = []
+    else:
+        invited = await invitees(series)
+    still = {person.email.lower() for person in invited}
+    removed = [person for person in previous if person.email.lower() not in still]
+    mails = _mails(series, "REQUEST", invited, settings.smtp_from)
+    mails += _mails(series, "CANCEL", removed, settings.smtp_from)
     if mails:
         await asyncio.to_thread(_send, settings, mails)
-    now = dt.datetime.now(dt.UTC)
+    values = {
+        "sequence": row["sequence"],
+        "recipients": msgspec.json.encode([[p.name, p.email] for p in invited]).decode(),
+        "sent_at": dt.datetime.now(dt.UTC),
+    }
     if sent is None:
-        await SentInvitation.insert(
-            SentInvitation(meeting_id=row["id"], sequence=row["sequence"], sent_at=now)
-        )
+        await SentInvitation.insert(SentInvitation(meeting_id=row["id"], **values))
     else:
-        await SentInvitation.update(
-            {SentInvitation.sequence: row["sequence"], SentInvitation.sent_at: now}
-        ).where(SentInvitation.meeting_id == row["id"])
+        await SentInvitation.update(values).where(  # type: ignore[arg-type]
+            SentInvitation.meeting_id == row["id"]
+        )
     return len(mails)
 
 

@@ -141,3 +141,42 @@ def test_invitee_gets_request_update_and_cancel(
     assert str(event["UID"]) == meeting["uid"]
     deliver()
     assert len(inbox.messages) == 3
+
+
+def test_uninvited_contact_gets_a_cancel_and_the_rest_an_update(
+    client: Client, setting: Setting, inbox: Inbox
+) -> None:
+    contacts = [
+        post(
+            client,
+            setting.coordinator,
+            "contacts",
+            {"organization_id": setting.orgs[0], "name": name, "email": address},
+        )
+        for name, address in (
+            ("Mottagningen", "mottagning@tyreso.example.se"),
+            ("Fältgruppen", "falt@tyreso.example.se"),
+        )
+    ]
+    body = meeting_body(
+        setting, invited_organizations=[], invited_contacts=[c["id"] for c in contacts]
+    )
+    meeting = post(client, setting.coordinator, "meetings", body)
+    deliver()
+    assert sorted(m["To"] for m in inbox.messages) == [
+        "falt@tyreso.example.se",
+        "mottagning@tyreso.example.se",
+    ]
+    changed = client.patch(
+        f"/api/v1/meetings/{meeting['id']}",
+        json={"invited_contacts": [contacts[0]["id"]]},
+        headers={**setting.coordinator, "If-Match": '"0"'},
+    )
+    assert changed.status_code == 200
+    deliver()
+    latest = {m["To"]: itip(m)[0] for m in inbox.messages[2:]}
+    assert latest == {"mottagning@tyreso.example.se": "REQUEST", "falt@tyreso.example.se": "CANCEL"}
+    cancel = next(m for m in inbox.messages[2:] if m["To"] == "falt@tyreso.example.se")
+    event = itip(cancel)[1].walk("VEVENT")[0]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["ATTENDEE"]) == "mailto:falt@tyreso.example.se"
