@@ -8,7 +8,6 @@ rate-limited per client address so the token space cannot be searched.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import logging
 import re
@@ -20,12 +19,11 @@ from litestar import Request, Response, Router, get
 from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import HeaderParameter
 
+from directory.api.throttle import MissLimiter
+from directory.settings import get_settings
 from sync.feed_cache import FeedCache, RenderedFeed
 
 MEDIA_TYPE = "text/calendar"  # Litestar appends "; charset=utf-8"
-MISS_LIMIT = 20
-MISS_WINDOW = 60.0
-MAX_CLIENTS = 10_000
 _FEED_PATH = re.compile(r"/feeds/[^/?\s]+")
 
 
@@ -46,26 +44,6 @@ def hide_tokens_in_access_log() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, RedactFeedTokens) for f in access.filters):
         access.addFilter(RedactFeedTokens())
-
-
-class MissLimiter:
-    """At most ``MISS_LIMIT`` unknown tokens per client address in ``MISS_WINDOW`` seconds."""
-
-    def __init__(self) -> None:
-        self._misses: dict[str, collections.deque[float]] = {}
-
-    def blocked(self, client: str) -> bool:
-        misses = self._misses.get(client)
-        if not misses:
-            return False
-        while misses and time.monotonic() - misses[0] > MISS_WINDOW:
-            misses.popleft()
-        return len(misses) >= MISS_LIMIT
-
-    def record(self, client: str) -> None:
-        if client not in self._misses and len(self._misses) >= MAX_CLIENTS:
-            self._misses.pop(next(iter(self._misses)))  # forget the longest-known client
-        self._misses.setdefault(client, collections.deque()).append(time.monotonic())
 
 
 def _not_modified(
@@ -100,7 +78,7 @@ def _headers(feed: RenderedFeed) -> dict[str, str]:
 def feeds_router(cache: FeedCache) -> Router:
     """The feed route over ``cache``; the app closes ``cache.versions`` on shutdown."""
     hide_tokens_in_access_log()
-    limiter = MissLimiter()
+    limiter = MissLimiter(get_settings().token_misses_per_minute)
 
     @get(
         "/feeds/{filename:str}",
@@ -123,7 +101,8 @@ def feeds_router(cache: FeedCache) -> Router:
         client = request.client.host if request.client else "unknown"
         if limiter.blocked(client):
             raise TooManyRequestsException(
-                "too many unknown feed tokens", headers={"Retry-After": "60"}
+                "too many unknown feed tokens",
+                headers={"Retry-After": str(limiter.retry_after(client))},
             )
         feed, version = (
             await cache.resolve(filename.removesuffix(".ics"))
@@ -131,7 +110,7 @@ def feeds_router(cache: FeedCache) -> Router:
             else (None, None)
         )
         if feed is None or version is None:
-            limiter.record(client)
+            limiter.record_miss(client)
             raise NotFoundException("no such feed")
         rendered = await cache.get(feed, version)
         headers = _headers(rendered)

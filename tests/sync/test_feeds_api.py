@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from directory.meeting_tables import FeedToken, Meeting
+from directory.settings import get_settings
 from tests.conftest import run_async
 from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
 from tests.sync.feed_fixtures import fetch, issue, parse, path_of
@@ -257,8 +258,9 @@ def test_partners_cannot_issue_tokens_and_bad_scope_names_the_field(
 
 
 def test_unknown_tokens_are_rate_limited(client: Client, setting: Setting) -> None:
-    statuses = [client.get(f"/feeds/guess{i}.ics").status_code for i in range(25)]
-    assert statuses[:20] == [404] * 20
+    limit = get_settings().token_misses_per_minute
+    statuses = [client.get(f"/feeds/guess{i}.ics").status_code for i in range(limit + 2)]
+    assert statuses[:limit] == [404] * limit
     assert statuses[-1] == 429
     assert path_of(issue(client, setting)).endswith(".ics")
 
