@@ -92,6 +92,16 @@ class Settings:
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "json"
     token_misses_per_minute: int = 30
+    import_interval_minutes: int = 60
+    import_timeout_seconds: int = 20
+    import_max_bytes: int = 5_000_000
+    import_allow_private: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "samverkan@example.se"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -260,6 +270,16 @@ def load_settings() -> Settings:
         token_misses_per_minute=_int("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", 30, 1, 100_000),
         feed_past_days=_int("FEED_PAST_DAYS", 90, 1, 3650),
         feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
+        import_interval_minutes=_int("IMPORT_INTERVAL_MINUTES", 60, 1, 10_080),
+        import_timeout_seconds=_int("IMPORT_TIMEOUT_SECONDS", 20, 1, 600),
+        import_max_bytes=_int("IMPORT_MAX_BYTES", 5_000_000, 1_000, 500_000_000),
+        import_allow_private=_bool("IMPORT_ALLOW_PRIVATE", False),
+        smtp_host=_get("SMTP_HOST"),
+        smtp_port=_int("SMTP_PORT", 25, 1, 65535),
+        smtp_from=_get("SMTP_FROM", "samverkan@example.se"),
+        smtp_username=_get("SMTP_USERNAME"),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_bool("SMTP_STARTTLS", False),
         appapi=_appapi(),
         dav=_dav(),
         secret_key=_secret_key(),

@@ -35,8 +35,12 @@ from samverkan.web.templating import template_config
 from search.api import STATE_KEY, search_router
 from search.backend import SearchUnavailable
 from search.configured import configured_backend
+from sync.calendar_import import run_scheduler
+from sync.calendar_import_api import external_calendars_router
+from sync.feed_cache import FeedCache
 from sync.feeds_api import feeds_router
 from sync.indexing import search_worker
+from sync.invitations import invitation_worker
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -63,12 +67,30 @@ async def stop_search(app: Litestar) -> None:
     await app.state[STATE_KEY].close()
 
 
+async def start_sync_workers(app: Litestar) -> None:
+    """Fetch the networks' external calendars on their schedule; mail invitations if SMTP is
+    configured."""
+    app.state["calendar_import"] = asyncio.create_task(run_scheduler())
+    if get_settings().smtp_host:
+        app.state["invitations"] = asyncio.create_task(invitation_worker().run())
+
+
+async def stop_sync_workers(app: Litestar) -> None:
+    for name in ("calendar_import", "invitations"):
+        task: asyncio.Task[None] | None = app.state.get(name)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings)
     api_authenticators: list[Authenticator] = [bearer_token, session_reader]
     web_authenticators: list[Authenticator] = [session_principal]
-    handlers: list[ControllerRouterHandler] = [feeds_router(), *OBSERVABILITY_ROUTES]
+    feed_cache = FeedCache()
+    handlers: list[ControllerRouterHandler] = [feeds_router(feed_cache), *OBSERVABILITY_ROUTES]
     if settings.appapi is not None:
         ocs = OcsClient(settings.appapi)
         appapi = AppApiAuthenticator(settings.appapi, ocs)
@@ -77,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         handlers.append(exapp_router(settings.appapi, ocs))
     return Litestar(
         route_handlers=[
-            api_router(api_authenticators, extra=[search_router]),
+            api_router(api_authenticators, extra=[search_router, external_calendars_router]),
             *web_routers(web_authenticators),
             *handlers,
         ],
@@ -89,8 +111,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({STATE_KEY: configured_backend(settings)}),
-        on_startup=[start_pool, start_search],
-        on_shutdown=[stop_search, close_pool],
+        on_startup=[start_pool, start_search, start_sync_workers],
+        on_shutdown=[stop_search, stop_sync_workers, feed_cache.versions.close, close_pool],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",
