@@ -24,6 +24,7 @@ from samverkan.nextcloud.ocs import OcsClient
 from search.api import STATE_KEY, search_router
 from search.backend import SearchUnavailable
 from search.configured import configured_backend
+from sync.dav_workers import dav_workers
 from sync.feeds_api import feeds_router
 from sync.indexing import search_worker
 
@@ -57,6 +58,22 @@ async def stop_search(app: Litestar) -> None:
     await app.state[STATE_KEY].close()
 
 
+async def start_dav_sync(app: Litestar) -> None:
+    """Start the CardDAV/CalDAV outbox workers, when ``CARDDAV_URL`` or ``CALDAV_URL`` is set."""
+    settings: Settings = app.state["settings"]
+    workers = dav_workers(settings.dav, settings.public_url) if settings.dav else []
+    app.state["dav_tasks"] = [asyncio.create_task(worker.run()) for worker in workers]
+
+
+async def stop_dav_sync(app: Litestar) -> None:
+    tasks: list[asyncio.Task[None]] = app.state["dav_tasks"]
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     authenticators: list[Authenticator] = [bearer_token]
@@ -68,9 +85,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[api_router(authenticators, extra=[search_router]), *handlers],
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({STATE_KEY: configured_backend(settings)}),
-        on_startup=[start_pool, start_search],
-        on_shutdown=[stop_search, close_pool],
+        state=State({STATE_KEY: configured_backend(settings), "settings": settings}),
+        on_startup=[start_pool, start_search, start_dav_sync],
+        on_shutdown=[stop_dav_sync, stop_search, close_pool],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",
