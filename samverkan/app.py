@@ -37,6 +37,7 @@ from search.backend import SearchUnavailable
 from search.configured import configured_backend
 from sync.calendar_import import run_scheduler
 from sync.calendar_import_api import external_calendars_router
+from sync.dav_workers import dav_workers
 from sync.feed_cache import FeedCache
 from sync.feeds_api import feeds_router
 from sync.indexing import search_worker
@@ -84,6 +85,22 @@ async def stop_sync_workers(app: Litestar) -> None:
                 await task
 
 
+async def start_dav_sync(app: Litestar) -> None:
+    """Start the CardDAV/CalDAV outbox workers, when ``CARDDAV_URL`` or ``CALDAV_URL`` is set."""
+    settings: Settings = app.state["settings"]
+    workers = dav_workers(settings.dav, settings.public_url) if settings.dav else []
+    app.state["dav_tasks"] = [asyncio.create_task(worker.run()) for worker in workers]
+
+
+async def stop_dav_sync(app: Litestar) -> None:
+    tasks: list[asyncio.Task[None]] = app.state["dav_tasks"]
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings)
@@ -110,9 +127,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({STATE_KEY: configured_backend(settings)}),
-        on_startup=[start_pool, start_search, start_sync_workers],
-        on_shutdown=[stop_search, stop_sync_workers, feed_cache.versions.close, close_pool],
+        state=State({STATE_KEY: configured_backend(settings), "settings": settings}),
+        on_startup=[start_pool, start_search, start_sync_workers, start_dav_sync],
+        on_shutdown=[
+            stop_dav_sync,
+            stop_sync_workers,
+            stop_search,
+            feed_cache.versions.close,
+            close_pool,
+        ],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",

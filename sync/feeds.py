@@ -172,6 +172,29 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     return timezone
 
 
+TIMEZONE_YEARS_AFTER = 10
+
+
+def series_calendar(series: Series, staff: bool) -> Calendar:
+    """One series alone as a VCALENDAR: its master VEVENT, moved occurrences and VTIMEZONE.
+
+    That is a CalDAV calendar object resource (RFC 4791 §4.1: one UID per resource, overrides
+    included), built by the same code as the feeds. The VTIMEZONE spans fixed years derived
+    from the series, so unchanged data gives identical bytes on any day.
+    """
+    row = series.row
+    calendar = Calendar.new(
+        prodid=PRODID, uid=f"samverkan-{row['uid']}", subcomponents=series_components(series, staff)
+    )
+    if not row["all_day"]:
+        last = row["series_ends_at"] or row["starts_at"]
+        calendar.subcomponents.insert(
+            0,
+            vtimezone(row["timezone"], row["starts_at"].year - 1, last.year + TIMEZONE_YEARS_AFTER),
+        )
+    return calendar
+
+
 async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
     """The feed's iCalendar bytes and the number of VEVENTs in it."""
     window = Window(day)
