@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from directory import tables
+from directory import meeting_tables, tables
 
 APP_CONFIG = AppConfig(
     app_name="directory",
@@ -21,6 +21,12 @@ APP_CONFIG = AppConfig(
         tables.NetworkCoordinator,
         tables.AuditEntry,
         tables.ChangeEvent,
+        meeting_tables.Meeting,
+        meeting_tables.MeetingOccurrence,
+        meeting_tables.MeetingAttendance,
+        meeting_tables.MeetingNote,
+        meeting_tables.MeetingFollowUp,
+        meeting_tables.FeedToken,
     ],
     migration_dependencies=[],
     commands=[],

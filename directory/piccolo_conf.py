@@ -18,4 +18,4 @@ def _engine() -> PostgresEngine | SQLiteEngine:
 
 DB = _engine()
 
-APP_REGISTRY = AppRegistry(apps=["directory.piccolo_app", "sync.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["directory.piccolo_app", "sync.piccolo_app", "search.piccolo_app"])

@@ -34,6 +34,8 @@ SETTING_NAMES: dict[str, str] = {
     "SAMVERKAN_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "SAMVERKAN_LOG_FORMAT": "json (one object a line) or text",
     "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
+    "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
+    "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
 }
 
 
@@ -53,6 +55,8 @@ class Settings:
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "json"
     token_misses_per_minute: int = 30
+    feed_past_days: int = 90
+    feed_future_days: int = 548
 
     @property
     def is_postgres(self) -> bool:
@@ -142,6 +146,8 @@ def load_settings() -> Settings:
         log_level=_choice("SAMVERKAN_LOG_LEVEL", LOG_LEVELS),
         log_format=_choice("SAMVERKAN_LOG_FORMAT", LOG_FORMATS),
         token_misses_per_minute=_int("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", 30, 1, 100_000),
+        feed_past_days=_int("FEED_PAST_DAYS", 90, 1, 3650),
+        feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
     )
 
 

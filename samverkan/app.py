@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -19,21 +24,52 @@ from samverkan.observability import (
     configure_logging,
     record_response,
 )
+from search.api import STATE_KEY, search_router
+from search.backend import SearchUnavailable
+from search.configured import configured_backend
+from sync.feeds_api import feeds_router
+from sync.indexing import search_worker
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
+log = logging.getLogger(__name__)
+
+
+async def start_search(app: Litestar) -> None:
+    """Load the search index and start the outbox worker that keeps it current."""
+    backend = app.state[STATE_KEY]
+    try:
+        await backend.start()
+    except SearchUnavailable as error:
+        log.warning("search backend unavailable at start (%s); searching the database", error)
+    app.state["search_worker"] = asyncio.create_task(search_worker(backend).run())
+
+
+async def stop_search(app: Litestar) -> None:
+    task: asyncio.Task[None] = app.state["search_worker"]
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await app.state[STATE_KEY].close()
+
+
 def create_app() -> Litestar:
     configure_logging(get_settings())
     return Litestar(
-        route_handlers=[api_router([bearer_token]), *OBSERVABILITY_ROUTES],
+        route_handlers=[
+            api_router([bearer_token], extra=[search_router]),
+            feeds_router(),
+            *OBSERVABILITY_ROUTES,
+        ],
         middleware=[RequestContextMiddleware],
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[start_pool],
-        on_shutdown=[close_pool],
+        state=State({STATE_KEY: configured_backend(get_settings())}),
+        on_startup=[start_pool, start_search],
+        on_shutdown=[stop_search, close_pool],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",

@@ -9,6 +9,8 @@ from litestar.middleware.base import DefineMiddleware
 from directory.access import Principal
 from directory.api.audit import list_audit
 from directory.api.auth import AuthenticationMiddleware, Authenticator
+from directory.api.feed_tokens import feed_tokens_router
+from directory.api.meetings import meetings_router
 from directory.api.records import record_router
 from directory.api.throttle import MissLimiter
 from directory.api.vocabulary import vocabulary_router
@@ -37,6 +39,8 @@ def api_router(authenticators: list[Authenticator], extra: list[Router] | None =
         route_handlers=[
             *(record_router(spec) for spec in ALL_RESOURCES),
             vocabulary_router,
+            meetings_router,
+            feed_tokens_router,
             list_audit,
             whoami,
             *(extra or []),

@@ -74,8 +74,12 @@ def require_roles(*roles: Role) -> Guard:
     allowed = frozenset(roles)
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
-        principal = connection.user
-        if not isinstance(principal, Principal) or principal.role not in allowed:
+        # The authentication middleware lets OPTIONS through without a user; Litestar's
+        # automatic OPTIONS handler still runs the router's guards.
+        principal = connection.scope.get("user")
+        if not isinstance(principal, Principal):
+            raise NotAuthorizedException("a valid bearer token is required")
+        if principal.role not in allowed:
             raise PermissionDeniedException(
                 f"this needs one of the roles: {', '.join(sorted(allowed))}"
             )

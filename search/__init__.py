@@ -1,0 +1,1 @@
+"""Search over the directory: one backend interface, an embedded and a Meilisearch backend."""

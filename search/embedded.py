@@ -1,0 +1,137 @@
+"""The embedded backend: no server, the configured database (SQLite or PostgreSQL) as store.
+
+Documents are stored as rows of :class:`~search.tables.SearchEntry`; each process matches in
+Python over an :class:`~search.index.InMemoryIndex` that it brings up to date before every
+search by reading the rows written since (``seq`` greater than the last one it saw). Writes
+come only from the outbox worker and the rebuild, which both hold the outbox consumer's lock,
+so ``seq`` rises in commit order and no process misses a row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterable, Mapping, Sequence
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from search.backend import (
+    FacetValue,
+    Progress,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+)
+from search.documents import Document
+from search.index import InMemoryIndex
+from search.synonyms import synonym_mapping
+from search.tables import SearchEntry
+
+SYNONYM_REFRESH_SECONDS = 1.0
+_INSERT_BATCH = 500
+_decode = msgspec.json.Decoder(Document).decode
+_encode = msgspec.json.Encoder().encode
+
+
+class EmbeddedBackend(SearchBackend):
+    def __init__(self) -> None:
+        self.index = InMemoryIndex()
+        self._seq = 0
+        self._synonyms_at = -SYNONYM_REFRESH_SECONDS
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        await self.refresh()
+
+    async def close(self) -> None:
+        return None
+
+    async def refresh(self) -> None:
+        """Apply the rows stored since the last refresh; reload synonyms once a second."""
+        async with self._lock:
+            try:
+                rows = (
+                    await SearchEntry.select(
+                        SearchEntry.key, SearchEntry.seq, SearchEntry.deleted, SearchEntry.data
+                    )
+                    .where(SearchEntry.seq > self._seq)
+                    .order_by(SearchEntry.seq)
+                )
+                if time.monotonic() - self._synonyms_at >= SYNONYM_REFRESH_SECONDS:
+                    self.index.set_synonyms(await synonym_mapping())
+                    self._synonyms_at = time.monotonic()
+            except (OSError, sqlite3.Error, asyncpg.PostgresError) as error:
+                raise SearchUnavailable(f"search table unreadable: {error}") from error
+            for row in rows:
+                if row["deleted"]:
+                    self.index.remove(row["key"])
+                else:
+                    self.index.upsert(_decode(row["data"]))
+            if rows:
+                self._seq = rows[-1]["seq"]
+
+    async def search(self, query: SearchQuery) -> SearchResult:
+        await self.refresh()
+        return self.index.search(query)
+
+    async def facet_search(
+        self, query: SearchQuery, facet: str, prefix: str, limit: int = 10
+    ) -> list[FacetValue]:
+        await self.refresh()
+        return self.index.facet_search(query, facet, prefix, limit)
+
+    async def set_synonyms(self, mapping: Mapping[str, Sequence[str]]) -> None:
+        self.index.set_synonyms(mapping)
+        self._synonyms_at = time.monotonic()
+
+    async def _next_seq(self) -> int:
+        row = (
+            await SearchEntry.select(SearchEntry.seq)
+            .order_by(SearchEntry.seq, ascending=False)
+            .first()
+        )
+        return (row["seq"] if row else 0) + 1
+
+    async def apply(self, documents: Sequence[Document], removed: Sequence[str]) -> None:
+        """Store in the caller's transaction (the outbox worker's, which holds the lock)."""
+        if not documents and not removed:
+            return
+        seq = await self._next_seq()
+        keys = [document.key for document in documents] + list(removed)
+        for start in range(0, len(keys), _INSERT_BATCH):
+            await SearchEntry.delete().where(
+                SearchEntry.key.is_in(keys[start : start + _INSERT_BATCH])
+            )
+        rows = [_row(document, seq) for document in documents]
+        rows += [SearchEntry(key=key, seq=seq, deleted=True) for key in dict.fromkeys(removed)]
+        for start in range(0, len(rows), _INSERT_BATCH):
+            await SearchEntry.insert(*rows[start : start + _INSERT_BATCH])
+
+    async def rebuild(
+        self, batches: AsyncIterable[Sequence[Document]], progress: Progress | None = None
+    ) -> None:
+        """Replace every row; keys that no longer have a document are left as deletions."""
+        seq = await self._next_seq()
+        old = {row["key"] for row in await SearchEntry.select(SearchEntry.key)}
+        await SearchEntry.delete(force=True)
+        async for batch in batches:
+            await _insert([_row(document, seq) for document in batch])
+            old -= {document.key for document in batch}
+            if progress is not None:
+                progress(len(batch))
+        await _insert([SearchEntry(key=key, seq=seq, deleted=True) for key in old])
+
+
+def _row(document: Document, seq: int) -> SearchEntry:
+    return SearchEntry(
+        key=document.key, seq=seq, visibility=document.visibility, data=_encode(document).decode()
+    )
+
+
+async def _insert(rows: list[Any]) -> None:
+    for start in range(0, len(rows), _INSERT_BATCH):
+        await SearchEntry.insert(*rows[start : start + _INSERT_BATCH])

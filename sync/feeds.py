@@ -1,0 +1,202 @@
+"""iCalendar feeds of meetings, built with icalendar's typed API (RFC 5545, RFC 7986).
+
+A feed is a function of the stored data and the day it is rendered on: the window (past and
+future days from ``Settings``) and the 30 days a cancelled meeting stays are counted from that
+day's midnight UTC, DTSTAMP is the meeting's LAST-MODIFIED and every component is emitted in a
+fixed order, so unchanged data renders to byte-identical output and a strong ETag holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone, vDuration, vRecur
+from icalendar.enums import STATUS
+from piccolo.columns.combination import WhereRaw
+
+from directory.feed_tokens import ResolvedFeed
+from directory.meeting_store import Condition, Series, in_window, load_series
+from directory.meeting_tables import Meeting
+from directory.settings import get_settings
+from directory.tables import Contact, Network, Organization
+
+PRODID = "-//Samverkan//Natverkskalender//SV"
+CANCELLED_KEPT = dt.timedelta(days=30)
+REFRESH = dt.timedelta(hours=1)
+COLORS = {
+    "network": "darkcyan",
+    "organization": "steelblue",
+    "contact": "teal",
+    "public": "seagreen",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a feed rendered on ``day`` covers."""
+
+    day: dt.date
+
+    @property
+    def epoch(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, dt.time(), dt.UTC)
+
+    @property
+    def start(self) -> dt.datetime:
+        return self.epoch - dt.timedelta(days=get_settings().feed_past_days)
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.epoch + dt.timedelta(days=get_settings().feed_future_days)
+
+
+def _json_contains(column: str, value: uuid.UUID) -> WhereRaw:
+    """A JSON list of UUIDs holds ``value``; the pattern is bound, never interpolated."""
+    return WhereRaw(f"{column} LIKE {{}}", f'%"{value}"%')
+
+
+async def _scope(feed: ResolvedFeed) -> tuple[Condition | None, str, str]:
+    """The meetings a feed holds, its name and its description."""
+    subject = feed.subject_id
+    if feed.scope == "public":
+        return Meeting.is_public == True, "Samverkan – öppna evenemang", "Öppna möten och evenemang"  # noqa: E712
+    if subject is None:
+        return None, "", ""
+    if feed.scope == "network":
+        row = await Network.select(Network.name).where(Network.id == subject).first()
+        name = row["name"] if row else ""
+        return Meeting.network_id == subject, name, f"Nätverkets möten: {name}"
+    if feed.scope == "organization":
+        row = await Organization.select(Organization.name).where(Organization.id == subject).first()
+        contacts = await Contact.select(Contact.id).where(Contact.organization_id == subject)
+        condition: Condition = _json_contains("invited_organizations", subject)
+        for contact in contacts:
+            condition = condition | _json_contains("invited_contacts", contact["id"])
+        name = row["name"] if row else ""
+        return condition, f"{name} – möten", f"Möten som {name} är inbjuden till"
+    row = (
+        await Contact.select(Contact.name, Contact.organization_id)
+        .where(Contact.id == subject)
+        .first()
+    )
+    if row is None:
+        return None, "", ""
+    condition = _json_contains("invited_contacts", subject) | _json_contains(
+        "invited_organizations", row["organization_id"]
+    )
+    return condition, f"{row['name']} – möten", f"Möten som {row['name']} är inbjuden till"
+
+
+def _local(value: dt.datetime, series: Series) -> dt.date | dt.datetime:
+    local = value.astimezone(ZoneInfo(series.row["timezone"]))
+    return local.date() if series.row["all_day"] else local
+
+
+def _description(series: Series, staff: bool) -> str | None:
+    parts = []
+    if staff and series.row["agenda"]:
+        parts.append(series.row["agenda"])
+    if series.row["online_url"]:
+        parts.append(f"Länk: {series.row['online_url']}")
+    return "\n\n".join(parts) or None
+
+
+def _event(
+    series: Series,
+    staff: bool,
+    start: dt.datetime,
+    end: dt.datetime,
+    recurrence_id: dt.datetime | None = None,
+) -> Event:
+    """One VEVENT; a moved occurrence passes its own start and end."""
+    row = series.row
+    cancelled = row["status"] == "cancelled"
+    return Event.new(
+        uid=row["uid"],
+        summary=row["title"],
+        start=_local(start, series),
+        end=_local(end, series),
+        location=row["location"] or None,
+        url=row["online_url"] or None,
+        description=_description(series, staff),
+        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
+        recurrence_id=None if recurrence_id is None else _local(recurrence_id, series),
+        sequence=row["sequence"],
+        created=row["created_at"].astimezone(dt.UTC),
+        last_modified=row["last_modified"],
+        stamp=row["last_modified"],
+    )
+
+
+def _components(series: Series, staff: bool) -> list[Event]:
+    """The series' master VEVENT, with RRULE and EXDATEs, then one VEVENT per moved occurrence
+    (RFC 5545 section 3.8.4.4: same UID, RECURRENCE-ID = the original start)."""
+    row = series.row
+    master = _event(series, staff, row["starts_at"], row["ends_at"])
+    if not row["rrule"]:
+        return [master]
+    master.add("RRULE", vRecur.from_ical(row["rrule"]))
+    overrides = sorted(series.overrides.values(), key=lambda o: o.recurrence_id)
+    exdates = [_local(o.recurrence_id, series) for o in overrides if o.cancelled]
+    if exdates:
+        master.exdates = exdates
+    moved = []
+    for override in overrides:
+        if override.cancelled:
+            continue
+        moved.append(
+            _event(series, staff, override.starts_at, override.ends_at, override.recurrence_id)
+        )
+    return [master, *moved]
+
+
+@functools.lru_cache(maxsize=32)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """The zone's VTIMEZONE from the tz database (slow, so built once per range).
+
+    Each transition gets its own RDATE line: ical.js reads only the first value of a
+    multi-valued RDATE in a VTIMEZONE and would then put every summer in winter time.
+    """
+    timezone = Timezone.from_tzid(
+        tzid, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 1, 1)
+    )
+    for observance in timezone.subcomponents:
+        rdates = observance.pop("RDATE", None)
+        for rdate_list in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
+            for value in rdate_list.dts:
+                observance.add("RDATE", value.dt)
+    return timezone
+
+
+async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
+    """The feed's iCalendar bytes and the number of VEVENTs in it."""
+    window = Window(day)
+    condition, name, description = await _scope(feed)
+    found: list[Series] = []
+    if condition is not None:
+        kept: Condition = (Meeting.status != "cancelled") | (
+            Meeting.cancelled_at >= window.epoch - CANCELLED_KEPT
+        )
+        found = await load_series([condition, in_window(window.start, window.end), kept])
+    found.sort(key=lambda s: (s.row["starts_at"], s.row["uid"]))
+    staff = feed.detail == "staff"
+    events = [event for series in found for event in _components(series, staff)]
+    calendar = Calendar.new(
+        prodid=PRODID,
+        uid=f"samverkan-{feed.scope}-{feed.subject_id or 'public'}",
+        name=name,
+        description=description,
+        color=COLORS[feed.scope],
+        refresh_interval=REFRESH,
+        subcomponents=events,
+    )
+    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    first_year = min([window.start.year, *(s.row["starts_at"].year for s in found)]) - 1
+    for tzid in sorted({s.row["timezone"] for s in found if not s.row["all_day"]}):
+        calendar.subcomponents.insert(0, _vtimezone(tzid, first_year, window.end.year + 5))
+    return calendar.to_ical(), len(events)
