@@ -34,6 +34,8 @@ SETTING_NAMES: dict[str, str] = {
     "SAMVERKAN_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "SAMVERKAN_LOG_FORMAT": "json (one object a line) or text",
     "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
+    "SAMVERKAN_WORKER_IN_APP": "true: each web process runs the outbox worker; false: "
+    "only `samverkan worker` does",
     "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
     "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
 }
@@ -57,6 +59,7 @@ class Settings:
     token_misses_per_minute: int = 30
     feed_past_days: int = 90
     feed_future_days: int = 548
+    worker_in_app: bool = True
 
     @property
     def is_postgres(self) -> bool:
@@ -116,6 +119,17 @@ def _int(name: str, default: int, minimum: int, maximum: int) -> int:
     return value
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = _get(name).lower()
+    if not raw:
+        return default
+    if raw in {"true", "1", "yes"}:
+        return True
+    if raw in {"false", "0", "no"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
 def _http_url(name: str, default: str = "") -> str:
     value = _get(name, default)
     if not value:
@@ -148,6 +162,7 @@ def load_settings() -> Settings:
         token_misses_per_minute=_int("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", 30, 1, 100_000),
         feed_past_days=_int("FEED_PAST_DAYS", 90, 1, 3650),
         feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
+        worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
     )
 
 
