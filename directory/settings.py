@@ -38,11 +38,57 @@ SETTING_NAMES: dict[str, str] = {
     "only `samverkan worker` does",
     "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
     "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
+    "APP_ID": "Nextcloud AppAPI: the ExApp id (set by AppAPI; turns on the ExApp mode)",
+    "APP_SECRET": "Nextcloud AppAPI: the shared secret (needed with APP_ID)",
+    "APP_VERSION": "Nextcloud AppAPI: the ExApp version (needed with APP_ID)",
+    "NEXTCLOUD_URL": "Nextcloud AppAPI: the Nextcloud address (needed with APP_ID)",
+    "APP_HOST": "Nextcloud AppAPI: the address to listen on",
+    "APP_PORT": "Nextcloud AppAPI: the port to listen on",
+    "NEXTCLOUD_ROLE_GROUPS": "Nextcloud groups mapped to roles: group:role,group:role",
+    "NEXTCLOUD_DEFAULT_ROLE": "the role of a Nextcloud user in no mapped group",
+    "NEXTCLOUD_GROUPS_TTL": "seconds a Nextcloud user's groups are cached",
+    "CARDDAV_URL": "the CardDAV address book the directory is pushed to",
+    "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
+    "DAV_USERNAME": "the CardDAV/CalDAV user",
+    "DAV_PASSWORD": "the CardDAV/CalDAV password",
 }
 
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class AppApiSettings:
+    """Nextcloud AppAPI's environment for an external app (ExApp); set only under Nextcloud.
+
+    ``role_groups`` maps a Nextcloud group to a Samverkan role name; a user in none of them gets
+    ``default_role``.
+    """
+
+    app_id: str
+    app_secret: str = field(repr=False)
+    app_version: str
+    nextcloud_url: str
+    app_host: str = "127.0.0.1"
+    app_port: int = 8000
+    role_groups: tuple[tuple[str, str], ...] = (("admin", "admin"),)
+    default_role: str = "partner"
+    groups_ttl_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class DavSettings:
+    """Where the CardDAV address books and CalDAV calendars are pushed, and as whom.
+
+    ``carddav_url`` and ``caldav_url`` are collection homes; Samverkan creates one address book
+    per visibility level and one calendar per network beneath them.
+    """
+
+    carddav_url: str
+    caldav_url: str
+    username: str = ""
+    password: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -54,11 +100,13 @@ class Settings:
     meili_master_key: str = field(default="", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     database_pool_size: int = 10
+    appapi: AppApiSettings | None = None
+    dav: DavSettings | None = None
+    feed_past_days: int = 90
+    feed_future_days: int = 548
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "json"
     token_misses_per_minute: int = 30
-    feed_past_days: int = 90
-    feed_future_days: int = 548
     worker_in_app: bool = True
 
     @property
@@ -130,6 +178,64 @@ def _bool(name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+_ROLE_NAMES = ("admin", "coordinator", "staff", "partner")
+
+
+def _role_name(variable: str, value: str) -> str:
+    if value not in _ROLE_NAMES:
+        raise SettingsError(f"{variable}: unknown role {value!r}; expected one of {_ROLE_NAMES}")
+    return value
+
+
+def _role_groups(raw: str) -> tuple[tuple[str, str], ...]:
+    """``group:role,group:role`` as pairs; a group name may itself contain colons."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        group, separator, role = item.rpartition(":")
+        if not separator or not group:
+            raise SettingsError(f"NEXTCLOUD_ROLE_GROUPS: expected group:role, got {item!r}")
+        pairs.append((group, _role_name("NEXTCLOUD_ROLE_GROUPS", role)))
+    return tuple(pairs)
+
+
+def _appapi() -> AppApiSettings | None:
+    """AppAPI settings when ``APP_ID`` is set; then the rest of its variables are required."""
+    app_id = os.environ.get("APP_ID", "").strip()
+    if not app_id:
+        return None
+    missing = [
+        name for name in ("APP_SECRET", "APP_VERSION", "NEXTCLOUD_URL") if not os.environ.get(name)
+    ]
+    if missing:
+        raise SettingsError(f"APP_ID is set, so these are needed too: {', '.join(missing)}")
+    return AppApiSettings(
+        app_id=app_id,
+        app_secret=os.environ["APP_SECRET"],
+        app_version=os.environ["APP_VERSION"].strip(),
+        nextcloud_url=os.environ["NEXTCLOUD_URL"].strip().removesuffix("/index.php").rstrip("/"),
+        app_host=os.environ.get("APP_HOST", "").strip() or "127.0.0.1",
+        app_port=_int("APP_PORT", 8000, 1, 65535),
+        role_groups=_role_groups(os.environ.get("NEXTCLOUD_ROLE_GROUPS", "admin:admin")),
+        default_role=_role_name(
+            "NEXTCLOUD_DEFAULT_ROLE", os.environ.get("NEXTCLOUD_DEFAULT_ROLE", "partner").strip()
+        ),
+        groups_ttl_seconds=_int("NEXTCLOUD_GROUPS_TTL", 300, 0, 86_400),
+    )
+
+
+def _dav() -> DavSettings | None:
+    carddav = os.environ.get("CARDDAV_URL", "").strip()
+    caldav = os.environ.get("CALDAV_URL", "").strip()
+    if not carddav and not caldav:
+        return None
+    return DavSettings(
+        carddav_url=carddav,
+        caldav_url=caldav,
+        username=os.environ.get("DAV_USERNAME", ""),
+        password=os.environ.get("DAV_PASSWORD", ""),
+    )
+
+
 def _http_url(name: str, default: str = "") -> str:
     value = _get(name, default)
     if not value:
@@ -163,6 +269,8 @@ def load_settings() -> Settings:
         feed_past_days=_int("FEED_PAST_DAYS", 90, 1, 3650),
         feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
         worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
+        appapi=_appapi(),
+        dav=_dav(),
     )
 
 

@@ -11,12 +11,16 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ControllerRouterHandler
 
 from directory.api import api_router
-from directory.api.auth import bearer_token
+from directory.api.auth import Authenticator, bearer_token
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.database import close_pool, start_pool
-from directory.settings import get_settings
+from directory.settings import Settings, get_settings
+from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
+from samverkan.nextcloud.exapp import exapp_router
+from samverkan.nextcloud.ocs import OcsClient
 from samverkan.observability import (
     LOGGING_CONFIG,
     OBSERVABILITY_ROUTES,
@@ -57,19 +61,22 @@ async def stop_search(app: Litestar) -> None:
     await app.state[STATE_KEY].close()
 
 
-def create_app() -> Litestar:
-    configure_logging(get_settings())
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    authenticators: list[Authenticator] = [bearer_token]
+    handlers: list[ControllerRouterHandler] = [feeds_router(), *OBSERVABILITY_ROUTES]
+    if settings.appapi is not None:
+        ocs = OcsClient(settings.appapi)
+        authenticators.insert(0, AppApiAuthenticator(settings.appapi, ocs))
+        handlers.append(exapp_router(settings.appapi, ocs))
     return Litestar(
-        route_handlers=[
-            api_router([bearer_token], extra=[search_router]),
-            feeds_router(),
-            *OBSERVABILITY_ROUTES,
-        ],
+        route_handlers=[api_router(authenticators, extra=[search_router]), *handlers],
         middleware=[RequestContextMiddleware],
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({STATE_KEY: configured_backend(get_settings())}),
+        state=State({STATE_KEY: configured_backend(settings)}),
         on_startup=[start_pool, start_search],
         on_shutdown=[stop_search, close_pool],
         request_max_body_size=MAX_BODY_BYTES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -27,8 +27,10 @@ from directory.exchange import (
 )
 from directory.export import export_document, export_records
 from directory.importer import import_rows
-from directory.settings import SettingsError, get_settings
+from directory.settings import DavSettings, SettingsError, get_settings
 from samverkan.backup import BackupError, export_all, import_all, row_count
+from sync.dav_collection import PushReport
+from sync.dav_session import DavError
 
 T = TypeVar("T")
 RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
@@ -51,7 +53,7 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
         for item in error.errors:
             click.echo(f"error: {item.field}: {item.message}", err=True)
         raise click.ClickException(f"{len(error.errors)} error(s); nothing was written") from None
-    except (DirectoryError, ExchangeFormatError, SettingsError, BackupError) as error:
+    except (DirectoryError, ExchangeFormatError, SettingsError, BackupError, DavError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(
@@ -88,15 +90,21 @@ def demo() -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", help="Default: APP_HOST under Nextcloud, else 127.0.0.1.")
+@click.option("--port", type=int, help="Default: APP_PORT under Nextcloud, else 8000.")
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option(
     "--demo", "with_demo", is_flag=True, help="Load the demo data into an empty database."
 )
-def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
+def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> None:
     """Migrate, optionally load the demo data, and serve the web app and API."""
     import uvicorn
+
+    from directory.settings import get_settings
+
+    appapi = get_settings().appapi
+    host = host or (appapi.app_host if appapi else "127.0.0.1")
+    port = port or (appapi.app_port if appapi else 8000)
 
     run(run_migrations)
     if with_demo:
@@ -300,3 +308,53 @@ def export_command(
         with output.open("w", encoding="utf-8", newline="") as stream:
             write(stream)
         click.echo(f"exported to {output}", err=True)
+
+
+@main.group("sync")
+def sync_group() -> None:
+    """Push the directory and the meetings to CardDAV and CalDAV servers once."""
+
+
+def _dav_settings() -> DavSettings:
+    from directory.settings import get_settings
+
+    dav = get_settings().dav
+    if dav is None:
+        raise click.ClickException(
+            "set CARDDAV_URL and/or CALDAV_URL (and DAV_USERNAME, DAV_PASSWORD)"
+        )
+    return dav
+
+
+def _show_reports(reports: Mapping[str, PushReport]) -> None:
+    for name, report in reports.items():
+        click.echo(
+            f"{name}: {report.created} created, {report.updated} updated, "
+            f"{report.deleted} deleted, {report.unchanged} unchanged, {report.conflicts} conflicts"
+        )
+
+
+@sync_group.command("carddav")
+def sync_carddav() -> None:
+    """Bring the address books under CARDDAV_URL (one per audience) up to date."""
+    from directory.settings import get_settings
+    from sync.carddav_push import push_directory
+    from sync.dav_session import DavSession
+
+    dav = _dav_settings()
+    if not dav.carddav_url:
+        raise click.ClickException("set CARDDAV_URL")
+
+    async def push() -> dict[str, PushReport]:
+        with Progress() as progress:
+            task = progress.add_task("CardDAV", total=None)
+            async with DavSession(dav.username, dav.password) as session:
+                return await push_directory(
+                    session,
+                    dav.carddav_url,
+                    get_settings().public_url,
+                    lambda done, total: progress.update(task, completed=done, total=total),
+                )
+
+    run(run_migrations)
+    _show_reports(run(push))

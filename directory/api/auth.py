@@ -74,8 +74,8 @@ def require_roles(*roles: Role) -> Guard:
     allowed = frozenset(roles)
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
-        # The authentication middleware lets OPTIONS through without a user; Litestar's
-        # automatic OPTIONS handler still runs the router's guards.
+        # Not ``connection.user``: requests the authentication middleware skips (OPTIONS) have no
+        # user in scope, and must be refused, not crash.
         principal = connection.scope.get("user")
         if not isinstance(principal, Principal):
             raise NotAuthorizedException("a valid bearer token is required")

@@ -134,7 +134,19 @@ def test_env_example_lists_every_setting_and_every_variable_compose_uses() -> No
     assert example["POSTGRES_PASSWORD"] and example["MEILI_MASTER_KEY"]
 
 
-def test_the_dockerfile_installs_every_package() -> None:
+def test_the_dockerfile_installs_the_project() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    for package in ("directory", "search", "sync", "samverkan"):
-        assert f"COPY {package} {package}" in dockerfile
+    assert "COPY . ." in dockerfile
+    assert "pip install ." in dockerfile
+    for name in ("migrate", "worker"):
+        assert SERVICES[name]["healthcheck"] == {"disable": True}
+
+
+def test_setting_names_lists_every_variable_the_settings_module_reads() -> None:
+    source = (ROOT / "directory" / "settings.py").read_text()
+    reads = re.findall(
+        r"(?:os\.environ(?:\.get)?[\[(]|_get\(|_int\(|_bool\(|_choice\(|_http_url\(|"
+        r'_role_name\(\s*)"([A-Z][A-Z0-9_]+)"',
+        source,
+    )
+    assert set(reads) == set(SETTING_NAMES)
