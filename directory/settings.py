@@ -38,6 +38,8 @@ SETTING_NAMES: dict[str, str] = {
     "only `samverkan worker` does",
     "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
     "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
+    "SAMVERKAN_SECRET_KEY": "signs web sessions (32+ characters); else one kept in the data dir",
+    "SAMVERKAN_SECURE_COOKIES": "send cookies only over https (default: when the public URL is)",
     "APP_ID": "Nextcloud AppAPI: the ExApp id (set by AppAPI; turns on the ExApp mode)",
     "APP_SECRET": "Nextcloud AppAPI: the shared secret (needed with APP_ID)",
     "APP_VERSION": "Nextcloud AppAPI: the ExApp version (needed with APP_ID)",
@@ -102,6 +104,8 @@ class Settings:
     database_pool_size: int = 10
     appapi: AppApiSettings | None = None
     dav: DavSettings | None = None
+    secret_key: str = field(default="", repr=False)
+    secure_cookies: bool = True
     feed_past_days: int = 90
     feed_future_days: int = 548
     log_level: LogLevel = "INFO"
@@ -171,11 +175,18 @@ def _bool(name: str, default: bool) -> bool:
     raw = _get(name).lower()
     if not raw:
         return default
-    if raw in {"true", "1", "yes"}:
+    if raw in {"1", "true", "yes", "on"}:
         return True
-    if raw in {"false", "0", "no"}:
+    if raw in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _secret_key() -> str:
+    value = _get("SAMVERKAN_SECRET_KEY")
+    if value and len(value) < 32:
+        raise SettingsError("SAMVERKAN_SECRET_KEY must be at least 32 characters")
+    return value
 
 
 _ROLE_NAMES = ("admin", "coordinator", "staff", "partner")
@@ -255,13 +266,14 @@ def load_settings() -> Settings:
     meili_url = _http_url("MEILI_URL")
     if backend == "meilisearch" and not meili_url:
         raise SettingsError("MEILI_URL is required when SEARCH_BACKEND=meilisearch")
+    public_url = _http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000")
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
         search_backend=backend,
         meili_url=meili_url,
         meili_master_key=_get("MEILI_MASTER_KEY"),
-        public_url=_http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000"),
+        public_url=public_url,
         database_pool_size=_int("DATABASE_POOL_SIZE", 10, 0, 1000),
         log_level=_choice("SAMVERKAN_LOG_LEVEL", LOG_LEVELS),
         log_format=_choice("SAMVERKAN_LOG_FORMAT", LOG_FORMATS),
@@ -271,6 +283,9 @@ def load_settings() -> Settings:
         worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
         appapi=_appapi(),
         dav=_dav(),
+        secret_key=_secret_key(),
+        # Cookies are Secure whenever the public URL is https; plain-http development opts out.
+        secure_cookies=_bool("SAMVERKAN_SECURE_COOKIES", public_url.startswith("https://")),
     )
 
 

@@ -28,6 +28,10 @@ from samverkan.observability import (
     configure_logging,
     record_response,
 )
+from samverkan.web import web_routers
+from samverkan.web.security import SESSION_STORE, csrf_config, session_config, session_store
+from samverkan.web.session import session_principal, session_reader
+from samverkan.web.templating import template_config
 from search.api import STATE_KEY, search_router
 from search.backend import SearchUnavailable
 from search.configured import configured_backend
@@ -64,15 +68,25 @@ async def stop_search(app: Litestar) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings)
-    authenticators: list[Authenticator] = [bearer_token]
+    api_authenticators: list[Authenticator] = [bearer_token, session_reader]
+    web_authenticators: list[Authenticator] = [session_principal]
     handlers: list[ControllerRouterHandler] = [feeds_router(), *OBSERVABILITY_ROUTES]
     if settings.appapi is not None:
         ocs = OcsClient(settings.appapi)
-        authenticators.insert(0, AppApiAuthenticator(settings.appapi, ocs))
+        appapi = AppApiAuthenticator(settings.appapi, ocs)
+        api_authenticators.insert(0, appapi)
+        web_authenticators.insert(0, appapi)
         handlers.append(exapp_router(settings.appapi, ocs))
     return Litestar(
-        route_handlers=[api_router(authenticators, extra=[search_router]), *handlers],
-        middleware=[RequestContextMiddleware],
+        route_handlers=[
+            api_router(api_authenticators, extra=[search_router]),
+            *web_routers(web_authenticators),
+            *handlers,
+        ],
+        middleware=[RequestContextMiddleware, session_config(settings).middleware],
+        stores={SESSION_STORE: session_store(settings)},
+        csrf_config=csrf_config(settings),
+        template_config=template_config(),
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,

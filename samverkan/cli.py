@@ -202,6 +202,16 @@ def account_create(username: str, role: str, display_name: str, email: str) -> N
     click.echo(run(create))
 
 
+@account.command("set-password")
+@click.option("--username", required=True)
+@click.password_option(help="Asked for (twice) when not given.")
+def account_set_password(username: str, password: str) -> None:
+    """Set the password ACCOUNT signs in to the web interface with (stored as a scrypt hash)."""
+    run(run_migrations)
+    run(lambda: accounts.set_password(username, password))
+    click.echo(f"password set for {username}")
+
+
 def _read_rows(path: Path, file_format: str, resource: str | None) -> list[RawRow]:
     with path.open(encoding="utf-8-sig", newline="") as stream:
         if file_format == "json":
