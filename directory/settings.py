@@ -34,6 +34,25 @@ SETTING_NAMES: dict[str, str] = {
     "SAMVERKAN_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "SAMVERKAN_LOG_FORMAT": "json (one object a line) or text",
     "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
+    "SAMVERKAN_WORKER_IN_APP": "true: each web process runs the outbox worker; false: "
+    "only `samverkan worker` does",
+    "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
+    "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
+    "SAMVERKAN_SECRET_KEY": "signs web sessions (32+ characters); else one kept in the data dir",
+    "SAMVERKAN_SECURE_COOKIES": "send cookies only over https (default: when the public URL is)",
+    "APP_ID": "Nextcloud AppAPI: the ExApp id (set by AppAPI; turns on the ExApp mode)",
+    "APP_SECRET": "Nextcloud AppAPI: the shared secret (needed with APP_ID)",
+    "APP_VERSION": "Nextcloud AppAPI: the ExApp version (needed with APP_ID)",
+    "NEXTCLOUD_URL": "Nextcloud AppAPI: the Nextcloud address (needed with APP_ID)",
+    "APP_HOST": "Nextcloud AppAPI: the address to listen on",
+    "APP_PORT": "Nextcloud AppAPI: the port to listen on",
+    "NEXTCLOUD_ROLE_GROUPS": "Nextcloud groups mapped to roles: group:role,group:role",
+    "NEXTCLOUD_DEFAULT_ROLE": "the role of a Nextcloud user in no mapped group",
+    "NEXTCLOUD_GROUPS_TTL": "seconds a Nextcloud user's groups are cached",
+    "CARDDAV_URL": "the CardDAV address book the directory is pushed to",
+    "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
+    "DAV_USERNAME": "the CardDAV/CalDAV user",
+    "DAV_PASSWORD": "the CardDAV/CalDAV password",
 }
 
 
@@ -102,6 +121,7 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
+    worker_in_app: bool = True
 
     @property
     def is_postgres(self) -> bool:
@@ -280,6 +300,7 @@ def load_settings() -> Settings:
         smtp_username=_get("SMTP_USERNAME"),
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
         smtp_starttls=_bool("SMTP_STARTTLS", False),
+        worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
         appapi=_appapi(),
         dav=_dav(),
         secret_key=_secret_key(),

@@ -57,14 +57,16 @@ async def start_search(app: Litestar) -> None:
         await backend.start()
     except SearchUnavailable as error:
         log.warning("search backend unavailable at start (%s); searching the database", error)
-    app.state["search_worker"] = asyncio.create_task(search_worker(backend).run())
+    if get_settings().worker_in_app:
+        app.state["search_worker"] = asyncio.create_task(search_worker(backend).run())
 
 
 async def stop_search(app: Litestar) -> None:
-    task: asyncio.Task[None] = app.state["search_worker"]
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    task: asyncio.Task[None] | None = app.state.get("search_worker")
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await app.state[STATE_KEY].close()
 
 

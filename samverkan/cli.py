@@ -134,6 +134,35 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
     )
 
 
+@main.command()
+def worker() -> None:
+    """Run the outbox worker alone, keeping the search index current, until stopped.
+
+    For deployments with several web processes: set SAMVERKAN_WORKER_IN_APP=false for them and
+    run this once (or more: workers claim each change under a lock, never applying it twice).
+    """
+    from samverkan.observability import configure_logging
+    from search.backend import SearchUnavailable
+    from search.configured import configured_backend
+    from sync.indexing import search_worker
+
+    settings = get_settings()
+    configure_logging(settings)
+
+    async def work() -> None:
+        backend = configured_backend(settings)
+        try:
+            await backend.start()
+        except SearchUnavailable as error:
+            click.echo(f"search backend unavailable at start ({error}); retrying", err=True)
+        try:
+            await search_worker(backend).run()
+        finally:
+            await backend.close()
+
+    run(work)
+
+
 @main.group()
 def token() -> None:
     """API tokens."""
