@@ -19,6 +19,7 @@ from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
 from samverkan.web.language import switch_language
 from samverkan.web.meeting_pages import MEETING_HANDLERS
+from samverkan.web.overview_pages import OVERVIEW_HANDLERS
 from samverkan.web.pages import PAGE_HANDLERS
 from samverkan.web.search_page import start
 from samverkan.web.security import SECURITY_HEADERS
@@ -39,7 +40,14 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
     )
     signed_in = Router(
         path="/",
-        route_handlers=[start, *PAGE_HANDLERS, *MEETING_HANDLERS, *GUIDANCE_HANDLERS, sign_out],
+        route_handlers=[
+            start,
+            *PAGE_HANDLERS,
+            *MEETING_HANDLERS,
+            *OVERVIEW_HANDLERS,
+            *GUIDANCE_HANDLERS,
+            sign_out,
+        ],
         middleware=[DefineMiddleware(AuthenticationMiddleware, authenticators=authenticators)],
         before_request=activate_locale,
         response_headers=SECURITY_HEADERS,
