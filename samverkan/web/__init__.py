@@ -13,7 +13,8 @@ from litestar import Router
 from litestar.middleware.base import DefineMiddleware
 from litestar.static_files import create_static_files_router
 
-from directory.api.auth import AuthenticationMiddleware, Authenticator
+from directory.api.auth import AuthenticationMiddleware, Authenticator, admins_only
+from samverkan.web.admin import ADMIN_HANDLERS
 from samverkan.web.errors import WEB_EXCEPTION_HANDLERS
 from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
@@ -54,9 +55,19 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
         exception_handlers=WEB_EXCEPTION_HANDLERS,
         include_in_schema=False,
     )
+    admin = Router(
+        path="/",
+        route_handlers=ADMIN_HANDLERS,
+        guards=[admins_only],
+        middleware=[DefineMiddleware(AuthenticationMiddleware, authenticators=authenticators)],
+        before_request=activate_locale,
+        response_headers=SECURITY_HEADERS,
+        exception_handlers=WEB_EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    )
     static = create_static_files_router(
         path="/static",
         directories=[STATIC_DIR],
         include_in_schema=False,
     )
-    return [public, signed_in, static]
+    return [public, signed_in, admin, static]
