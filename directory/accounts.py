@@ -106,6 +106,29 @@ async def principal_for_token(token: str) -> Principal | None:
     )
 
 
+async def principal_for_external_user(
+    username: str, role: Role, display_name: str
+) -> Principal | None:
+    """The principal of a user signed in elsewhere (Nextcloud), creating the account on first
+    sight and keeping its role in step with the other system; ``None`` if the account is disabled.
+    """
+    await Account.insert(
+        Account(username=username, role=role.value, display_name=display_name)
+    ).on_conflict(target=Account.username, action="DO NOTHING")
+    row = (
+        await Account.select(Account.id, Account.role, Account.organization_id, Account.disabled_at)
+        .where(Account.username == username)
+        .first()
+    )
+    if row is None or row["disabled_at"] is not None:
+        return None
+    if row["role"] != role.value:
+        await Account.update({Account.role: role.value}).where(Account.id == row["id"])
+    return Principal(
+        account_id=row["id"], username=username, role=role, organization_id=row["organization_id"]
+    )
+
+
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _MIN_PASSWORD_LENGTH = 10
 

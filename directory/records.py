@@ -73,8 +73,14 @@ def _contains_code(table: type[Table], column: str, code: str) -> WhereRaw:
 
 def visibility_filter(spec: ResourceSpec, principal: Principal) -> Where | And:
     """What ``principal`` may read; a contact or service also hides with an internal owner."""
+    return audience_filter(spec, principal.readable_visibilities)
+
+
+def audience_filter(spec: ResourceSpec, visibilities: Sequence[str]) -> Where | And:
+    """What an audience reading ``visibilities`` may see (also used for exports to an audience,
+    such as one CardDAV address book per visibility level)."""
     table = spec.table
-    allowed = list(principal.readable_visibilities)
+    allowed = list(visibilities)
     condition: Where | And = table.visibility.is_in(allowed)  # type: ignore[attr-defined]
     if spec.organization_scoped and Visibility.INTERNAL not in allowed:
         owners = Organization.select(Organization.id).where(Organization.visibility.is_in(allowed))

@@ -1,4 +1,8 @@
-"""Typed settings read once from the environment: the only module that reads ``os.environ``."""
+"""Typed settings read once from the environment: the only module that reads ``os.environ``.
+
+Every setting is validated here, so a bad or missing value stops the app and the CLI at start-up
+with one line naming the variable (``SettingsError``), never later with a traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,31 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 SearchBackendName = Literal["embedded", "meilisearch"]
+LogFormat = Literal["json", "text"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+Choice = TypeVar("Choice", bound=str)
+SEARCH_BACKENDS: tuple[SearchBackendName, ...] = ("embedded", "meilisearch")
+LOG_LEVELS: tuple[LogLevel, ...] = ("INFO", "DEBUG", "WARNING", "ERROR")
+LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
+
+#: Every variable :func:`load_settings` reads, with what it means; ``.env.example`` lists them all.
+SETTING_NAMES: dict[str, str] = {
+    "SAMVERKAN_DATA_DIR": "directory for the SQLite file and other local data",
+    "APP_PERSISTENT_STORAGE": "the data directory Nextcloud gives an ExApp (if no data dir)",
+    "DATABASE_URL": "sqlite:///path or postgres://user:password@host:port/name",
+    "DATABASE_POOL_SIZE": "PostgreSQL connections per worker process; 0 connects per query",
+    "SEARCH_BACKEND": "embedded or meilisearch",
+    "MEILI_URL": "the Meilisearch server (http:// or https://), needed for meilisearch",
+    "MEILI_MASTER_KEY": "the Meilisearch master key",
+    "SAMVERKAN_PUBLIC_URL": "the address users reach the app at, for links",
+    "SAMVERKAN_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "SAMVERKAN_LOG_FORMAT": "json (one object a line) or text",
+    "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
+}
 
 
 class SettingsError(ValueError):
@@ -17,18 +42,56 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class AppApiSettings:
+    """Nextcloud AppAPI's environment for an external app (ExApp); set only under Nextcloud.
+
+    ``role_groups`` maps a Nextcloud group to a Samverkan role name; a user in none of them gets
+    ``default_role``.
+    """
+
+    app_id: str
+    app_secret: str = field(repr=False)
+    app_version: str
+    nextcloud_url: str
+    app_host: str = "127.0.0.1"
+    app_port: int = 8000
+    role_groups: tuple[tuple[str, str], ...] = (("admin", "admin"),)
+    default_role: str = "partner"
+    groups_ttl_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class DavSettings:
+    """Where the CardDAV address books and CalDAV calendars are pushed, and as whom.
+
+    ``carddav_url`` and ``caldav_url`` are collection homes; Samverkan creates one address book
+    per visibility level and one calendar per network beneath them.
+    """
+
+    carddav_url: str
+    caldav_url: str
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
-    database_url: str
+    database_url: str = field(repr=False)
     search_backend: SearchBackendName = "embedded"
     meili_url: str = ""
     meili_master_key: str = field(default="", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     database_pool_size: int = 10
+    appapi: AppApiSettings | None = None
+    dav: DavSettings | None = None
     secret_key: str = field(default="", repr=False)
     secure_cookies: bool = True
     feed_past_days: int = 90
     feed_future_days: int = 548
+    log_level: LogLevel = "INFO"
+    log_format: LogFormat = "json"
+    token_misses_per_minute: int = 30
 
     @property
     def is_postgres(self) -> bool:
@@ -42,39 +105,54 @@ class Settings:
         return path if path.is_absolute() else self.data_dir / path
 
 
+def _get(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
 def _database_url(data_dir: Path) -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = _get("DATABASE_URL")
     if not url:
         return f"sqlite:///{data_dir / 'samverkan.sqlite'}"
-    scheme = urlsplit(url).scheme
-    if scheme not in {"sqlite", "postgres", "postgresql"}:
-        raise SettingsError(
-            f"DATABASE_URL must start with sqlite:/// or postgres://, got scheme {scheme!r}"
-        )
-    return url
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise SettingsError("DATABASE_URL must look like sqlite:///path/to/file.sqlite")
+        return url
+    if parts.scheme in {"postgres", "postgresql"}:
+        if not parts.hostname or not parts.path.strip("/"):
+            raise SettingsError(
+                "DATABASE_URL must name a host and a database: postgres://user@host:5432/name"
+            )
+        return url
+    raise SettingsError(
+        f"DATABASE_URL must start with sqlite:/// or postgres://, got scheme {parts.scheme!r}"
+    )
 
 
-def _search_backend() -> SearchBackendName:
-    value = os.environ.get("SEARCH_BACKEND", "embedded").strip() or "embedded"
-    if value == "embedded":
-        return "embedded"
-    if value == "meilisearch":
-        return "meilisearch"
-    raise SettingsError(f"SEARCH_BACKEND must be 'embedded' or 'meilisearch', got {value!r}")
+def _choice(name: str, choices: tuple[Choice, ...]) -> Choice:
+    """The value of ``name`` among ``choices`` (case-insensitive); the first is the default."""
+    value = _get(name, choices[0])
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
+def _int(name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = _get(name)
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
 
 
 def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
+    raw = _get(name).lower()
     if not raw:
         return default
     if raw in {"1", "true", "yes", "on"}:
@@ -85,42 +163,108 @@ def _bool(name: str, default: bool) -> bool:
 
 
 def _secret_key() -> str:
-    value = os.environ.get("SAMVERKAN_SECRET_KEY", "").strip()
+    value = _get("SAMVERKAN_SECRET_KEY")
     if value and len(value) < 32:
         raise SettingsError("SAMVERKAN_SECRET_KEY must be at least 32 characters")
     return value
 
 
-def _positive(name: str, default: int) -> int:
-    value = _int(name, default)
-    if value <= 0:
-        raise SettingsError(f"{name} must be a positive number of days, got {value}")
+_ROLE_NAMES = ("admin", "coordinator", "staff", "partner")
+
+
+def _role_name(variable: str, value: str) -> str:
+    if value not in _ROLE_NAMES:
+        raise SettingsError(f"{variable}: unknown role {value!r}; expected one of {_ROLE_NAMES}")
     return value
+
+
+def _role_groups(raw: str) -> tuple[tuple[str, str], ...]:
+    """``group:role,group:role`` as pairs; a group name may itself contain colons."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        group, separator, role = item.rpartition(":")
+        if not separator or not group:
+            raise SettingsError(f"NEXTCLOUD_ROLE_GROUPS: expected group:role, got {item!r}")
+        pairs.append((group, _role_name("NEXTCLOUD_ROLE_GROUPS", role)))
+    return tuple(pairs)
+
+
+def _appapi() -> AppApiSettings | None:
+    """AppAPI settings when ``APP_ID`` is set; then the rest of its variables are required."""
+    app_id = os.environ.get("APP_ID", "").strip()
+    if not app_id:
+        return None
+    missing = [
+        name for name in ("APP_SECRET", "APP_VERSION", "NEXTCLOUD_URL") if not os.environ.get(name)
+    ]
+    if missing:
+        raise SettingsError(f"APP_ID is set, so these are needed too: {', '.join(missing)}")
+    return AppApiSettings(
+        app_id=app_id,
+        app_secret=os.environ["APP_SECRET"],
+        app_version=os.environ["APP_VERSION"].strip(),
+        nextcloud_url=os.environ["NEXTCLOUD_URL"].strip().removesuffix("/index.php").rstrip("/"),
+        app_host=os.environ.get("APP_HOST", "").strip() or "127.0.0.1",
+        app_port=_int("APP_PORT", 8000, 1, 65535),
+        role_groups=_role_groups(os.environ.get("NEXTCLOUD_ROLE_GROUPS", "admin:admin")),
+        default_role=_role_name(
+            "NEXTCLOUD_DEFAULT_ROLE", os.environ.get("NEXTCLOUD_DEFAULT_ROLE", "partner").strip()
+        ),
+        groups_ttl_seconds=_int("NEXTCLOUD_GROUPS_TTL", 300, 0, 86_400),
+    )
+
+
+def _dav() -> DavSettings | None:
+    carddav = os.environ.get("CARDDAV_URL", "").strip()
+    caldav = os.environ.get("CALDAV_URL", "").strip()
+    if not carddav and not caldav:
+        return None
+    return DavSettings(
+        carddav_url=carddav,
+        caldav_url=caldav,
+        username=os.environ.get("DAV_USERNAME", ""),
+        password=os.environ.get("DAV_PASSWORD", ""),
+    )
+
+
+def _http_url(name: str, default: str = "") -> str:
+    value = _get(name, default)
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError(f"{name} must be an http:// or https:// address, got {value!r}")
+    return value.rstrip("/")
 
 
 def load_settings() -> Settings:
     """Read and validate the environment; raises :class:`SettingsError` with a clear message."""
-    data_dir = Path(
-        os.environ.get("SAMVERKAN_DATA_DIR") or os.environ.get("APP_PERSISTENT_STORAGE") or "data"
-    )
-    backend = _search_backend()
-    meili_url = os.environ.get("MEILI_URL", "").strip()
+    data_dir = Path(_get("SAMVERKAN_DATA_DIR") or _get("APP_PERSISTENT_STORAGE") or "data")
+    if data_dir.exists() and not data_dir.is_dir():
+        raise SettingsError(f"SAMVERKAN_DATA_DIR must be a directory, got the file {data_dir}")
+    backend = _choice("SEARCH_BACKEND", SEARCH_BACKENDS)
+    meili_url = _http_url("MEILI_URL")
     if backend == "meilisearch" and not meili_url:
-        raise SettingsError("SEARCH_BACKEND=meilisearch needs MEILI_URL")
-    public_url = os.environ.get("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+        raise SettingsError("MEILI_URL is required when SEARCH_BACKEND=meilisearch")
+    public_url = _http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000")
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
         search_backend=backend,
         meili_url=meili_url,
-        meili_master_key=os.environ.get("MEILI_MASTER_KEY", ""),
+        meili_master_key=_get("MEILI_MASTER_KEY"),
         public_url=public_url,
-        database_pool_size=_int("DATABASE_POOL_SIZE", 10),
+        database_pool_size=_int("DATABASE_POOL_SIZE", 10, 0, 1000),
+        log_level=_choice("SAMVERKAN_LOG_LEVEL", LOG_LEVELS),
+        log_format=_choice("SAMVERKAN_LOG_FORMAT", LOG_FORMATS),
+        token_misses_per_minute=_int("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", 30, 1, 100_000),
+        feed_past_days=_int("FEED_PAST_DAYS", 90, 1, 3650),
+        feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
+        appapi=_appapi(),
+        dav=_dav(),
         secret_key=_secret_key(),
         # Cookies are Secure whenever the public URL is https; plain-http development opts out.
         secure_cookies=_bool("SAMVERKAN_SECURE_COOKIES", public_url.startswith("https://")),
-        feed_past_days=_positive("FEED_PAST_DAYS", 90),
-        feed_future_days=_positive("FEED_FUTURE_DAYS", 548),
     )
 
 

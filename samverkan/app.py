@@ -6,17 +6,28 @@ import asyncio
 import contextlib
 import logging
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ControllerRouterHandler
 
 from directory.api import api_router
-from directory.api.auth import bearer_token
+from directory.api.auth import Authenticator, bearer_token
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.database import close_pool, start_pool
-from directory.settings import get_settings
+from directory.settings import Settings, get_settings
+from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
+from samverkan.nextcloud.exapp import exapp_router
+from samverkan.nextcloud.ocs import OcsClient
+from samverkan.observability import (
+    LOGGING_CONFIG,
+    OBSERVABILITY_ROUTES,
+    RequestContextMiddleware,
+    configure_logging,
+    record_response,
+)
 from samverkan.web import web_routers
 from samverkan.web.security import SESSION_STORE, csrf_config, session_config, session_store
 from samverkan.web.session import session_principal, session_reader
@@ -29,11 +40,6 @@ from sync.indexing import search_worker
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
-
-
-@get("/health", include_in_schema=False, sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 log = logging.getLogger(__name__)
@@ -57,21 +63,32 @@ async def stop_search(app: Litestar) -> None:
     await app.state[STATE_KEY].close()
 
 
-def create_app() -> Litestar:
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    api_authenticators: list[Authenticator] = [bearer_token, session_reader]
+    web_authenticators: list[Authenticator] = [session_principal]
+    handlers: list[ControllerRouterHandler] = [feeds_router(), *OBSERVABILITY_ROUTES]
+    if settings.appapi is not None:
+        ocs = OcsClient(settings.appapi)
+        appapi = AppApiAuthenticator(settings.appapi, ocs)
+        api_authenticators.insert(0, appapi)
+        web_authenticators.insert(0, appapi)
+        handlers.append(exapp_router(settings.appapi, ocs))
     return Litestar(
         route_handlers=[
-            api_router([bearer_token, session_reader], extra=[search_router]),
-            *web_routers([session_principal]),
-            health,
-            feeds_router(),
+            api_router(api_authenticators, extra=[search_router]),
+            *web_routers(web_authenticators),
+            *handlers,
         ],
-        middleware=[session_config(settings).middleware],
+        middleware=[RequestContextMiddleware, session_config(settings).middleware],
         stores={SESSION_STORE: session_store(settings)},
         csrf_config=csrf_config(settings),
         template_config=template_config(),
+        before_send=[record_response],
+        logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({STATE_KEY: configured_backend(get_settings())}),
+        state=State({STATE_KEY: configured_backend(settings)}),
         on_startup=[start_pool, start_search],
         on_shutdown=[stop_search, close_pool],
         request_max_body_size=MAX_BODY_BYTES,

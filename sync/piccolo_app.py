@@ -4,12 +4,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sync import tables
+from sync import dav_tables, tables
 
 APP_CONFIG = AppConfig(
     app_name="sync",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[tables.OutboxCursor],
+    table_classes=[tables.OutboxCursor, dav_tables.DavEntry],
     migration_dependencies=["directory.piccolo_app"],
     commands=[],
 )

@@ -14,6 +14,8 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.static_files import create_static_files_router
 
 from directory.api.auth import AuthenticationMiddleware, Authenticator, admins_only
+from directory.api.throttle import MissLimiter
+from directory.settings import get_settings
 from samverkan.web.admin import ADMIN_HANDLERS
 from samverkan.web.errors import WEB_EXCEPTION_HANDLERS
 from samverkan.web.guidance import GUIDANCE_HANDLERS
@@ -30,7 +32,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
-    """The public part (sign-in, language, static files) and the signed-in pages."""
+    """The public part (sign-in, language, static files), the signed-in pages and, behind the
+    admin role, the administration."""
     public = Router(
         path="/",
         route_handlers=[sign_in_page, sign_in, switch_language],
@@ -38,6 +41,11 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
         response_headers=SECURITY_HEADERS,
         exception_handlers=WEB_EXCEPTION_HANDLERS,
         include_in_schema=False,
+    )
+    authentication = DefineMiddleware(
+        AuthenticationMiddleware,
+        authenticators=authenticators,
+        misses=MissLimiter(get_settings().token_misses_per_minute),
     )
     signed_in = Router(
         path="/",
@@ -49,7 +57,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
             *GUIDANCE_HANDLERS,
             sign_out,
         ],
-        middleware=[DefineMiddleware(AuthenticationMiddleware, authenticators=authenticators)],
+        middleware=[authentication],
         before_request=activate_locale,
         response_headers=SECURITY_HEADERS,
         exception_handlers=WEB_EXCEPTION_HANDLERS,
@@ -59,7 +67,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
         path="/",
         route_handlers=ADMIN_HANDLERS,
         guards=[admins_only],
-        middleware=[DefineMiddleware(AuthenticationMiddleware, authenticators=authenticators)],
+        middleware=[authentication],
         before_request=activate_locale,
         response_headers=SECURITY_HEADERS,
         exception_handlers=WEB_EXCEPTION_HANDLERS,

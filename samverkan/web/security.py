@@ -132,5 +132,7 @@ def csrf_config(settings: Settings) -> CSRFConfig:
         cookie_secure=settings.secure_cookies,
         cookie_httponly=True,
         cookie_samesite="lax",
-        exclude=["^/api/", "^/health$"],
+        # The API authenticates every write by bearer token or AppAPI secret, never by cookie;
+        # /init and /enabled are AppAPI's lifecycle calls from Nextcloud, authenticated the same.
+        exclude=["^/api/", "^/health$", "^/init$", "^/enabled$"],
     )

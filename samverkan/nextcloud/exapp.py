@@ -1,0 +1,107 @@
+"""AppAPI's ExApp lifecycle endpoints: ``/heartbeat``, ``/init`` and ``/enabled``.
+
+AppAPI calls these directly (not through its user proxy): ``/heartbeat`` unsigned while it waits
+for the container, the others signed with the app secret and no user.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+import httpx
+import msgspec
+from litestar import Router, get, post, put
+from litestar.background_tasks import BackgroundTask
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import QueryParameter
+from litestar.response import Response
+
+from directory.database import migrate
+from directory.settings import AppApiSettings
+from samverkan.nextcloud.ocs import OcsClient, OcsError
+from samverkan.nextcloud.signature import verified_user
+
+logger = logging.getLogger(__name__)
+
+TOP_MENU_NAME = "samverkan"
+TOP_MENU_LABEL = "Samverkan"
+TOP_MENU_ICON = ""  # AppAPI shows its default icon
+
+
+class Heartbeat(msgspec.Struct):
+    status: str
+
+
+class EnabledResult(msgspec.Struct):
+    """AppAPI shows ``error`` to the administrator; an empty string means success."""
+
+    error: str
+
+
+async def report_init(ocs: OcsClient) -> None:
+    """Bring the database up to date, telling Nextcloud the progress until 100 (or the error)."""
+    try:
+        await ocs.set_init_progress(10)
+        await migrate()
+        await ocs.set_init_progress(100)
+    except (OcsError, httpx.TransportError) as error:
+        logger.error("could not report initialisation progress to Nextcloud: %s", error)
+    except Exception as error:
+        logger.exception("initialisation failed")
+        await ocs.set_init_progress(0, error=f"Samverkan could not initialise: {error}")
+
+
+def exapp_router(settings: AppApiSettings, ocs: OcsClient) -> Router:
+    """The lifecycle routes, bound to this app's AppAPI settings and OCS client."""
+
+    def signed_by_appapi(
+        connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+    ) -> None:
+        verified_user(settings, connection.headers)
+
+    @get(
+        "/heartbeat", operation_id="exappHeartbeat", summary="AppAPI liveness", sync_to_thread=False
+    )
+    def heartbeat() -> Heartbeat:
+        return Heartbeat("ok")
+
+    @post(
+        "/init",
+        operation_id="exappInit",
+        summary="AppAPI initialisation; progress is reported to Nextcloud",
+        guards=[signed_by_appapi],
+        status_code=200,
+        sync_to_thread=False,
+    )
+    def init(ocs: OcsClient) -> Response[dict[str, str]]:
+        return Response({}, background=BackgroundTask(report_init, ocs))
+
+    @put(
+        "/enabled",
+        operation_id="exappEnabled",
+        summary="AppAPI enables or disables the app: add or remove the top-menu entry",
+        guards=[signed_by_appapi],
+        status_code=200,
+    )
+    async def enabled(
+        ocs: OcsClient, flag: Annotated[int, QueryParameter(name="enabled", ge=0, le=1)]
+    ) -> EnabledResult:
+        try:
+            if flag:
+                await ocs.register_top_menu(TOP_MENU_NAME, TOP_MENU_LABEL, TOP_MENU_ICON)
+            else:
+                await ocs.unregister_top_menu(TOP_MENU_NAME)
+        except (OcsError, httpx.TransportError) as error:
+            logger.warning("could not change the top menu in Nextcloud: %s", error)
+            return EnabledResult(f"Nextcloud's top menu could not be changed: {error}")
+        return EnabledResult("")
+
+    return Router(
+        path="/",
+        route_handlers=[heartbeat, init, enabled],
+        dependencies={"ocs": Provide(lambda: ocs, sync_to_thread=False)},
+        include_in_schema=False,
+    )

@@ -1,0 +1,101 @@
+"""Calls from Samverkan to Nextcloud's OCS API, signed the way AppAPI expects of an ExApp.
+
+Every call carries ``EX-APP-ID``, ``EX-APP-VERSION``, ``AA-VERSION``, ``OCS-APIRequest: true`` and
+``AUTHORIZATION-APP-API`` = base64(``user:secret``), where ``user`` is the Nextcloud user the call
+acts for (empty for the app itself), as nc_py_api's ``NcSessionApp`` sends them.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from directory.settings import AppApiSettings
+
+APPAPI_PREFIX = "/ocs/v1.php/apps/app_api"
+TOP_MENU_PATH = f"{APPAPI_PREFIX}/api/v1/ui/top-menu"
+STATUS_PATH = f"{APPAPI_PREFIX}/ex-app/status"
+AA_VERSION = "2.0.0"
+_TIMEOUT = httpx.Timeout(10.0)
+
+
+class OcsError(Exception):
+    """Nextcloud refused or failed an OCS call; ``status`` is the HTTP or OCS status code."""
+
+    def __init__(self, method: str, path: str, status: int, message: str) -> None:
+        super().__init__(f"{method} {path}: Nextcloud answered {status} {message}".rstrip())
+        self.status = status
+
+
+def authorization_header(user: str, secret: str) -> str:
+    return base64.b64encode(f"{user}:{secret}".encode()).decode()
+
+
+class OcsClient:
+    """A small OCS client for the few endpoints Samverkan needs; stateless between calls."""
+
+    def __init__(self, settings: AppApiSettings) -> None:
+        self.settings = settings
+
+    def _headers(self, user: str) -> dict[str, str]:
+        return {
+            "OCS-APIRequest": "true",
+            "AA-VERSION": AA_VERSION,
+            "EX-APP-ID": self.settings.app_id,
+            "EX-APP-VERSION": self.settings.app_version,
+            "AUTHORIZATION-APP-API": authorization_header(user, self.settings.app_secret),
+        }
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        user: str = "",
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        """The ``ocs.data`` of the answer; raises :class:`OcsError` on an HTTP or OCS error.
+
+        Raises ``httpx.TransportError`` when Nextcloud cannot be reached.
+        """
+        async with httpx.AsyncClient(base_url=self.settings.nextcloud_url, timeout=_TIMEOUT) as c:
+            response = await c.request(
+                method,
+                path,
+                headers=self._headers(user),
+                json=json,
+                params={**(params or {}), "format": "json"},
+            )
+        if response.status_code >= 400:
+            raise OcsError(method, path, response.status_code, response.reason_phrase)
+        if response.status_code == 204 or not response.content:
+            return None
+        meta = response.json()["ocs"]["meta"]
+        if meta["status"] != "ok":
+            raise OcsError(method, path, int(meta["statuscode"]), str(meta.get("message", "")))
+        return response.json()["ocs"]["data"]
+
+    async def set_init_progress(self, progress: int, error: str = "") -> None:
+        """Report ``/init`` progress (0–100); AppAPI enables the app once it reaches 100."""
+        await self.call("PUT", STATUS_PATH, json={"progress": progress, "error": error})
+
+    async def register_top_menu(self, name: str, display_name: str, icon: str = "") -> None:
+        await self.call(
+            "POST",
+            TOP_MENU_PATH,
+            json={"name": name, "displayName": display_name, "icon": icon, "adminRequired": 0},
+        )
+
+    async def unregister_top_menu(self, name: str) -> None:
+        await self.call("DELETE", TOP_MENU_PATH, params={"name": name})
+
+    async def user_groups(self, user_id: str) -> list[str]:
+        """The user's Nextcloud groups, asked as that user (users may read their own groups)."""
+        data = await self.call(
+            "GET", f"/ocs/v1.php/cloud/users/{quote(user_id, safe='')}/groups", user=user_id
+        )
+        return [str(group) for group in data["groups"]]

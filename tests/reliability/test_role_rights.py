@@ -1,0 +1,122 @@
+"""Every role tries every ``/api/v1`` operation in the OpenAPI schema and gets exactly its rights.
+
+The table below is the specification: an operation missing from it fails the test, so a new
+endpoint cannot ship without someone deciding who may call it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from directory.tables import TaxonomyTerm
+from tests.conftest import run_async
+
+ALL = frozenset({"admin", "coordinator", "staff", "partner"})
+WRITERS = frozenset({"admin", "coordinator"})
+STAFF = frozenset({"admin", "coordinator", "staff"})
+ADMINS = frozenset({"admin"})
+RESOURCES = {
+    "organization": "organizations",
+    "contact": "contacts",
+    "service": "services",
+    "network": "networks",
+}
+
+RIGHTS: dict[str, frozenset[str]] = {
+    **{f"list_{path}": ALL for path in RESOURCES.values()},
+    **{f"get_{name}": ALL for name in RESOURCES},
+    **{f"create_{name}": WRITERS for name in RESOURCES},
+    **{f"update_{name}": WRITERS for name in RESOURCES},
+    **{f"retire_{name}": WRITERS for name in RESOURCES},
+    **{f"erase_{name}": ADMINS for name in RESOURCES},
+    "list_taxonomy_terms": ALL,
+    "create_taxonomy_term": ADMINS,
+    "update_taxonomy_term": ADMINS,
+    "list_audit_entries": WRITERS,
+    "whoami": ALL,
+}
+
+
+def operations(client: TestClient) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+    schema = client.get("/schema/openapi.json").json()
+    return sorted(
+        (operation["operationId"], method.upper(), path)
+        for path, methods in schema["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in methods.items()
+    )
+
+
+def records(client: TestClient, admin: dict[str, str]) -> dict[str, str]:  # type: ignore[type-arg]
+    """One public record of each kind, and a term, to fill the path parameters."""
+
+    def create(path: str, body: dict[str, Any]) -> str:
+        response = client.post(f"/api/v1/{path}", json=body, headers=admin)
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    organization = create("organizations", {"name": "Polisen Nacka–Tyresö", "kind": "authority"})
+    term = run_async(TaxonomyTerm.select(TaxonomyTerm.id).first())
+    return {
+        "organization": organization,
+        "contact": create("contacts", {"name": "Kommunpolis", "organization_id": organization}),
+        "service": create("services", {"name": "Orosanmälan", "organization_id": organization}),
+        "network": create("networks", {"name": "SSPF Tyresö"}),
+        "term_id": str(term["id"]),
+    }
+
+
+def request_for(
+    operation_id: str, method: str, path: str, ids: dict[str, str]
+) -> tuple[str, str, dict[str, Any] | None]:
+    """A request for the operation: its path with real ids, and an (empty) JSON body."""
+    kind = next((name for name in RESOURCES if operation_id.endswith(f"_{name}")), "")
+    url = path.replace("{record_id}", ids.get(kind, "")).replace("{term_id}", ids["term_id"])
+    return method, url, ({} if method in {"POST", "PATCH", "PUT"} else None)
+
+
+def test_the_rights_table_covers_exactly_the_api(client: TestClient) -> None:  # type: ignore[type-arg]
+    assert {operation for operation, _, _ in operations(client)} == set(RIGHTS)
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_each_role_gets_exactly_its_rights(
+    role: str,
+    client: TestClient,  # type: ignore[type-arg]
+    auth: dict[str, dict[str, str]],
+) -> None:
+    ids = records(client, auth["admin"])
+    outcome: dict[str, int] = {}
+    for operation_id, method, path in operations(client):
+        if operation_id.startswith("erase_"):
+            continue  # checked last, so that the records stay for the other operations
+        method, url, body = request_for(operation_id, method, path, ids)
+        outcome[operation_id] = client.request(
+            method, url, json=body, headers=auth[role]
+        ).status_code
+    for operation_id, method, path in operations(client):
+        if operation_id.startswith("erase_"):
+            method, url, body = request_for(operation_id, method, path, ids)
+            outcome[operation_id] = client.request(method, url, headers=auth[role]).status_code
+    wrong = {
+        operation_id: status
+        for operation_id, status in outcome.items()
+        if (status == 403) == (role in RIGHTS.get(operation_id, frozenset()))
+        or status in {401, 429}
+        or status >= 500
+    }
+    assert wrong == {}, f"{role} got the wrong answer (status shown) from {wrong}"
+
+
+def test_without_a_token_every_operation_is_401(
+    client: TestClient,  # type: ignore[type-arg]
+    auth: dict[str, dict[str, str]],
+) -> None:
+    ids = records(client, auth["admin"])
+    for operation_id, method, path in operations(client):
+        _, url, body = request_for(operation_id, method, path, ids)
+        status = client.request(method, url, json=body).status_code
+        assert status == 401, f"{operation_id} answered {status} without a token"

@@ -1,0 +1,162 @@
+"""Nextcloud's side of AppAPI, played by a real HTTP server on loopback.
+
+``FakeNextcloud`` answers the OCS endpoints an ExApp calls (init status, top menu, a user's
+groups) with OCS v1 JSON envelopes, refuses calls whose AppAPI headers are wrong as Nextcloud
+does, and records every call so tests can check exactly what Samverkan sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from litestar.testing import TestClient
+
+from directory.settings import AppApiSettings, get_settings
+from samverkan.app import create_app
+
+APP_ID = "samverkan"
+APP_VERSION = "0.1.0"
+APP_SECRET = "s3cret-Only-Nextcloud-Knows-4711"
+
+
+@dataclass
+class OcsCall:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def appapi_user(self) -> str:
+        return base64.b64decode(self.headers["authorization-app-api"]).decode().partition(":")[0]
+
+
+@dataclass
+class FakeNextcloud:
+    url: str = ""
+    calls: list[OcsCall] = field(default_factory=list)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    failing: bool = False
+
+    def calls_to(self, path_part: str) -> list[OcsCall]:
+        return [call for call in self.calls if path_part in call.path]
+
+
+def _envelope(data: Any, status: str = "ok", code: int = 100, message: str = "OK") -> bytes:
+    meta = {"status": status, "statuscode": code, "message": message}
+    return json.dumps({"ocs": {"meta": meta, "data": data}}).encode()
+
+
+def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the test reads ``state.calls`` instead."""
+
+        def _answer(self, status: int, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _authorised(self, headers: dict[str, str]) -> bool:
+            raw = headers.get("authorization-app-api", "")
+            secret = base64.b64decode(raw).decode().partition(":")[2] if raw else ""
+            return (
+                headers.get("ex-app-id") == APP_ID
+                and headers.get("ocs-apirequest") == "true"
+                and secret == APP_SECRET
+            )
+
+        def _route(self, call: OcsCall) -> tuple[int, bytes]:
+            if state.failing:
+                return 500, b"Internal Server Error"
+            if not self._authorised(call.headers):
+                return 401, _envelope([], "failure", 997, "Unauthorised")
+            if call.path == "/ocs/v1.php/apps/app_api/ex-app/status" and call.method == "PUT":
+                return 200, _envelope([])
+            if call.path == "/ocs/v1.php/apps/app_api/api/v1/ui/top-menu":
+                return 200, _envelope([])
+            parts = call.path.split("/")
+            if call.path.startswith("/ocs/v1.php/cloud/users/") and parts[-1] == "groups":
+                user = unquote(parts[-2])
+                if user != call.appapi_user or user not in state.groups:
+                    return 200, _envelope([], "failure", 998, "User does not exist")
+                return 200, _envelope({"groups": state.groups[user]})
+            return 404, _envelope([], "failure", 998, "Not found")
+
+        def _handle(self) -> None:
+            split = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            call = OcsCall(
+                method=self.command,
+                path=split.path,
+                query=parse_qs(split.query),
+                headers={name.lower(): value for name, value in self.headers.items()},
+                body=json.loads(raw) if raw else None,
+            )
+            state.calls.append(call)
+            self._answer(*self._route(call))
+
+        do_GET = do_PUT = do_POST = do_DELETE = _handle
+
+    return Handler
+
+
+@pytest.fixture
+def nextcloud() -> Iterator[FakeNextcloud]:
+    state = FakeNextcloud()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def appapi_settings(nextcloud: FakeNextcloud, **changes: Any) -> AppApiSettings:
+    settings = AppApiSettings(
+        app_id=APP_ID,
+        app_secret=APP_SECRET,
+        app_version=APP_VERSION,
+        nextcloud_url=nextcloud.url,
+        role_groups=(
+            ("admin", "admin"),
+            ("samverkan-coordinators", "coordinator"),
+            ("kommunen", "staff"),
+        ),
+    )
+    return dataclasses.replace(settings, **changes)
+
+
+def appapi_headers(user: str, secret: str = APP_SECRET, app_id: str = APP_ID) -> dict[str, str]:
+    """The headers AppAPI adds when it proxies a request (or calls the ExApp itself)."""
+    return {
+        "EX-APP-ID": app_id,
+        "EX-APP-VERSION": APP_VERSION,
+        "AA-VERSION": "2.0.0",
+        "AUTHORIZATION-APP-API": base64.b64encode(f"{user}:{secret}".encode()).decode(),
+    }
+
+
+def exapp_client(nextcloud: FakeNextcloud, **changes: Any) -> TestClient:  # type: ignore[type-arg]
+    settings = dataclasses.replace(get_settings(), appapi=appapi_settings(nextcloud, **changes))
+    return TestClient(app=create_app(settings))
+
+
+@pytest.fixture
+def client(nextcloud: FakeNextcloud) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with exapp_client(nextcloud) as test_client:
+        yield test_client
