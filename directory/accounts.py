@@ -215,3 +215,14 @@ async def principal_for_account(account_id: uuid.UUID) -> Principal | None:
 
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+async def set_role(account_id: uuid.UUID, role: str) -> None:
+    """Raises :class:`InvalidField` for an unknown role."""
+    await Account.update({Account.role: _role(role).value}).where(Account.id == account_id)
+
+
+async def set_disabled(account_id: uuid.UUID, disabled: bool) -> None:
+    """A disabled account can neither sign in nor use its tokens; its sessions end at once."""
+    value = dt.datetime.now(dt.UTC) if disabled else None
+    await Account.update({Account.disabled_at: value}).where(Account.id == account_id)

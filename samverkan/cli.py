@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -32,8 +32,10 @@ from samverkan.backup import BackupError, export_all, import_all, row_count
 from search.backend import SearchError, SearchQuery
 from search.configured import configured_backend
 from search.service import search_directory
+from sync.caldav_push import push_meetings
+from sync.carddav_push import push_directory
 from sync.dav_collection import PushReport
-from sync.dav_session import DavError
+from sync.dav_session import DavError, DavSession
 from sync.indexing import count_documents, reindex
 
 T = TypeVar("T")
@@ -111,8 +113,6 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
     """Migrate, optionally load the demo data, and serve the web app and API."""
     import uvicorn
 
-    from directory.settings import get_settings
-
     appapi = get_settings().appapi
     host = host or (appapi.app_host if appapi else "127.0.0.1")
     port = port or (appapi.app_port if appapi else 8000)
@@ -132,6 +132,35 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
         log_level="info",
         access_log=False,  # ours logs route templates, never query strings that may hold tokens
     )
+
+
+@main.command()
+def worker() -> None:
+    """Run the outbox worker alone, keeping the search index current, until stopped.
+
+    For deployments with several web processes: set SAMVERKAN_WORKER_IN_APP=false for them and
+    run this once (or more: workers claim each change under a lock, never applying it twice).
+    """
+    from samverkan.observability import configure_logging
+    from search.backend import SearchUnavailable
+    from search.configured import configured_backend
+    from sync.indexing import search_worker
+
+    settings = get_settings()
+    configure_logging(settings)
+
+    async def work() -> None:
+        backend = configured_backend(settings)
+        try:
+            await backend.start()
+        except SearchUnavailable as error:
+            click.echo(f"search backend unavailable at start ({error}); retrying", err=True)
+        try:
+            await search_worker(backend).run()
+        finally:
+            await backend.close()
+
+    run(work)
 
 
 @main.group()
@@ -370,46 +399,49 @@ def sync_group() -> None:
     """Push the directory and the meetings to CardDAV and CalDAV servers once."""
 
 
-def _dav_settings() -> DavSettings:
-    from directory.settings import get_settings
-
-    dav = get_settings().dav
-    if dav is None:
-        raise click.ClickException(
-            "set CARDDAV_URL and/or CALDAV_URL (and DAV_USERNAME, DAV_PASSWORD)"
-        )
-    return dav
+Push = Callable[[DavSession, Callable[[int, int], None]], Awaitable[dict[str, PushReport]]]
 
 
-def _show_reports(reports: Mapping[str, PushReport]) -> None:
-    for name, report in reports.items():
+def _push_once(label: str, push: Push) -> None:
+    """Run one push with a progress bar, then print what it did per collection."""
+    dav = get_settings().dav or DavSettings(carddav_url="", caldav_url="")
+
+    async def pushed() -> dict[str, PushReport]:
+        with Progress() as progress:
+            task = progress.add_task(label, total=None)
+            async with DavSession(dav.username, dav.password) as session:
+                return await push(
+                    session, lambda done, total: progress.update(task, completed=done, total=total)
+                )
+
+    run(run_migrations)
+    for name, report in run(pushed).items():
         click.echo(
             f"{name}: {report.created} created, {report.updated} updated, "
             f"{report.deleted} deleted, {report.unchanged} unchanged, {report.conflicts} conflicts"
         )
 
 
+def _dav_url(variable: str) -> str:
+    dav = get_settings().dav
+    url = (dav.carddav_url if variable == "CARDDAV_URL" else dav.caldav_url) if dav else ""
+    if not url:
+        raise click.ClickException(f"set {variable} (and DAV_USERNAME, DAV_PASSWORD)")
+    return url
+
+
 @sync_group.command("carddav")
 def sync_carddav() -> None:
     """Bring the address books under CARDDAV_URL (one per audience) up to date."""
-    from directory.settings import get_settings
-    from sync.carddav_push import push_directory
-    from sync.dav_session import DavSession
+    home = _dav_url("CARDDAV_URL")
+    public_url = get_settings().public_url
+    _push_once(
+        "CardDAV", lambda session, progress: push_directory(session, home, public_url, progress)
+    )
 
-    dav = _dav_settings()
-    if not dav.carddav_url:
-        raise click.ClickException("set CARDDAV_URL")
 
-    async def push() -> dict[str, PushReport]:
-        with Progress() as progress:
-            task = progress.add_task("CardDAV", total=None)
-            async with DavSession(dav.username, dav.password) as session:
-                return await push_directory(
-                    session,
-                    dav.carddav_url,
-                    get_settings().public_url,
-                    lambda done, total: progress.update(task, completed=done, total=total),
-                )
-
-    run(run_migrations)
-    _show_reports(run(push))
+@sync_group.command("caldav")
+def sync_caldav() -> None:
+    """Bring the network calendars under CALDAV_URL up to date."""
+    home = _dav_url("CALDAV_URL")
+    _push_once("CalDAV", lambda session, progress: push_meetings(session, home, progress))

@@ -20,7 +20,9 @@ async def search_directory(backend: SearchBackend, query: SearchQuery) -> Search
         result = await backend.search(query)
     except SearchUnavailable as error:
         log.warning("search backend unavailable (%s); answering from the database", error.reason)
-        return await database_search(query)
-    took = time.perf_counter() - started
-    SEARCH_DURATION.labels(backend.name).observe(took)
-    return dataclasses.replace(result, took_ms=round(took * 1000, 2))
+        result = await database_search(query)
+        SEARCH_DURATION.labels("database").observe(time.perf_counter() - started)
+        return result
+    seconds = time.perf_counter() - started
+    SEARCH_DURATION.labels(backend.name).observe(seconds)
+    return dataclasses.replace(result, took_ms=round(seconds * 1000, 2))

@@ -93,3 +93,13 @@ def weekday_date_text(value: dt.date | dt.datetime | None) -> str:
 
 def month_text(value: dt.date) -> str:
     return format_date(value, "LLLL y", locale=_babel_locale()).capitalize()
+
+
+def short_month_text(value: dt.date) -> str:
+    """``nov.`` / ``Nov``: the label under a month's bar."""
+    return format_date(value, "LLL", locale=_babel_locale())
+
+
+def weekday_short_text(value: dt.date) -> str:
+    """``mån`` / ``Mon``: a month grid's column heading."""
+    return format_date(value, "EEE", locale=_babel_locale())

@@ -56,6 +56,7 @@ def environment() -> Environment:
         "time_text": i18n.time_text,
         "weekday_date_text": i18n.weekday_date_text,
         "month_text": i18n.month_text,
+        "weekday_short_text": i18n.weekday_short_text,
         "tel_href": tel_href,
     }
     env.filters.update(filters)

@@ -47,6 +47,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     port = _free_port()
+    url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -62,9 +63,8 @@ def server() -> Iterator[str]:
             "warning",
         ],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "SAMVERKAN_PUBLIC_URL": url},
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:

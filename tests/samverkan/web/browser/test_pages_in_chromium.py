@@ -97,6 +97,11 @@ def test_every_page_type_passes_axe_at_wcag_21_aa(open_page: OpenPage) -> None:
         f"/organizations/{_org_id('socialforvaltningen')}/edit",
         "/vid-oro",
         "/admin/guidance",
+        "/admin",
+        "/admin/users",
+        "/admin/feed-tokens",
+        "/admin/synonyms",
+        "/admin/taxonomy",
         "/organizations/00000000-0000-0000-0000-000000000000",
     ]
     failures = {}
@@ -123,8 +128,23 @@ def test_screenshots_of_the_main_pages(open_page: OpenPage, tmp_path: Path) -> N
     folder = SCREENSHOTS if os.environ.get("SAVE_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     page = open_page("admin")
+    network = _id("network/sspf-tyreso")
+    page.goto(f"/networks/{network}/meetings/new")
+    page.fill("#s-title", "Operativ arbetsgrupp SSPF")
+    page.fill("#s-location", "Kommunhuset, rum Bollmora")
+    page.check("input[name=repeat][value=biweekly]")
+    page.fill("#s-count", "8")
+    for box in page.locator("input[name=invited_organizations]").all()[:4]:
+        box.check()
+    page.click("button[value=check]")
+    page.screenshot(path=str(folder / "schedule.png"), full_page=True)
+    page.click("button[value=save]")
+    page.screenshot(path=str(folder / "meeting.png"), full_page=True)
     shots = {
         "search": "/?q=social",
+        "calendar": f"/networks/{network}/calendar",
+        "map": "/map",
+        "follow-up": f"/networks/{network}/follow-up",
         "organization": f"/organizations/{_org_id('socialforvaltningen')}",
         "network": f"/networks/{_id('network/sspf-tyreso')}",
         "vid-oro": "/vid-oro",
