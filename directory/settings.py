@@ -34,6 +34,25 @@ SETTING_NAMES: dict[str, str] = {
     "SAMVERKAN_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "SAMVERKAN_LOG_FORMAT": "json (one object a line) or text",
     "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
+    "SAMVERKAN_WORKER_IN_APP": "true: each web process runs the outbox worker; false: "
+    "only `samverkan worker` does",
+    "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
+    "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
+    "SAMVERKAN_SECRET_KEY": "signs web sessions (32+ characters); else one kept in the data dir",
+    "SAMVERKAN_SECURE_COOKIES": "send cookies only over https (default: when the public URL is)",
+    "APP_ID": "Nextcloud AppAPI: the ExApp id (set by AppAPI; turns on the ExApp mode)",
+    "APP_SECRET": "Nextcloud AppAPI: the shared secret (needed with APP_ID)",
+    "APP_VERSION": "Nextcloud AppAPI: the ExApp version (needed with APP_ID)",
+    "NEXTCLOUD_URL": "Nextcloud AppAPI: the Nextcloud address (needed with APP_ID)",
+    "APP_HOST": "Nextcloud AppAPI: the address to listen on",
+    "APP_PORT": "Nextcloud AppAPI: the port to listen on",
+    "NEXTCLOUD_ROLE_GROUPS": "Nextcloud groups mapped to roles: group:role,group:role",
+    "NEXTCLOUD_DEFAULT_ROLE": "the role of a Nextcloud user in no mapped group",
+    "NEXTCLOUD_GROUPS_TTL": "seconds a Nextcloud user's groups are cached",
+    "CARDDAV_URL": "the CardDAV address book the directory is pushed to",
+    "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
+    "DAV_USERNAME": "the CardDAV/CalDAV user",
+    "DAV_PASSWORD": "the CardDAV/CalDAV password",
 }
 
 
@@ -92,6 +111,17 @@ class Settings:
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "json"
     token_misses_per_minute: int = 30
+    import_interval_minutes: int = 60
+    import_timeout_seconds: int = 20
+    import_max_bytes: int = 5_000_000
+    import_allow_private: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "samverkan@example.se"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    worker_in_app: bool = True
 
     @property
     def is_postgres(self) -> bool:
@@ -260,6 +290,17 @@ def load_settings() -> Settings:
         token_misses_per_minute=_int("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", 30, 1, 100_000),
         feed_past_days=_int("FEED_PAST_DAYS", 90, 1, 3650),
         feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
+        import_interval_minutes=_int("IMPORT_INTERVAL_MINUTES", 60, 1, 10_080),
+        import_timeout_seconds=_int("IMPORT_TIMEOUT_SECONDS", 20, 1, 600),
+        import_max_bytes=_int("IMPORT_MAX_BYTES", 5_000_000, 1_000, 500_000_000),
+        import_allow_private=_bool("IMPORT_ALLOW_PRIVATE", False),
+        smtp_host=_get("SMTP_HOST"),
+        smtp_port=_int("SMTP_PORT", 25, 1, 65535),
+        smtp_from=_get("SMTP_FROM", "samverkan@example.se"),
+        smtp_username=_get("SMTP_USERNAME"),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_bool("SMTP_STARTTLS", False),
+        worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
         appapi=_appapi(),
         dav=_dav(),
         secret_key=_secret_key(),

@@ -35,8 +35,13 @@ from samverkan.web.templating import template_config
 from search.api import STATE_KEY, search_router
 from search.backend import SearchUnavailable
 from search.configured import configured_backend
+from sync.calendar_import import run_scheduler
+from sync.calendar_import_api import external_calendars_router
+from sync.dav_workers import dav_workers
+from sync.feed_cache import FeedCache
 from sync.feeds_api import feeds_router
 from sync.indexing import search_worker
+from sync.invitations import invitation_worker
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -52,15 +57,50 @@ async def start_search(app: Litestar) -> None:
         await backend.start()
     except SearchUnavailable as error:
         log.warning("search backend unavailable at start (%s); searching the database", error)
-    app.state["search_worker"] = asyncio.create_task(search_worker(backend).run())
+    if get_settings().worker_in_app:
+        app.state["search_worker"] = asyncio.create_task(search_worker(backend).run())
 
 
 async def stop_search(app: Litestar) -> None:
-    task: asyncio.Task[None] = app.state["search_worker"]
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    task: asyncio.Task[None] | None = app.state.get("search_worker")
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await app.state[STATE_KEY].close()
+
+
+async def start_sync_workers(app: Litestar) -> None:
+    """Fetch the networks' external calendars on their schedule; mail invitations if SMTP is
+    configured."""
+    app.state["calendar_import"] = asyncio.create_task(run_scheduler())
+    if get_settings().smtp_host:
+        app.state["invitations"] = asyncio.create_task(invitation_worker().run())
+
+
+async def stop_sync_workers(app: Litestar) -> None:
+    for name in ("calendar_import", "invitations"):
+        task: asyncio.Task[None] | None = app.state.get(name)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def start_dav_sync(app: Litestar) -> None:
+    """Start the CardDAV/CalDAV outbox workers, when ``CARDDAV_URL`` or ``CALDAV_URL`` is set."""
+    settings: Settings = app.state["settings"]
+    workers = dav_workers(settings.dav, settings.public_url) if settings.dav else []
+    app.state["dav_tasks"] = [asyncio.create_task(worker.run()) for worker in workers]
+
+
+async def stop_dav_sync(app: Litestar) -> None:
+    tasks: list[asyncio.Task[None]] = app.state["dav_tasks"]
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -68,7 +108,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings)
     api_authenticators: list[Authenticator] = [bearer_token, session_reader]
     web_authenticators: list[Authenticator] = [session_principal]
-    handlers: list[ControllerRouterHandler] = [feeds_router(), *OBSERVABILITY_ROUTES]
+    feed_cache = FeedCache()
+    handlers: list[ControllerRouterHandler] = [feeds_router(feed_cache), *OBSERVABILITY_ROUTES]
     if settings.appapi is not None:
         ocs = OcsClient(settings.appapi)
         appapi = AppApiAuthenticator(settings.appapi, ocs)
@@ -77,7 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         handlers.append(exapp_router(settings.appapi, ocs))
     return Litestar(
         route_handlers=[
-            api_router(api_authenticators, extra=[search_router]),
+            api_router(api_authenticators, extra=[search_router, external_calendars_router]),
             *web_routers(web_authenticators),
             *handlers,
         ],
@@ -88,9 +129,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({STATE_KEY: configured_backend(settings)}),
-        on_startup=[start_pool, start_search],
-        on_shutdown=[stop_search, close_pool],
+        state=State({STATE_KEY: configured_backend(settings), "settings": settings}),
+        on_startup=[start_pool, start_search, start_sync_workers, start_dav_sync],
+        on_shutdown=[
+            stop_dav_sync,
+            stop_sync_workers,
+            stop_search,
+            feed_cache.versions.close,
+            close_pool,
+        ],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -29,8 +29,14 @@ from directory.export import export_document, export_records
 from directory.importer import import_rows
 from directory.settings import DavSettings, SettingsError, get_settings
 from samverkan.backup import BackupError, export_all, import_all, row_count
+from search.backend import SearchError, SearchQuery
+from search.configured import configured_backend
+from search.service import search_directory
+from sync.caldav_push import push_meetings
+from sync.carddav_push import push_directory
 from sync.dav_collection import PushReport
-from sync.dav_session import DavError
+from sync.dav_session import DavError, DavSession
+from sync.indexing import count_documents, reindex
 
 T = TypeVar("T")
 RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
@@ -53,7 +59,14 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
         for item in error.errors:
             click.echo(f"error: {item.field}: {item.message}", err=True)
         raise click.ClickException(f"{len(error.errors)} error(s); nothing was written") from None
-    except (DirectoryError, ExchangeFormatError, SettingsError, BackupError, DavError) as error:
+    except (
+        DirectoryError,
+        ExchangeFormatError,
+        SettingsError,
+        BackupError,
+        DavError,
+        SearchError,
+    ) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(
@@ -100,8 +113,6 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
     """Migrate, optionally load the demo data, and serve the web app and API."""
     import uvicorn
 
-    from directory.settings import get_settings
-
     appapi = get_settings().appapi
     host = host or (appapi.app_host if appapi else "127.0.0.1")
     port = port or (appapi.app_port if appapi else 8000)
@@ -121,6 +132,35 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
         log_level="info",
         access_log=False,  # ours logs route templates, never query strings that may hold tokens
     )
+
+
+@main.command()
+def worker() -> None:
+    """Run the outbox worker alone, keeping the search index current, until stopped.
+
+    For deployments with several web processes: set SAMVERKAN_WORKER_IN_APP=false for them and
+    run this once (or more: workers claim each change under a lock, never applying it twice).
+    """
+    from samverkan.observability import configure_logging
+    from search.backend import SearchUnavailable
+    from search.configured import configured_backend
+    from sync.indexing import search_worker
+
+    settings = get_settings()
+    configure_logging(settings)
+
+    async def work() -> None:
+        backend = configured_backend(settings)
+        try:
+            await backend.start()
+        except SearchUnavailable as error:
+            click.echo(f"search backend unavailable at start ({error}); retrying", err=True)
+        try:
+            await search_worker(backend).run()
+        finally:
+            await backend.close()
+
+    run(work)
 
 
 @main.group()
@@ -291,51 +331,117 @@ def export_command(
         click.echo(f"exported to {output}", err=True)
 
 
+@main.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the directory (searches keep answering meanwhile)."""
+
+    async def rebuild() -> int:
+        backend = configured_backend(get_settings())
+        try:
+            await backend.start()
+            with Progress(transient=True) as progress:
+                task = progress.add_task("indexing", total=await count_documents())
+                return await reindex(backend, lambda n: progress.advance(task, n))
+        finally:
+            await backend.close()
+
+    run(run_migrations)
+    count = run(rebuild)
+    click.echo(f"indexed {count} documents")
+
+
+@main.command("search")
+@click.argument("text")
+@click.option(
+    "--role",
+    type=click.Choice(["staff", "partner"]),
+    default="staff",
+    show_default=True,
+    help="Search as this role sees the directory.",
+)
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    type=click.Choice(["organization", "contact", "service", "network"]),
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+def search_command(text: str, role: str, types: tuple[str, ...], limit: int) -> None:
+    """Search the directory from the terminal; prints one hit a line, best first."""
+    from directory.access import Role, visibilities_for
+
+    async def find() -> None:
+        backend = configured_backend(get_settings())
+        try:
+            await backend.start()
+            query = SearchQuery(
+                text=text, visibilities=visibilities_for(Role(role)), types=types, limit=limit
+            )
+            result = await search_directory(backend, query)
+        finally:
+            await backend.close()
+        for hit in result.hits:
+            details = "  ".join(part for part in (*hit.phones, hit.email) if part)
+            subtitle = f" — {hit.subtitle}" if hit.subtitle else ""
+            click.echo(f"{hit.type:<12} {hit.title}{subtitle}  {details}".rstrip())
+        note = (
+            " (degraded: the search backend is down, plain database match)"
+            if result.degraded
+            else ""
+        )
+        click.echo(f"{result.total} hit(s) in {result.took_ms:.1f} ms{note}")
+
+    run(find)
+
+
 @main.group("sync")
 def sync_group() -> None:
     """Push the directory and the meetings to CardDAV and CalDAV servers once."""
 
 
-def _dav_settings() -> DavSettings:
-    from directory.settings import get_settings
-
-    dav = get_settings().dav
-    if dav is None:
-        raise click.ClickException(
-            "set CARDDAV_URL and/or CALDAV_URL (and DAV_USERNAME, DAV_PASSWORD)"
-        )
-    return dav
+Push = Callable[[DavSession, Callable[[int, int], None]], Awaitable[dict[str, PushReport]]]
 
 
-def _show_reports(reports: Mapping[str, PushReport]) -> None:
-    for name, report in reports.items():
+def _push_once(label: str, push: Push) -> None:
+    """Run one push with a progress bar, then print what it did per collection."""
+    dav = get_settings().dav or DavSettings(carddav_url="", caldav_url="")
+
+    async def pushed() -> dict[str, PushReport]:
+        with Progress() as progress:
+            task = progress.add_task(label, total=None)
+            async with DavSession(dav.username, dav.password) as session:
+                return await push(
+                    session, lambda done, total: progress.update(task, completed=done, total=total)
+                )
+
+    run(run_migrations)
+    for name, report in run(pushed).items():
         click.echo(
             f"{name}: {report.created} created, {report.updated} updated, "
             f"{report.deleted} deleted, {report.unchanged} unchanged, {report.conflicts} conflicts"
         )
 
 
+def _dav_url(variable: str) -> str:
+    dav = get_settings().dav
+    url = (dav.carddav_url if variable == "CARDDAV_URL" else dav.caldav_url) if dav else ""
+    if not url:
+        raise click.ClickException(f"set {variable} (and DAV_USERNAME, DAV_PASSWORD)")
+    return url
+
+
 @sync_group.command("carddav")
 def sync_carddav() -> None:
     """Bring the address books under CARDDAV_URL (one per audience) up to date."""
-    from directory.settings import get_settings
-    from sync.carddav_push import push_directory
-    from sync.dav_session import DavSession
+    home = _dav_url("CARDDAV_URL")
+    public_url = get_settings().public_url
+    _push_once(
+        "CardDAV", lambda session, progress: push_directory(session, home, public_url, progress)
+    )
 
-    dav = _dav_settings()
-    if not dav.carddav_url:
-        raise click.ClickException("set CARDDAV_URL")
 
-    async def push() -> dict[str, PushReport]:
-        with Progress() as progress:
-            task = progress.add_task("CardDAV", total=None)
-            async with DavSession(dav.username, dav.password) as session:
-                return await push_directory(
-                    session,
-                    dav.carddav_url,
-                    get_settings().public_url,
-                    lambda done, total: progress.update(task, completed=done, total=total),
-                )
-
-    run(run_migrations)
-    _show_reports(run(push))
+@sync_group.command("caldav")
+def sync_caldav() -> None:
+    """Bring the network calendars under CALDAV_URL up to date."""
+    home = _dav_url("CALDAV_URL")
+    _push_once("CalDAV", lambda session, progress: push_meetings(session, home, progress))

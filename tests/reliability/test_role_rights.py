@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from directory.tables import TaxonomyTerm
+from directory.accounts import hash_token
+from directory.tables import ApiToken, TaxonomyTerm
 from tests.conftest import run_async
 
 ALL = frozenset({"admin", "coordinator", "staff", "partner"})
@@ -37,6 +38,32 @@ RIGHTS: dict[str, frozenset[str]] = {
     "update_taxonomy_term": ADMINS,
     "list_audit_entries": WRITERS,
     "whoami": ALL,
+    "list_meetings": ALL,
+    "get_meeting": ALL,
+    "create_meeting": WRITERS,
+    "update_meeting": WRITERS,
+    "cancel_meeting": WRITERS,
+    "move_occurrence": WRITERS,
+    "cancel_occurrence": WRITERS,
+    "change_this_and_following": WRITERS,
+    "list_attendance": STAFF,
+    "record_attendance": WRITERS,
+    "list_notes": STAFF,
+    "add_note": WRITERS,
+    "list_follow_ups": STAFF,
+    "add_follow_up": WRITERS,
+    "update_follow_up": WRITERS,
+    "meeting_conflicts": WRITERS,
+    "meeting_report": STAFF,
+    "list_feed_tokens": WRITERS,
+    "create_feed_token": WRITERS,
+    "revoke_feed_token": WRITERS,
+    "rotate_feed_token": WRITERS,
+    "search": ALL,
+    "searchFacetValues": ALL,
+    "listSynonyms": ADMINS,
+    "saveSynonym": ADMINS,
+    "deleteSynonym": ADMINS,
 }
 
 
@@ -50,8 +77,10 @@ def operations(client: TestClient) -> list[tuple[str, str, str]]:  # type: ignor
     )
 
 
-def records(client: TestClient, admin: dict[str, str]) -> dict[str, str]:  # type: ignore[type-arg]
-    """One public record of each kind, and a term, to fill the path parameters."""
+def records(client: TestClient, auth: dict[str, dict[str, str]]) -> dict[str, str]:  # type: ignore[type-arg]
+    """One public record of each kind, a term, a public meeting in a network the coordinator
+    coordinates, a feed token and a follow-up, to fill the path parameters."""
+    admin = auth["admin"]
 
     def create(path: str, body: dict[str, Any]) -> str:
         response = client.post(f"/api/v1/{path}", json=body, headers=admin)
@@ -60,12 +89,44 @@ def records(client: TestClient, admin: dict[str, str]) -> dict[str, str]:  # typ
 
     organization = create("organizations", {"name": "Polisen Nacka–Tyresö", "kind": "authority"})
     term = run_async(TaxonomyTerm.select(TaxonomyTerm.id).first())
+    coordinator = run_async(
+        ApiToken.select(ApiToken.account)
+        .where(ApiToken.token_hash == hash_token(auth["coordinator"]["Authorization"][7:]))
+        .first()
+    )["account"]
+    network = create(
+        "networks", {"name": "SSPF Tyresö", "coordinator_account_ids": [str(coordinator)]}
+    )
+    meeting = create(
+        "meetings",
+        {
+            "network_id": network,
+            "title": "SSPF styrgrupp",
+            "starts_at": "2027-03-02T09:00:00+01:00",
+            "ends_at": "2027-03-02T10:00:00+01:00",
+            "rrule": "FREQ=WEEKLY;COUNT=4",
+            "is_public": True,
+        },
+    )
+    follow_up = create(
+        f"meetings/{meeting}/follow-ups",
+        {"title": "Bjud in fritidsgården", "owner": "SSPF-koordinator", "due_date": "2027-04-01"},
+    )
+    feed = client.post(
+        "/api/v1/feed-tokens", json={"scope": "network", "subject_id": network}, headers=admin
+    )
+    assert feed.status_code == 201, feed.text
     return {
         "organization": organization,
         "contact": create("contacts", {"name": "Kommunpolis", "organization_id": organization}),
         "service": create("services", {"name": "Orosanmälan", "organization_id": organization}),
-        "network": create("networks", {"name": "SSPF Tyresö"}),
+        "network": network,
+        "meeting_id": meeting,
+        "follow_up_id": follow_up,
+        "token_id": str(feed.json()["id"]),
         "term_id": str(term["id"]),
+        "facet": "kind",
+        "term": "vbe",
     }
 
 
@@ -74,7 +135,11 @@ def request_for(
 ) -> tuple[str, str, dict[str, Any] | None]:
     """A request for the operation: its path with real ids, and an (empty) JSON body."""
     kind = next((name for name in RESOURCES if operation_id.endswith(f"_{name}")), "")
-    url = path.replace("{record_id}", ids.get(kind, "")).replace("{term_id}", ids["term_id"])
+    url = path.replace("{record_id}", ids.get(kind, ""))
+    for name, value in ids.items():
+        url = url.replace(f"{{{name}}}", value)
+    if operation_id == "meeting_report":
+        url += f"?network_id={ids['network']}&start=2027-01-01&end=2027-12-31"
     return method, url, ({} if method in {"POST", "PATCH", "PUT"} else None)
 
 
@@ -88,7 +153,7 @@ def test_each_role_gets_exactly_its_rights(
     client: TestClient,  # type: ignore[type-arg]
     auth: dict[str, dict[str, str]],
 ) -> None:
-    ids = records(client, auth["admin"])
+    ids = records(client, auth)
     outcome: dict[str, int] = {}
     for operation_id, method, path in operations(client):
         if operation_id.startswith("erase_"):
@@ -115,7 +180,7 @@ def test_without_a_token_every_operation_is_401(
     client: TestClient,  # type: ignore[type-arg]
     auth: dict[str, dict[str, str]],
 ) -> None:
-    ids = records(client, auth["admin"])
+    ids = records(client, auth)
     for operation_id, method, path in operations(client):
         _, url, body = request_for(operation_id, method, path, ids)
         status = client.request(method, url, json=body).status_code

@@ -32,7 +32,7 @@ def fill(run: Run) -> str:
     run(
         TaxonomyTerm.update({TaxonomyTerm.label_en: "Schools"}).where(TaxonomyTerm.code == "school")
     )
-    run(OutboxCursor.insert(OutboxCursor(consumer="search", last_id=7)))
+    run(OutboxCursor.insert(OutboxCursor(consumer="carddav", last_id=7)))
     return token
 
 
@@ -53,10 +53,10 @@ def test_a_backup_holds_every_table_of_every_app(tmp_path: Path, run: Run) -> No
         for table in app.table_classes
     }
     assert set(document["tables"]) == expected
-    assert document["tables"]["outbox_cursor"][0]["consumer"] == "search"
+    assert document["tables"]["outbox_cursor"][0]["consumer"] == "carddav"
     assert len(document["tables"]["api_token"][0]["token_hash"]) == 64
     assert len(document["tables"]["audit_entry"]) == run(AuditEntry.count())
-    assert set(document["migrations"]) == {"directory", "sync"}
+    assert set(document["migrations"]) == set(APP_REGISTRY.app_configs)
 
 
 def test_a_round_trip_restores_every_row_and_working_tokens(tmp_path: Path, run: Run) -> None:

@@ -1,0 +1,157 @@
+"""Pushing on every change: the outbox consumers, the app's workers and ``samverkan sync``."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from litestar.testing import TestClient
+
+from directory.resources import CONTACTS
+from directory.settings import DavSettings, get_settings
+from samverkan.app import create_app
+from samverkan.cli import main
+from sync.caldav_push import calendar_url
+from sync.dav_session import DavError
+from sync.dav_workers import caldav_worker, carddav_worker
+from sync.tables import OutboxCursor
+from tests.conftest import run_async
+from tests.directory.meeting_fixtures import build_setting, meeting_body, post
+from tests.sync.conftest import (
+    PASSWORD,
+    Directory,
+    auth_for,
+    list_items,
+    read_cards,
+    start_server,
+)
+
+PUBLIC_URL = "https://samverkan.example.se"
+
+
+def dav_settings(home: str) -> DavSettings:
+    return DavSettings(
+        carddav_url=home, caldav_url=home, username=auth_for(home)[0], password=PASSWORD
+    )
+
+
+def test_carddav_consumer_pushes_each_change_once(dav_home: str, directory: Directory) -> None:
+    worker = carddav_worker(dav_settings(dav_home), PUBLIC_URL)
+    org = directory.organization("Fritidsgården Kulturhuset", visibility="public")
+    assert run_async(worker.drain()) == 1
+    assert set(read_cards(f"{dav_home}samverkan-public/")) == {str(org.id)}
+    assert run_async(worker.drain()) == 0
+    contact = directory.contact(org, "Fritidsledare", is_function=True, visibility="public")
+    directory.retire(CONTACTS, contact)
+    assert run_async(worker.drain()) == 2
+    assert set(read_cards(f"{dav_home}samverkan-public/")) == {str(org.id)}
+
+
+def test_caldav_consumer_pushes_meetings(
+    dav_home: str,
+    client: TestClient,  # type: ignore[type-arg]
+    auth: dict[str, dict[str, str]],
+) -> None:
+    setting = build_setting(client, auth)
+    worker = caldav_worker(dav_settings(dav_home))
+    run_async(worker.drain())
+    post(client, setting.coordinator, "meetings", meeting_body(setting))
+    assert run_async(worker.drain()) == 1
+    assert len(list_items(calendar_url(dav_home, setting.network))) == 1  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["radicale", "xandikos"])
+def test_consumer_keeps_changes_while_the_server_is_down(
+    kind: str, tmp_path: Path, directory: Directory
+) -> None:
+    server = start_server(kind, tmp_path)
+    try:
+        home = server.new_home()
+        worker = carddav_worker(dav_settings(home), PUBLIC_URL)
+        server.stop()
+        org = directory.organization("Rädda Barnen", kind="ngo", visibility="public")
+        with pytest.raises(DavError):
+            run_async(worker.drain())
+        cursor = run_async(OutboxCursor.select().where(OutboxCursor.consumer == "carddav").first())
+        assert cursor["last_id"] == 0
+        server.start()
+        assert run_async(worker.drain()) == 1
+        assert set(read_cards(f"{home}samverkan-public/")) == {str(org.id)}
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def dav_environment(dav_home: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    for name, value in {
+        "CARDDAV_URL": dav_home,
+        "CALDAV_URL": dav_home,
+        "DAV_USERNAME": auth_for(dav_home)[0],
+        "DAV_PASSWORD": PASSWORD,
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield dav_home
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_sync_carddav_command_pushes_once_and_reports(
+    dav_environment: str, directory: Directory
+) -> None:
+    directory.organization("Socialtjänsten", visibility="internal")
+    first = CliRunner().invoke(main, ["sync", "carddav"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert "internal: 1 created" in first.output
+    again = CliRunner().invoke(main, ["sync", "carddav"], catch_exceptions=False)
+    assert "internal: 0 created, 0 updated, 0 deleted, 1 unchanged" in again.output
+
+
+def test_sync_caldav_command_pushes_meetings(
+    dav_environment: str,
+    client: TestClient,  # type: ignore[type-arg]
+    auth: dict[str, dict[str, str]],
+) -> None:
+    setting = build_setting(client, auth)
+    post(client, setting.coordinator, "meetings", meeting_body(setting, rrule="FREQ=WEEKLY"))
+    result = CliRunner().invoke(main, ["sync", "caldav"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output
+
+
+def test_sync_without_a_dav_url_says_which_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CARDDAV_URL", raising=False)
+    monkeypatch.delenv("CALDAV_URL", raising=False)
+    get_settings.cache_clear()
+    result = CliRunner().invoke(main, ["sync", "caldav"])
+    get_settings.cache_clear()
+    assert result.exit_code != 0
+    assert "CALDAV_URL" in result.output
+
+
+def _public_uids(home: str) -> set[str]:
+    """The UIDs in the public address book, or none while it does not exist yet."""
+    book = f"{home}samverkan-public/"
+    response = httpx.request("PROPFIND", book, headers={"Depth": "0"}, auth=auth_for(book))
+    if response.status_code != 207 or "404 Not Found" in response.text:
+        return set()
+    return set(read_cards(book))
+
+
+def test_the_app_pushes_a_directory_change_without_being_asked(
+    dav_home: str, directory: Directory
+) -> None:
+    settings = dataclasses.replace(
+        get_settings(), dav=dav_settings(dav_home), public_url=PUBLIC_URL
+    )
+    with TestClient(app=create_app(settings)):
+        org = directory.organization("Svenska kyrkan Tyresö", kind="faith", visibility="public")
+        deadline = time.monotonic() + 20
+        while str(org.id) not in _public_uids(dav_home):
+            assert time.monotonic() < deadline, "the worker did not push the change"
+            time.sleep(0.2)
