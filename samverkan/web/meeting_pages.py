@@ -28,7 +28,7 @@ from directory.meeting_schemas import (
 )
 from directory.meetings import MeetingService
 from directory.records import ListQuery, RecordService
-from directory.resources import NETWORKS, ORGANIZATIONS
+from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, ScheduleForm
@@ -50,17 +50,16 @@ async def _schedule_page(
     status_code: int = 200,
 ) -> Template:
     network = await RecordService(NETWORKS, request.user).get(network_id)
-    members = (
-        await RecordService(ORGANIZATIONS, request.user).page(
-            ListQuery(per_page=500, network=network_id)
-        )
-    ).contents
+    in_network = ListQuery(per_page=500, network=network_id)
+    members = (await RecordService(ORGANIZATIONS, request.user).page(in_network)).contents
+    contacts = (await RecordService(CONTACTS, request.user).page(in_network)).contents
     return await page(
         request,
         "schedule.html",
         status_code=status_code,
         network=network,
         members=members,
+        contacts=contacts,
         form=form,
         errors=errors,
         conflicts=conflicts,
@@ -93,6 +92,7 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
                     starts_at=meeting.starts_at,
                     ends_at=meeting.ends_at,
                     invited_organizations=meeting.invited_organizations,
+                    invited_contacts=meeting.invited_contacts,
                 )
             )
             return await _schedule_page(request, network_id, form, {}, report)

@@ -37,6 +37,7 @@ class ScheduleForm:
     until: str = ""
     count: str = ""
     invited_organizations: list[str] = field(default_factory=list)
+    invited_contacts: list[str] = field(default_factory=list)
     levels: list[str] = field(default_factory=list)
 
     @classmethod
@@ -51,6 +52,7 @@ class ScheduleForm:
             until=str(form.get("until", "")).strip(),
             count=str(form.get("count", "")).strip(),
             invited_organizations=list(multi.get("invited_organizations", [])),
+            invited_contacts=list(multi.get("invited_contacts", [])),
             levels=list(multi.get("levels", [])),
         )
 
@@ -132,6 +134,7 @@ class ScheduleForm:
                     "online_url": self.online_url,
                     "agenda": self.agenda,
                     "invited_organizations": self.invited_organizations,
+                    "invited_contacts": self.invited_contacts,
                     "levels": self.levels,
                     "rrule": self.rrule(),
                 },

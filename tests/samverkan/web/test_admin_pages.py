@@ -8,7 +8,7 @@ from collections.abc import Callable
 from directory.tables import Account, TaxonomyTerm
 from search.synonyms import synonym_mapping
 from tests.conftest import run_async
-from tests.samverkan.web.conftest import Client, csrf_token, sign_in
+from tests.samverkan.web.conftest import Client, Writer, csrf_token, sign_in
 
 ADMIN_PAGES = ("/admin", "/admin/users", "/admin/feed-tokens", "/admin/synonyms", "/admin/taxonomy")
 
@@ -101,3 +101,26 @@ def test_synonyms_and_taxonomy_are_edited_in_the_browser(browser: Callable[[str]
         },
     )
     assert re.search(r'value="Skolan"', admin.get("/admin/taxonomy").text)
+
+
+def test_an_admin_revokes_a_calendar_link(browser: Callable[[str], Client], writer: Writer) -> None:
+    network = writer.network("SSPF")
+    admin = browser("admin")
+    created = admin.post(
+        f"/networks/{network.id}/feed",
+        data={
+            "_csrf_token": csrf_token(admin, f"/networks/{network.id}"),
+            "label": "Skolans kalender",
+        },
+    )
+    link = re.search(r'value="(https?://[^"]+\.ics)" readonly', created.text)
+    assert link is not None
+    path = "/" + link.group(1).split("://", 1)[1].split("/", 1)[1]
+    assert admin.get(path).status_code == 200
+    listing = admin.get("/admin/feed-tokens").text
+    assert "Skolans kalender" in listing
+    revoke = re.search(r'action="(/admin/feed-tokens/[0-9a-f-]+/revoke)"', listing)
+    assert revoke is not None
+    admin.post(revoke.group(1), data={"_csrf_token": csrf_token(admin, "/admin/feed-tokens")})
+    assert "Återkallad" in admin.get("/admin/feed-tokens").text
+    assert admin.get(path).status_code == 404

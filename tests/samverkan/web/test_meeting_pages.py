@@ -10,7 +10,7 @@ from typing import Any
 from babel.dates import format_date
 
 from directory.meeting_tables import Meeting
-from directory.tables import Account
+from directory.tables import Account, Contact
 from tests.conftest import run_async
 from tests.samverkan.web.conftest import Client, Writer, csrf_token
 
@@ -35,9 +35,11 @@ def _network_with_coordinator(
     coordinator = browser("coordinator")
     school = writer.organization("Skolan")
     police = writer.organization("Polisen", kind="authority")
+    rector = writer.contact(school.id, "Rektorn")
     network = writer.network(
         "SSPF",
         member_organization_ids=[school.id, police.id],
+        member_contact_ids=[rector.id],
         coordinator_account_ids=[_account_id("coordinator-1")],
     )
     return coordinator, network, school, police
@@ -63,6 +65,7 @@ def test_a_coordinator_schedules_a_monthly_meeting_on_the_second_tuesday(
 ) -> None:
     client, network, school, police = _network_with_coordinator(browser, writer)
     assert "Boka ett möte" in client.get(f"/networks/{network.id}").text
+    rector = run_async(Contact.select(Contact.id).where(Contact.name == "Rektorn").first())["id"]
     first = _nth_tuesday(_month_after(dt.date.today(), 2))
     second = _nth_tuesday(_month_after(dt.date.today(), 3))
     response = _schedule(
@@ -72,10 +75,12 @@ def test_a_coordinator_schedules_a_monthly_meeting_on_the_second_tuesday(
         repeat="monthly",
         count="6",
         invited_organizations=[str(school.id), str(police.id)],
+        invited_contacts=[str(rector)],
         levels=["selective"],
     )
     assert response.status_code in (302, 303), response.text
     stored = run_async(Meeting.select().first())
+    assert str(rector) in stored["invited_contacts"]
     assert stored["rrule"] == "FREQ=MONTHLY;BYDAY=2TU;COUNT=6"
     page = client.get(response.headers["location"]).text
     assert "Arbetsgruppen" in page and "Skolan" in page
