@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncpg.exceptions import CharacterNotInRepertoireError
 from litestar import Request, Response
 from litestar.types import ExceptionHandlersMap
 
@@ -46,4 +47,13 @@ def directory_error_handler(_: Request[Any, Any, Any], error: DirectoryError) ->
     return Response(body, status_code=status, headers=headers)
 
 
-EXCEPTION_HANDLERS: ExceptionHandlersMap = {DirectoryError: directory_error_handler}
+def unstorable_text_handler(_: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """PostgreSQL refuses text with a NUL character (SQLite stores it): a client error, 400."""
+    detail = "text must not contain NUL (\\u0000) characters"
+    return Response({"status_code": 400, "detail": detail}, status_code=400)
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DirectoryError: directory_error_handler,
+    CharacterNotInRepertoireError: unstorable_text_handler,
+}

@@ -137,3 +137,16 @@ def test_fuzzed_json_imports_fail_clearly_and_write_nothing(
     before = counts()
     code, output = import_file(content, ".json")
     assert_clear_failure_or_success(code, output, before)
+
+
+def test_a_nul_character_in_a_query_or_body_is_a_client_error(
+    client: TestClient,  # type: ignore[type-arg]
+    auth: dict[str, dict[str, str]],
+) -> None:
+    assert (
+        client.get("/api/v1/taxonomy-terms?taxonomy=a%00b", headers=auth["staff"]).status_code < 500
+    )
+    created = client.post(
+        "/api/v1/organizations", json={"name": "Nul\u0000l", "kind": "ngo"}, headers=auth["admin"]
+    )
+    assert created.status_code in (201, 400, 422)
