@@ -25,7 +25,13 @@ tests/js/node_modules/.installed: tests/js/package-lock.json $(BIN)/samverkan
 		sys.exit(npm(['ci', '--prefix', 'tests/js', '--no-audit', '--no-fund', '--loglevel=error']))"
 	touch $@
 
-test: $(BIN)/samverkan tests/js/node_modules/.installed
+# Debian's Chromium for the browser tests; no browser is downloaded from anywhere else.
+/usr/bin/chromium:
+	$(if $(shell command -v apt-get),,$(error the browser tests need Debian's chromium package))
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver
+
+test: $(BIN)/samverkan tests/js/node_modules/.installed /usr/bin/chromium
 	SAMVERKAN_TEST_DB=$(TEST_DB) $(BIN)/python -m pytest -q
 
 lint: $(BIN)/samverkan

@@ -127,3 +127,102 @@ async def principal_for_external_user(
     return Principal(
         account_id=row["id"], username=username, role=role, organization_id=row["organization_id"]
     )
+
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+_MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$hash`` with a fresh 16-byte salt (parameters stored for upgrades)."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
+    )
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    """Constant-time check of ``password`` against a :func:`hash_password` value."""
+    try:
+        scheme, n, r, p, salt, expected = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        digest = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected) // 2,
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(digest.hex(), expected)
+
+
+async def set_password(username: str, password: str) -> None:
+    """Raises :class:`InvalidField` for a short password or an unknown account."""
+    if len(password) < _MIN_PASSWORD_LENGTH:
+        raise InvalidField("password", f"must be at least {_MIN_PASSWORD_LENGTH} characters")
+    updated = (
+        await Account.update({Account.password_hash: hash_password(password)})
+        .where(Account.username == username)
+        .returning(Account.id)
+    )
+    if not updated:
+        raise InvalidField("username", f"no account named {username!r}")
+
+
+def principal_of(row: dict[str, object]) -> Principal:
+    """The principal of an ``Account`` row."""
+    organization_id = row["organization_id"]
+    return Principal(
+        account_id=uuid.UUID(str(row["id"])),
+        username=str(row["username"]),
+        role=Role(str(row["role"])),
+        organization_id=uuid.UUID(str(organization_id)) if organization_id else None,
+    )
+
+
+async def principal_for_password(username: str, password: str) -> Principal | None:
+    """The principal whose live account has this password, or ``None``.
+
+    An unknown name still costs one scrypt run, so timing does not reveal which names exist.
+    """
+    row = (
+        await Account.select()
+        .where((Account.username == username) & Account.disabled_at.is_null())
+        .first()
+    )
+    stored = row["password_hash"] if row is not None else ""
+    if not stored:
+        password_matches(password, _DUMMY_HASH)
+        return None
+    if row is None or not password_matches(password, stored):
+        return None
+    return principal_of(row)
+
+
+async def principal_for_account(account_id: uuid.UUID) -> Principal | None:
+    """The principal of a live account (a session re-reads it, so a role change applies)."""
+    row = (
+        await Account.select()
+        .where((Account.id == account_id) & Account.disabled_at.is_null())
+        .first()
+    )
+    return principal_of(row) if row is not None else None
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+async def set_role(account_id: uuid.UUID, role: str) -> None:
+    """Raises :class:`InvalidField` for an unknown role."""
+    await Account.update({Account.role: _role(role).value}).where(Account.id == account_id)
+
+
+async def set_disabled(account_id: uuid.UUID, disabled: bool) -> None:
+    """A disabled account can neither sign in nor use its tokens; its sessions end at once."""
+    value = dt.datetime.now(dt.UTC) if disabled else None
+    await Account.update({Account.disabled_at: value}).where(Account.id == account_id)

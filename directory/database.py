@@ -56,7 +56,7 @@ async def start_pool() -> None:
     db = engine()
     size = get_settings().database_pool_size
     if isinstance(db, PostgresEngine) and size > 0:
-        await db.start_connection_pool(max_size=size)
+        await db.start_connection_pool(min_size=1, max_size=size)
 
 
 async def close_pool() -> None:

@@ -7,6 +7,7 @@ contact or the public calendar are managed by any coordinator or admin.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import secrets
@@ -45,10 +46,11 @@ class ResolvedFeed:
     scope: str
     subject_id: uuid.UUID | None
     detail: str
+    last_used_at: dt.datetime | None = None
 
 
 async def resolve_feed_token(token: str) -> ResolvedFeed | None:
-    """The feed a live token names, or None; notes the last use at most once a minute."""
+    """The feed a live (not revoked) token names, or None."""
     row = (
         await FeedToken.select(
             FeedToken.id,
@@ -62,11 +64,18 @@ async def resolve_feed_token(token: str) -> ResolvedFeed | None:
     )
     if row is None:
         return None
+    return ResolvedFeed(
+        row["id"], row["scope"], row["subject_id"], row["detail"], row["last_used_at"]
+    )
+
+
+async def note_feed_use(feed: ResolvedFeed) -> ResolvedFeed:
+    """Record the token's last use, at most once a minute so polling does not mean writing."""
     now = dt.datetime.now(dt.UTC)
-    last = row["last_used_at"]
-    if last is None or now - last > _LAST_USED_RESOLUTION:
-        await FeedToken.update({FeedToken.last_used_at: now}).where(FeedToken.id == row["id"])
-    return ResolvedFeed(row["id"], row["scope"], row["subject_id"], row["detail"])
+    if feed.last_used_at is not None and now - feed.last_used_at < _LAST_USED_RESOLUTION:
+        return feed
+    await FeedToken.update({FeedToken.last_used_at: now}).where(FeedToken.id == feed.token_id)
+    return dataclasses.replace(feed, last_used_at=now)
 
 
 def _out(row: dict[str, Any]) -> FeedTokenOut:

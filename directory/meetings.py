@@ -148,6 +148,9 @@ class MeetingService:
             }
             if changed:
                 await self._write(current, changed)
+            if {"rrule", "starts_at", "all_day"} & changed.keys():
+                # The occurrences are new: moves and cancellations of the old ones name none.
+                await MeetingOccurrence.delete().where(MeetingOccurrence.meeting_id == meeting_id)
         return await self.get(meeting_id)
 
     async def cancel(self, meeting_id: uuid.UUID, if_match: str | None) -> MeetingOut:
@@ -168,7 +171,7 @@ class MeetingService:
 
     async def split(self, meeting_id: uuid.UUID, split: SplitIn) -> MeetingOut:
         """End the series before ``split.recurrence_id`` and continue it as a new series."""
-        rid = _utc(split.recurrence_id, "recurrence_id")
+        rid = _utc(split.recurrence_id)
         async with transaction():
             current = await self._series(meeting_id)
             row = current.row
@@ -188,7 +191,7 @@ class MeetingService:
                 k: row[k] for k in MeetingIn.__struct_fields__ if k not in {"starts_at", "ends_at"}
             }
             values.update(changes)
-            values["starts_at"] = _utc(changes.get("starts_at", rid), "starts_at")
+            values["starts_at"] = _utc(changes.get("starts_at", rid))
             values.setdefault("ends_at", values["starts_at"] + duration)
             values["rrule"] = changes.get("rrule") or recurrence.continuing_rule(
                 row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
@@ -196,15 +199,18 @@ class MeetingService:
             values["starts_at"], values["ends_at"] = _times(values)
             values["timezone"] = row["timezone"]
             await validate_meeting(values)
-            moved = await MeetingOccurrence.select().where(
-                (MeetingOccurrence.meeting_id == meeting_id)
-                & (MeetingOccurrence.recurrence_id >= rid)
-            )
             created = await self._insert(values, new_uid(), meeting_id, in_transaction=True)
-            for item in moved:
+            later = (MeetingOccurrence.meeting_id == meeting_id) & (
+                MeetingOccurrence.recurrence_id >= rid
+            )
+            if values["starts_at"] == rid and "rrule" not in changes:
+                # Same occurrences: their moves and cancellations carry over to the new series.
                 await MeetingOccurrence.update({MeetingOccurrence.meeting_id: created.id}).where(
-                    MeetingOccurrence.id == item["id"]
+                    later
                 )
+            else:
+                # Other occurrences: the old exceptions name none of them (as calendar apps do).
+                await MeetingOccurrence.delete().where(later)
         return await self.get(created.id)
 
     async def _insert(
@@ -247,7 +253,7 @@ class MeetingService:
         ends_at: dt.datetime | None,
         cancelled: bool,
     ) -> MeetingOut:
-        rid = _utc(recurrence_id, "recurrence_id")
+        rid = _utc(recurrence_id)
         async with transaction():
             current = await self._series(meeting_id)
             await require_coordinator(self.principal, current.row["network_id"])
@@ -335,7 +341,8 @@ def _series_end(values: Mapping[str, Any]) -> dt.datetime | None:
     )
 
 
-def _utc(value: dt.datetime, field: str) -> dt.datetime:
+def _utc(value: dt.datetime) -> dt.datetime:
+    """An instant in UTC; a time without an offset is Stockholm wall time."""
     if value.tzinfo is None:
         return value.replace(tzinfo=ZoneInfo(TIMEZONE)).astimezone(dt.UTC)
     return value.astimezone(dt.UTC)

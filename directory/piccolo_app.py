@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from directory import meeting_tables, tables
+from directory import guidance_tables, meeting_tables, tables
 
 APP_CONFIG = AppConfig(
     app_name="directory",
@@ -21,6 +21,7 @@ APP_CONFIG = AppConfig(
         tables.NetworkCoordinator,
         tables.AuditEntry,
         tables.ChangeEvent,
+        guidance_tables.GuidanceSection,
         meeting_tables.Meeting,
         meeting_tables.MeetingOccurrence,
         meeting_tables.MeetingAttendance,

@@ -1,4 +1,8 @@
-"""Typed settings read once from the environment: the only module that reads ``os.environ``."""
+"""Typed settings read once from the environment: the only module that reads ``os.environ``.
+
+Every setting is validated here, so a bad or missing value stops the app and the CLI at start-up
+with one line naming the variable (``SettingsError``), never later with a traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,50 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 SearchBackendName = Literal["embedded", "meilisearch"]
+LogFormat = Literal["json", "text"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+Choice = TypeVar("Choice", bound=str)
+SEARCH_BACKENDS: tuple[SearchBackendName, ...] = ("embedded", "meilisearch")
+LOG_LEVELS: tuple[LogLevel, ...] = ("INFO", "DEBUG", "WARNING", "ERROR")
+LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
+
+#: Every variable :func:`load_settings` reads, with what it means; ``.env.example`` lists them all.
+SETTING_NAMES: dict[str, str] = {
+    "SAMVERKAN_DATA_DIR": "directory for the SQLite file and other local data",
+    "APP_PERSISTENT_STORAGE": "the data directory Nextcloud gives an ExApp (if no data dir)",
+    "DATABASE_URL": "sqlite:///path or postgres://user:password@host:port/name",
+    "DATABASE_POOL_SIZE": "PostgreSQL connections per worker process; 0 connects per query",
+    "SEARCH_BACKEND": "embedded or meilisearch",
+    "MEILI_URL": "the Meilisearch server (http:// or https://), needed for meilisearch",
+    "MEILI_MASTER_KEY": "the Meilisearch master key",
+    "SAMVERKAN_PUBLIC_URL": "the address users reach the app at, for links",
+    "SAMVERKAN_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "SAMVERKAN_LOG_FORMAT": "json (one object a line) or text",
+    "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
+    "SAMVERKAN_WORKER_IN_APP": "true: each web process runs the outbox worker; false: "
+    "only `samverkan worker` does",
+    "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
+    "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
+    "SAMVERKAN_SECRET_KEY": "signs web sessions (32+ characters); else one kept in the data dir",
+    "SAMVERKAN_SECURE_COOKIES": "send cookies only over https (default: when the public URL is)",
+    "APP_ID": "Nextcloud AppAPI: the ExApp id (set by AppAPI; turns on the ExApp mode)",
+    "APP_SECRET": "Nextcloud AppAPI: the shared secret (needed with APP_ID)",
+    "APP_VERSION": "Nextcloud AppAPI: the ExApp version (needed with APP_ID)",
+    "NEXTCLOUD_URL": "Nextcloud AppAPI: the Nextcloud address (needed with APP_ID)",
+    "APP_HOST": "Nextcloud AppAPI: the address to listen on",
+    "APP_PORT": "Nextcloud AppAPI: the port to listen on",
+    "NEXTCLOUD_ROLE_GROUPS": "Nextcloud groups mapped to roles: group:role,group:role",
+    "NEXTCLOUD_DEFAULT_ROLE": "the role of a Nextcloud user in no mapped group",
+    "NEXTCLOUD_GROUPS_TTL": "seconds a Nextcloud user's groups are cached",
+    "CARDDAV_URL": "the CardDAV address book the directory is pushed to",
+    "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
+    "DAV_USERNAME": "the CardDAV/CalDAV user",
+    "DAV_PASSWORD": "the CardDAV/CalDAV password",
+}
 
 
 class SettingsError(ValueError):
@@ -52,7 +96,7 @@ class DavSettings:
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
-    database_url: str
+    database_url: str = field(repr=False)
     search_backend: SearchBackendName = "embedded"
     meili_url: str = ""
     meili_master_key: str = field(default="", repr=False)
@@ -60,8 +104,24 @@ class Settings:
     database_pool_size: int = 10
     appapi: AppApiSettings | None = None
     dav: DavSettings | None = None
+    secret_key: str = field(default="", repr=False)
+    secure_cookies: bool = True
     feed_past_days: int = 90
     feed_future_days: int = 548
+    log_level: LogLevel = "INFO"
+    log_format: LogFormat = "json"
+    token_misses_per_minute: int = 30
+    import_interval_minutes: int = 60
+    import_timeout_seconds: int = 20
+    import_max_bytes: int = 5_000_000
+    import_allow_private: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "samverkan@example.se"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    worker_in_app: bool = True
 
     @property
     def is_postgres(self) -> bool:
@@ -75,35 +135,68 @@ class Settings:
         return path if path.is_absolute() else self.data_dir / path
 
 
+def _get(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
 def _database_url(data_dir: Path) -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = _get("DATABASE_URL")
     if not url:
         return f"sqlite:///{data_dir / 'samverkan.sqlite'}"
-    scheme = urlsplit(url).scheme
-    if scheme not in {"sqlite", "postgres", "postgresql"}:
-        raise SettingsError(
-            f"DATABASE_URL must start with sqlite:/// or postgres://, got scheme {scheme!r}"
-        )
-    return url
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise SettingsError("DATABASE_URL must look like sqlite:///path/to/file.sqlite")
+        return url
+    if parts.scheme in {"postgres", "postgresql"}:
+        if not parts.hostname or not parts.path.strip("/"):
+            raise SettingsError(
+                "DATABASE_URL must name a host and a database: postgres://user@host:5432/name"
+            )
+        return url
+    raise SettingsError(
+        f"DATABASE_URL must start with sqlite:/// or postgres://, got scheme {parts.scheme!r}"
+    )
 
 
-def _search_backend() -> SearchBackendName:
-    value = os.environ.get("SEARCH_BACKEND", "embedded").strip() or "embedded"
-    if value == "embedded":
-        return "embedded"
-    if value == "meilisearch":
-        return "meilisearch"
-    raise SettingsError(f"SEARCH_BACKEND must be 'embedded' or 'meilisearch', got {value!r}")
+def _choice(name: str, choices: tuple[Choice, ...]) -> Choice:
+    """The value of ``name`` among ``choices`` (case-insensitive); the first is the default."""
+    value = _get(name, choices[0])
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
+def _int(name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = _get(name)
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _get(name).lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _secret_key() -> str:
+    value = _get("SAMVERKAN_SECRET_KEY")
+    if value and len(value) < 32:
+        raise SettingsError("SAMVERKAN_SECRET_KEY must be at least 32 characters")
+    return value
 
 
 _ROLE_NAMES = ("admin", "coordinator", "staff", "partner")
@@ -142,12 +235,12 @@ def _appapi() -> AppApiSettings | None:
         app_version=os.environ["APP_VERSION"].strip(),
         nextcloud_url=os.environ["NEXTCLOUD_URL"].strip().removesuffix("/index.php").rstrip("/"),
         app_host=os.environ.get("APP_HOST", "").strip() or "127.0.0.1",
-        app_port=_int("APP_PORT", 8000),
+        app_port=_int("APP_PORT", 8000, 1, 65535),
         role_groups=_role_groups(os.environ.get("NEXTCLOUD_ROLE_GROUPS", "admin:admin")),
         default_role=_role_name(
             "NEXTCLOUD_DEFAULT_ROLE", os.environ.get("NEXTCLOUD_DEFAULT_ROLE", "partner").strip()
         ),
-        groups_ttl_seconds=_int("NEXTCLOUD_GROUPS_TTL", 300),
+        groups_ttl_seconds=_int("NEXTCLOUD_GROUPS_TTL", 300, 0, 86_400),
     )
 
 
@@ -164,34 +257,55 @@ def _dav() -> DavSettings | None:
     )
 
 
-def _positive(name: str, default: int) -> int:
-    value = _int(name, default)
-    if value <= 0:
-        raise SettingsError(f"{name} must be a positive number of days, got {value}")
-    return value
+def _http_url(name: str, default: str = "") -> str:
+    value = _get(name, default)
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError(f"{name} must be an http:// or https:// address, got {value!r}")
+    return value.rstrip("/")
 
 
 def load_settings() -> Settings:
     """Read and validate the environment; raises :class:`SettingsError` with a clear message."""
-    data_dir = Path(
-        os.environ.get("SAMVERKAN_DATA_DIR") or os.environ.get("APP_PERSISTENT_STORAGE") or "data"
-    )
-    backend = _search_backend()
-    meili_url = os.environ.get("MEILI_URL", "").strip()
+    data_dir = Path(_get("SAMVERKAN_DATA_DIR") or _get("APP_PERSISTENT_STORAGE") or "data")
+    if data_dir.exists() and not data_dir.is_dir():
+        raise SettingsError(f"SAMVERKAN_DATA_DIR must be a directory, got the file {data_dir}")
+    backend = _choice("SEARCH_BACKEND", SEARCH_BACKENDS)
+    meili_url = _http_url("MEILI_URL")
     if backend == "meilisearch" and not meili_url:
-        raise SettingsError("SEARCH_BACKEND=meilisearch needs MEILI_URL")
+        raise SettingsError("MEILI_URL is required when SEARCH_BACKEND=meilisearch")
+    public_url = _http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000")
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
         search_backend=backend,
         meili_url=meili_url,
-        meili_master_key=os.environ.get("MEILI_MASTER_KEY", ""),
-        public_url=os.environ.get("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
-        database_pool_size=_int("DATABASE_POOL_SIZE", 10),
+        meili_master_key=_get("MEILI_MASTER_KEY"),
+        public_url=public_url,
+        database_pool_size=_int("DATABASE_POOL_SIZE", 10, 0, 1000),
+        log_level=_choice("SAMVERKAN_LOG_LEVEL", LOG_LEVELS),
+        log_format=_choice("SAMVERKAN_LOG_FORMAT", LOG_FORMATS),
+        token_misses_per_minute=_int("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", 30, 1, 100_000),
+        feed_past_days=_int("FEED_PAST_DAYS", 90, 1, 3650),
+        feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
+        import_interval_minutes=_int("IMPORT_INTERVAL_MINUTES", 60, 1, 10_080),
+        import_timeout_seconds=_int("IMPORT_TIMEOUT_SECONDS", 20, 1, 600),
+        import_max_bytes=_int("IMPORT_MAX_BYTES", 5_000_000, 1_000, 500_000_000),
+        import_allow_private=_bool("IMPORT_ALLOW_PRIVATE", False),
+        smtp_host=_get("SMTP_HOST"),
+        smtp_port=_int("SMTP_PORT", 25, 1, 65535),
+        smtp_from=_get("SMTP_FROM", "samverkan@example.se"),
+        smtp_username=_get("SMTP_USERNAME"),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_bool("SMTP_STARTTLS", False),
+        worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
         appapi=_appapi(),
         dav=_dav(),
-        feed_past_days=_positive("FEED_PAST_DAYS", 90),
-        feed_future_days=_positive("FEED_FUTURE_DAYS", 548),
+        secret_key=_secret_key(),
+        # Cookies are Secure whenever the public URL is https; plain-http development opts out.
+        secure_cookies=_bool("SAMVERKAN_SECURE_COOKIES", public_url.startswith("https://")),
     )
 
 

@@ -6,9 +6,14 @@ the truth, and an admin may add terms or change labels.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from typing import Final
 
+import msgspec
+
+from directory.errors import Conflict, InvalidField, NotFound
+from directory.schemas import TaxonomyTermIn, TaxonomyTermOut
 from directory.tables import TaxonomyTerm
 
 TAXONOMIES: Final = ("kind", "area", "level")
@@ -70,3 +75,34 @@ async def allowed_codes() -> dict[str, frozenset[str]]:
     for row in await TaxonomyTerm.select(TaxonomyTerm.taxonomy, TaxonomyTerm.code):
         codes[row["taxonomy"]].add(row["code"])
     return {taxonomy: frozenset(codes[taxonomy]) for taxonomy in TAXONOMIES}
+
+
+async def add_term(data: TaxonomyTermIn) -> TaxonomyTermOut:
+    """A new code; raises :class:`InvalidField` for an unknown taxonomy, :class:`Conflict` for a
+    code the taxonomy already has."""
+    if data.taxonomy not in TAXONOMIES:
+        raise InvalidField("taxonomy", f"expected one of {', '.join(TAXONOMIES)}")
+    if await TaxonomyTerm.exists().where(
+        (TaxonomyTerm.taxonomy == data.taxonomy) & (TaxonomyTerm.code == data.code)
+    ):
+        raise Conflict(f"{data.taxonomy} already has the code {data.code!r}")
+    term = TaxonomyTerm(**msgspec.structs.asdict(data))
+    await term.save()
+    return TaxonomyTermOut(id=term.id, **msgspec.structs.asdict(data))
+
+
+async def relabel_term(term_id: uuid.UUID, data: TaxonomyTermIn) -> TaxonomyTermOut:
+    """New labels or position; the taxonomy and code stay, because records refer to them."""
+    row = await TaxonomyTerm.select().where(TaxonomyTerm.id == term_id).first()
+    if row is None:
+        raise NotFound("taxonomy term", str(term_id))
+    if (data.taxonomy, data.code) != (row["taxonomy"], row["code"]):
+        raise InvalidField("code", "the taxonomy and code of a term cannot change")
+    await TaxonomyTerm.update(
+        {
+            TaxonomyTerm.label_sv: data.label_sv,
+            TaxonomyTerm.label_en: data.label_en,
+            TaxonomyTerm.position: data.position,
+        }
+    ).where(TaxonomyTerm.id == term_id)
+    return TaxonomyTermOut(id=term_id, **msgspec.structs.asdict(data))

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -21,20 +21,30 @@ from directory.settings import Settings, get_settings
 from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
 from samverkan.nextcloud.exapp import exapp_router
 from samverkan.nextcloud.ocs import OcsClient
+from samverkan.observability import (
+    LOGGING_CONFIG,
+    OBSERVABILITY_ROUTES,
+    RequestContextMiddleware,
+    configure_logging,
+    record_response,
+)
+from samverkan.web import web_routers
+from samverkan.web.security import SESSION_STORE, csrf_config, session_config, session_store
+from samverkan.web.session import session_principal, session_reader
+from samverkan.web.templating import template_config
 from search.api import STATE_KEY, search_router
 from search.backend import SearchUnavailable
 from search.configured import configured_backend
+from sync.calendar_import import run_scheduler
+from sync.calendar_import_api import external_calendars_router
 from sync.dav_workers import dav_workers
+from sync.feed_cache import FeedCache
 from sync.feeds_api import feeds_router
 from sync.indexing import search_worker
+from sync.invitations import invitation_worker
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
-
-
-@get("/health", include_in_schema=False, sync_to_thread=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 log = logging.getLogger(__name__)
@@ -47,15 +57,34 @@ async def start_search(app: Litestar) -> None:
         await backend.start()
     except SearchUnavailable as error:
         log.warning("search backend unavailable at start (%s); searching the database", error)
-    app.state["search_worker"] = asyncio.create_task(search_worker(backend).run())
+    if get_settings().worker_in_app:
+        app.state["search_worker"] = asyncio.create_task(search_worker(backend).run())
 
 
 async def stop_search(app: Litestar) -> None:
-    task: asyncio.Task[None] = app.state["search_worker"]
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    task: asyncio.Task[None] | None = app.state.get("search_worker")
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await app.state[STATE_KEY].close()
+
+
+async def start_sync_workers(app: Litestar) -> None:
+    """Fetch the networks' external calendars on their schedule; mail invitations if SMTP is
+    configured."""
+    app.state["calendar_import"] = asyncio.create_task(run_scheduler())
+    if get_settings().smtp_host:
+        app.state["invitations"] = asyncio.create_task(invitation_worker().run())
+
+
+async def stop_sync_workers(app: Litestar) -> None:
+    for name in ("calendar_import", "invitations"):
+        task: asyncio.Task[None] | None = app.state.get(name)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def start_dav_sync(app: Litestar) -> None:
@@ -76,18 +105,39 @@ async def stop_dav_sync(app: Litestar) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    authenticators: list[Authenticator] = [bearer_token]
-    handlers: list[ControllerRouterHandler] = [health, feeds_router()]
+    configure_logging(settings)
+    api_authenticators: list[Authenticator] = [bearer_token, session_reader]
+    web_authenticators: list[Authenticator] = [session_principal]
+    feed_cache = FeedCache()
+    handlers: list[ControllerRouterHandler] = [feeds_router(feed_cache), *OBSERVABILITY_ROUTES]
     if settings.appapi is not None:
         ocs = OcsClient(settings.appapi)
-        authenticators.insert(0, AppApiAuthenticator(settings.appapi, ocs))
+        appapi = AppApiAuthenticator(settings.appapi, ocs)
+        api_authenticators.insert(0, appapi)
+        web_authenticators.insert(0, appapi)
         handlers.append(exapp_router(settings.appapi, ocs))
     return Litestar(
-        route_handlers=[api_router(authenticators, extra=[search_router]), *handlers],
+        route_handlers=[
+            api_router(api_authenticators, extra=[search_router, external_calendars_router]),
+            *web_routers(web_authenticators),
+            *handlers,
+        ],
+        middleware=[RequestContextMiddleware, session_config(settings).middleware],
+        stores={SESSION_STORE: session_store(settings)},
+        csrf_config=csrf_config(settings),
+        template_config=template_config(),
+        before_send=[record_response],
+        logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({STATE_KEY: configured_backend(settings), "settings": settings}),
-        on_startup=[start_pool, start_search, start_dav_sync],
-        on_shutdown=[stop_dav_sync, stop_search, close_pool],
+        on_startup=[start_pool, start_search, start_sync_workers, start_dav_sync],
+        on_shutdown=[
+            stop_dav_sync,
+            stop_sync_workers,
+            stop_search,
+            feed_cache.versions.close,
+            close_pool,
+        ],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="Samverkan",

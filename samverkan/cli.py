@@ -10,6 +10,7 @@ from typing import Any, TextIO, TypeVar
 
 import click
 import msgspec
+from rich.console import Console
 from rich.progress import Progress
 
 from directory import accounts
@@ -27,10 +28,15 @@ from directory.exchange import (
 from directory.export import export_document, export_records
 from directory.importer import import_rows
 from directory.settings import DavSettings, SettingsError, get_settings
+from samverkan.backup import BackupError, export_all, import_all, row_count
+from search.backend import SearchError, SearchQuery
+from search.configured import configured_backend
+from search.service import search_directory
 from sync.caldav_push import push_meetings
 from sync.carddav_push import push_directory
 from sync.dav_collection import PushReport
 from sync.dav_session import DavError, DavSession
+from sync.indexing import count_documents, reindex
 
 T = TypeVar("T")
 RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
@@ -53,13 +59,28 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
         for item in error.errors:
             click.echo(f"error: {item.field}: {item.message}", err=True)
         raise click.ClickException(f"{len(error.errors)} error(s); nothing was written") from None
-    except (DirectoryError, ExchangeFormatError, SettingsError, DavError) as error:
+    except (
+        DirectoryError,
+        ExchangeFormatError,
+        SettingsError,
+        BackupError,
+        DavError,
+        SearchError,
+    ) as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot reach the database named by DATABASE_URL: {error.strerror or error}"
+        ) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Samverkan: the collaboration directory and network calendars against violent extremism."""
+    try:
+        get_settings()
+    except SettingsError as error:
+        raise click.ClickException(f"bad configuration: {error}") from None
 
 
 @main.command()
@@ -109,7 +130,37 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
         port=port,
         workers=workers,
         log_level="info",
+        access_log=False,  # ours logs route templates, never query strings that may hold tokens
     )
+
+
+@main.command()
+def worker() -> None:
+    """Run the outbox worker alone, keeping the search index current, until stopped.
+
+    For deployments with several web processes: set SAMVERKAN_WORKER_IN_APP=false for them and
+    run this once (or more: workers claim each change under a lock, never applying it twice).
+    """
+    from samverkan.observability import configure_logging
+    from search.backend import SearchUnavailable
+    from search.configured import configured_backend
+    from sync.indexing import search_worker
+
+    settings = get_settings()
+    configure_logging(settings)
+
+    async def work() -> None:
+        backend = configured_backend(settings)
+        try:
+            await backend.start()
+        except SearchUnavailable as error:
+            click.echo(f"search backend unavailable at start ({error}); retrying", err=True)
+        try:
+            await search_worker(backend).run()
+        finally:
+            await backend.close()
+
+    run(work)
 
 
 @main.group()
@@ -162,6 +213,16 @@ def account_create(username: str, role: str, display_name: str, email: str) -> N
     click.echo(run(create))
 
 
+@account.command("set-password")
+@click.option("--username", required=True)
+@click.password_option(help="Asked for (twice) when not given.")
+def account_set_password(username: str, password: str) -> None:
+    """Set the password ACCOUNT signs in to the web interface with (stored as a scrypt hash)."""
+    run(run_migrations)
+    run(lambda: accounts.set_password(username, password))
+    click.echo(f"password set for {username}")
+
+
 def _read_rows(path: Path, file_format: str, resource: str | None) -> list[RawRow]:
     with path.open(encoding="utf-8-sig", newline="") as stream:
         if file_format == "json":
@@ -179,12 +240,25 @@ def _format_of(path: Path, file_format: str | None) -> str:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "file_format", type=click.Choice(["csv", "json"]))
 @click.option("--type", "resource", type=RESOURCE_TYPES, help="What a CSV file holds.")
-def import_command(path: Path, file_format: str | None, resource: str | None) -> None:
+@click.option(
+    "--all",
+    "whole",
+    is_flag=True,
+    help="Restore a backup from export --all into an empty database.",
+)
+def import_command(path: Path, file_format: str | None, resource: str | None, whole: bool) -> None:
     """Import a CSV or HSDS-style JSON file: all rows or, on any error, none."""
+    if whole:
+        _restore(path)
+        return
     try:
         rows = _read_rows(path, _format_of(path, file_format), resource)
     except ExchangeFormatError as error:
         raise click.ClickException(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{path}: not UTF-8 text (byte {error.start}); save the file as UTF-8"
+        ) from None
 
     async def load() -> int:
         with Progress(transient=True) as progress:
@@ -198,16 +272,41 @@ def import_command(path: Path, file_format: str | None, resource: str | None) ->
     click.echo(f"imported {count} records from {path}")
 
 
+def _restore(path: Path) -> None:
+    try:
+        document = msgspec.json.decode(path.read_bytes())
+    except msgspec.DecodeError as error:
+        raise click.ClickException(f"{path}: not JSON: {error}") from None
+
+    async def restore() -> int:
+        with Progress(transient=True) as progress:
+            task = progress.add_task(f"restoring {path.name}", total=row_count(document))
+            return await import_all(document, progress=lambda n: progress.advance(task, n))
+
+    run(run_migrations)
+    count = run(restore)
+    click.echo(f"restored {count} rows from {path}")
+
+
 @main.command("export")
 @click.option(
     "--format", "file_format", type=click.Choice(["csv", "json"]), default="json", show_default=True
 )
 @click.option("--type", "resource", type=RESOURCE_TYPES, help="What to write as CSV.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
-def export_command(file_format: str, resource: str | None, output: Path | None) -> None:
+@click.option(
+    "--all", "whole", is_flag=True, help="A complete backup of every table (for import --all)."
+)
+def export_command(
+    file_format: str, resource: str | None, output: Path | None, whole: bool
+) -> None:
     """Export the directory as HSDS-style JSON, or one resource type as CSV."""
 
     async def collect() -> Any:
+        if whole:
+            with Progress(transient=True, console=Console(stderr=True)) as progress:
+                task = progress.add_task("backing up", total=None)
+                return await export_all(progress=lambda n: progress.advance(task, n))
         if file_format == "json":
             return await export_document()
         if resource is None:
@@ -217,7 +316,7 @@ def export_command(file_format: str, resource: str | None, output: Path | None) 
     data = run(collect)
 
     def write(stream: TextIO) -> None:
-        if file_format == "json":
+        if file_format == "json" or whole:
             stream.write(msgspec.json.format(msgspec.json.encode(data)).decode())
             stream.write("\n")
         else:
@@ -230,6 +329,69 @@ def export_command(file_format: str, resource: str | None, output: Path | None) 
         with output.open("w", encoding="utf-8", newline="") as stream:
             write(stream)
         click.echo(f"exported to {output}", err=True)
+
+
+@main.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the directory (searches keep answering meanwhile)."""
+
+    async def rebuild() -> int:
+        backend = configured_backend(get_settings())
+        try:
+            await backend.start()
+            with Progress(transient=True) as progress:
+                task = progress.add_task("indexing", total=await count_documents())
+                return await reindex(backend, lambda n: progress.advance(task, n))
+        finally:
+            await backend.close()
+
+    run(run_migrations)
+    count = run(rebuild)
+    click.echo(f"indexed {count} documents")
+
+
+@main.command("search")
+@click.argument("text")
+@click.option(
+    "--role",
+    type=click.Choice(["staff", "partner"]),
+    default="staff",
+    show_default=True,
+    help="Search as this role sees the directory.",
+)
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    type=click.Choice(["organization", "contact", "service", "network"]),
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+def search_command(text: str, role: str, types: tuple[str, ...], limit: int) -> None:
+    """Search the directory from the terminal; prints one hit a line, best first."""
+    from directory.access import Role, visibilities_for
+
+    async def find() -> None:
+        backend = configured_backend(get_settings())
+        try:
+            await backend.start()
+            query = SearchQuery(
+                text=text, visibilities=visibilities_for(Role(role)), types=types, limit=limit
+            )
+            result = await search_directory(backend, query)
+        finally:
+            await backend.close()
+        for hit in result.hits:
+            details = "  ".join(part for part in (*hit.phones, hit.email) if part)
+            subtitle = f" — {hit.subtitle}" if hit.subtitle else ""
+            click.echo(f"{hit.type:<12} {hit.title}{subtitle}  {details}".rstrip())
+        note = (
+            " (degraded: the search backend is down, plain database match)"
+            if result.degraded
+            else ""
+        )
+        click.echo(f"{result.total} hit(s) in {result.took_ms:.1f} ms{note}")
+
+    run(find)
 
 
 @main.group("sync")

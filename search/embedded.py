@@ -17,7 +17,9 @@ from typing import Any
 
 import asyncpg
 import msgspec
+from piccolo.engine.sqlite import SQLiteEngine
 
+from directory.database import engine
 from search.backend import (
     FacetValue,
     Progress,
@@ -43,17 +45,39 @@ class EmbeddedBackend(SearchBackend):
         self._seq = 0
         self._synonyms_at = -SYNONYM_REFRESH_SECONDS
         self._lock = asyncio.Lock()
+        self._probe: sqlite3.Connection | None = None
 
     async def start(self) -> None:
         await self.refresh()
 
     async def close(self) -> None:
-        return None
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
+
+    def _latest_on_sqlite(self) -> int | None:
+        """The highest ``seq`` read over a kept-open SQLite connection, or ``None`` on
+        PostgreSQL. Piccolo opens a connection (and a thread) per query on SQLite, which costs
+        more than the search itself; this indexed read takes microseconds and, in WAL mode,
+        never waits for a writer."""
+        db = engine()
+        if not isinstance(db, SQLiteEngine):
+            return None
+        if self._probe is None:
+            self._probe = sqlite3.connect(
+                db.connection_kwargs["database"], check_same_thread=False, timeout=1
+            )
+        row = self._probe.execute("SELECT coalesce(max(seq), 0) FROM search_entry").fetchone()
+        return int(row[0])
 
     async def refresh(self) -> None:
         """Apply the rows stored since the last refresh; reload synonyms once a second."""
         async with self._lock:
             try:
+                synonyms_due = time.monotonic() - self._synonyms_at >= SYNONYM_REFRESH_SECONDS
+                latest = self._latest_on_sqlite()
+                if latest is not None and latest <= self._seq and not synonyms_due:
+                    return
                 rows = (
                     await SearchEntry.select(
                         SearchEntry.key, SearchEntry.seq, SearchEntry.deleted, SearchEntry.data
@@ -61,16 +85,16 @@ class EmbeddedBackend(SearchBackend):
                     .where(SearchEntry.seq > self._seq)
                     .order_by(SearchEntry.seq)
                 )
-                if time.monotonic() - self._synonyms_at >= SYNONYM_REFRESH_SECONDS:
+                if synonyms_due:
                     self.index.set_synonyms(await synonym_mapping())
                     self._synonyms_at = time.monotonic()
             except (OSError, sqlite3.Error, asyncpg.PostgresError) as error:
                 raise SearchUnavailable(f"search table unreadable: {error}") from error
+            # ``key`` is unique in the table, so a batch names each document at most once.
             for row in rows:
                 if row["deleted"]:
                     self.index.remove(row["key"])
-                else:
-                    self.index.upsert(_decode(row["data"]))
+            self.index.load(_decode(row["data"]) for row in rows if not row["deleted"])
             if rows:
                 self._seq = rows[-1]["seq"]
 

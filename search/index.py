@@ -1,22 +1,29 @@
 """An in-memory inverted index with prefix, typo and synonym matching, Meilisearch-style.
 
-Terms live in a dictionary (term -> {document: field weight}), a sorted list for prefix lookup
-and a deletion neighbourhood (SymSpell) for typos: a word and a dictionary term within edit
-distance *k* share a string made by deleting at most *k* characters from each, so finding
-typo candidates is a few dictionary lookups instead of a scan. Ranking follows Meilisearch's
-rules in order: exact title, fewer typos, better fields and match kinds, then title.
+Documents get small integer ids in title order, and every set of documents is a Python int
+used as a bitmap, so filters, the AND of query words, facet counts (``(a & b).bit_count()``)
+and ranking tiers are a few big-integer operations in C however many documents match.
+Rare terms keep a plain set of ids (a bitmap costs its highest id in bits) and become a
+bitmap when used. Terms live in a dictionary, a sorted list for prefix lookup and a deletion
+neighbourhood (SymSpell) for typos: a word and a term within edit distance *k* share a string
+made by deleting at most *k* characters from each, so typo candidates are a few lookups.
+
+Ranking follows Meilisearch's rules in order: exact title; all words as whole words in the
+title; all words (or their prefixes) in the title; no typos; then the rest. Within a tier,
+title order.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import html
+import operator
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from search.backend import FacetValue, Hit, SearchQuery, SearchResult
+from search.backend import FACETS, FacetValue, Hit, SearchQuery, SearchResult
 from search.documents import Document
 from search.text import (
     addresses,
@@ -29,41 +36,63 @@ from search.text import (
     words,
 )
 
-TITLE, SUBTITLE, CONTACT, BODY = 8, 4, 4, 1
-EXACT, PREFIX, SYNONYM, TYPO = 4, 3, 3, 1
+EXACT, PREFIX, TYPO = 3, 2, 1
+DENSE = 48  # a term in this many documents keeps a bitmap instead of a set of ids
+BULK = 100  # from this many documents on, sort the term list once instead of per insert
+TITLE = "\x00"  # prefix of the title occurrences of a term, kept apart for ranking
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 SNIPPET_WORDS = 12
 
 
-@dataclass(frozen=True)
-class _Match:
-    """How a document matched one query term: its best score and fewest typos."""
+def _document_terms(document: Document) -> tuple[set[str], set[str]]:
+    """The terms of ``document``: all of them, and those in its title."""
+    title = set(words(document.title))
+    terms = set(title)
+    terms.update(words(document.subtitle), words(document.body), words(document.email))
+    terms.update(term for raw in document.addresses if raw for term in addresses(raw))
+    terms.update(term for number in document.phones for term in phone_terms(number))
+    return terms, title
 
-    score: int
-    typos: int
+
+def _facet_tokens(document: Document) -> list[str]:
+    """``facet:value`` for every facet value of ``document`` (what is counted and filtered)."""
+    tokens = [f"type:{document.type}", f"visibility:{document.visibility}"]
+    if document.kind:
+        tokens.append(f"kind:{document.kind}")
+    if document.municipality:
+        tokens.append(f"municipality:{document.municipality}")
+    tokens += [f"area:{value}" for value in document.areas]
+    tokens += [f"level:{value}" for value in document.levels]
+    tokens += [f"network:{value}" for value in document.networks]
+    return tokens
 
 
-def _document_terms(document: Document) -> dict[str, int]:
-    """Each term of ``document`` with the weight of the best field it occurs in."""
-    weighted: dict[str, int] = {}
+def _title_key(document: Document) -> str:
+    return " ".join(words(document.title))
 
-    def add(terms: Iterable[str], weight: int) -> None:
-        for term in terms:
-            if weighted.get(term, 0) < weight:
-                weighted[term] = weight
 
-    add(words(document.body), BODY)
-    add(words(document.subtitle), SUBTITLE)
-    add(words(document.title), TITLE)
-    add((term for raw in document.addresses if raw for term in addresses(raw)), CONTACT)
-    add(words(document.email), CONTACT)
-    add((term for number in document.phones for term in phone_terms(number)), CONTACT)
-    return weighted
+def _bits(ids: Iterable[int]) -> int:
+    """A bitmap of ``ids``, built in one pass over a byte array (not one int per id)."""
+    listed = list(ids)
+    if len(listed) < 8:
+        return functools.reduce(operator.or_, (1 << i for i in listed), 0)
+    buffer = bytearray(max(listed) // 8 + 1)
+    for doc in listed:
+        buffer[doc >> 3] |= 1 << (doc & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def _lowest(bitmap: int) -> Iterator[int]:
+    """Ids in ``bitmap``, lowest (first in title order) first."""
+    while bitmap:
+        low = bitmap & -bitmap
+        yield low.bit_length() - 1
+        bitmap ^= low
 
 
 def _typo_depth(term: str) -> int:
-    """How deep a dictionary term's deletion neighbourhood goes: deep enough for a query word
-    one letter longer than the term, whose budget may be larger."""
+    """How deep a term's deletion neighbourhood goes: deep enough for a query word one letter
+    longer than the term, whose typo budget may be larger."""
     return typo_budget(len(term) + 1)
 
 
@@ -93,15 +122,95 @@ def _snippet(text: str, matched: set[str]) -> str:
     return ""
 
 
+@dataclass
+class _WordMatch:
+    """The documents one query word matches, split by how well (bitmaps)."""
+
+    any: int = 0
+    clean: int = 0  # without typos
+    title: int = 0  # without typos, in the title
+    title_exact: int = 0  # the whole word (or a synonym) in the title
+
+    def __and__(self, other: _WordMatch) -> _WordMatch:
+        return _WordMatch(
+            self.any & other.any,
+            self.clean & other.clean,
+            self.title & other.title,
+            self.title_exact & other.title_exact,
+        )
+
+    def __or__(self, other: _WordMatch) -> _WordMatch:
+        return _WordMatch(
+            self.any | other.any,
+            self.clean | other.clean,
+            self.title | other.title,
+            self.title_exact | other.title_exact,
+        )
+
+
+@dataclass
+class _Postings:
+    """Documents per term: sets of ids while rare, bitmaps once common."""
+
+    sparse: dict[str, set[int]] = field(default_factory=dict)
+    dense: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, set[int]] | None = None  # while bulk loading: ids for dense terms
+
+    def add(self, term: str, doc: int) -> bool:
+        """Returns whether ``term`` is new."""
+        if term in self.dense:
+            if self.pending is None:
+                self.dense[term] |= 1 << doc
+            else:
+                self.pending.setdefault(term, set()).add(doc)
+            return False
+        ids = self.sparse.get(term)
+        if ids is None:
+            self.sparse[term] = {doc}
+            return True
+        ids.add(doc)
+        if len(ids) >= DENSE and self.pending is None:
+            self.dense[term] = _bits(self.sparse.pop(term))
+        return False
+
+    def begin_bulk(self) -> None:
+        """Collect ids in sets until :meth:`end_bulk` (a bitmap ``|=`` copies the bitmap)."""
+        self.pending = {}
+
+    def end_bulk(self) -> None:
+        pending, self.pending = self.pending or {}, None
+        for term, ids in pending.items():
+            self.dense[term] |= _bits(ids)
+        for term in [term for term, ids in self.sparse.items() if len(ids) >= DENSE]:
+            self.dense[term] = _bits(self.sparse.pop(term))
+
+    def discard(self, term: str, doc: int) -> None:
+        if term in self.dense:
+            self.dense[term] &= ~(1 << doc)
+        elif term in self.sparse:
+            self.sparse[term].discard(doc)
+
+    def bitmap(self, term: str) -> int:
+        found = self.dense.get(term)
+        return found if found is not None else _bits(self.sparse.get(term, ()))
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.dense or term in self.sparse
+
+
 class InMemoryIndex:
-    """Documents by key with the term structures over them; not thread-safe, one per process."""
+    """Documents by key with the term and facet bitmaps over them; one per process."""
 
     def __init__(self) -> None:
         self.documents: dict[str, Document] = {}
-        self._terms_of: dict[str, dict[str, int]] = {}
-        self._postings: dict[str, dict[str, int]] = {}
+        self._ids: dict[str, int] = {}
+        self._keys: list[str | None] = []
+        self._terms_of: dict[int, set[str]] = {}
+        self._postings = _Postings()
+        self._facets = _Postings()
         self._sorted: list[str] = []
         self._neighbours: dict[str, set[str]] = {}
+        self._bulk = False
         self.synonyms: dict[str, list[list[str]]] = {}
 
     def __len__(self) -> int:
@@ -113,152 +222,172 @@ class InMemoryIndex:
             for term, phrases in mapping.items()
         }
 
+    def load(self, documents: Iterable[Document]) -> None:
+        """Add many documents at once, in title order so that ids follow titles; the sorted
+        term list is sorted once."""
+        batch = sorted(documents, key=_title_key)
+        if len(batch) < BULK:
+            for document in batch:
+                self.upsert(document)
+            return
+        self._bulk = True
+        self._postings.begin_bulk()
+        self._facets.begin_bulk()
+        try:
+            for document in batch:
+                self.upsert(document)
+        finally:
+            self._bulk = False
+            self._postings.end_bulk()
+            self._facets.end_bulk()
+            self._sorted.sort()
+
     def upsert(self, document: Document) -> None:
         self.remove(document.key)
-        terms = _document_terms(document)
+        doc = len(self._keys)
+        self._keys.append(document.key)
+        self._ids[document.key] = doc
         self.documents[document.key] = document
-        self._terms_of[document.key] = terms
-        for term, weight in terms.items():
-            postings = self._postings.get(term)
-            if postings is None:
-                postings = self._postings[term] = {}
+        terms, title = _document_terms(document)
+        stored = terms | {TITLE + term for term in title} | {TITLE + "=" + _title_key(document)}
+        self._terms_of[doc] = stored
+        for term in stored:
+            if self._postings.add(term, doc) and not term.startswith(TITLE):
                 self._add_term(term)
-            postings[document.key] = weight
+        for token in _facet_tokens(document):
+            self._facets.add(token, doc)
+            self._terms_of[doc].add("\x01" + token)
 
     def remove(self, key: str) -> None:
-        """Forget ``key``; its terms stay in the dictionary (harmless: no postings)."""
-        self.documents.pop(key, None)
-        for term in self._terms_of.pop(key, {}):
-            self._postings[term].pop(key, None)
+        """Forget ``key``; its terms stay in the dictionary (harmless: no documents)."""
+        doc = self._ids.pop(key, None)
+        if doc is None:
+            return
+        del self.documents[key]
+        self._keys[doc] = None
+        for term in self._terms_of.pop(doc):
+            if term.startswith("\x01"):
+                self._facets.discard(term[1:], doc)
+            else:
+                self._postings.discard(term, doc)
 
     def _add_term(self, term: str) -> None:
-        bisect.insort(self._sorted, term)
-        if term.isdigit():
-            return
-        for variant in deletes(term, _typo_depth(term)):
-            self._neighbours.setdefault(variant, set()).add(term)
+        if self._bulk:
+            self._sorted.append(term)
+        else:
+            bisect.insort(self._sorted, term)
+        if term.isalpha():
+            for variant in deletes(term, _typo_depth(term)):
+                self._neighbours.setdefault(variant, set()).add(term)
 
     def _expand(self, word: str, prefix: bool) -> dict[str, tuple[int, int]]:
-        """Dictionary terms that ``word`` stands for, each with (match kind, typos)."""
+        """Dictionary terms ``word`` stands for, each with (match kind, typos)."""
         found: dict[str, tuple[int, int]] = {}
-        if word in self._postings:
-            found[word] = (EXACT, 0)
-        if prefix:
-            start = bisect.bisect_left(self._sorted, word)
-            for term in self._sorted[start:]:
-                if not term.startswith(word):
-                    break
-                found.setdefault(term, (PREFIX, 0))
         budget = typo_budget(len(word))
         if budget and word.isalpha():
             candidates: set[str] = set()
             for variant in deletes(word, budget):
                 candidates |= self._neighbours.get(variant, set())
-            for term in candidates - found.keys():
+            for term in candidates:
                 distance = edit_distance(word, term, budget)
-                if distance <= budget:
+                if 0 < distance <= budget:
                     found[term] = (TYPO, distance)
+        if prefix:
+            terms = self._sorted
+            position = bisect.bisect_left(terms, word)
+            while position < len(terms) and terms[position].startswith(word):
+                found[terms[position]] = (PREFIX, 0)
+                position += 1
+        if word in self._postings:
+            found[word] = (EXACT, 0)
         return found
 
-    def _match_word(
-        self, word: str, prefix: bool, kind_override: int | None, expanded: set[str]
-    ) -> dict[str, _Match]:
-        matches: dict[str, _Match] = {}
-        for term, (kind, typos) in self._expand(word, prefix).items():
+    def _match_word(self, word: str, prefix: bool, synonym: bool, expanded: set[str]) -> _WordMatch:
+        match = _WordMatch()
+        postings = self._postings
+        for term, (kind, _) in self._expand(word, prefix).items():
             expanded.add(term)
-            factor = kind_override or kind
-            for key, weight in self._postings[term].items():
-                current = matches.get(key)
-                score = weight * factor
-                if current is None or (typos, -score) < (current.typos, -current.score):
-                    matches[key] = _Match(score, typos)
-        return matches
+            documents = postings.bitmap(term)
+            match.any |= documents
+            if kind == TYPO:
+                continue
+            match.clean |= documents
+            in_title = postings.bitmap(TITLE + term)
+            match.title |= in_title
+            if kind == EXACT or synonym:
+                match.title_exact |= in_title
+        return match
 
-    def _match_term(self, term: str, last: bool, expanded: set[str]) -> dict[str, _Match]:
+    def _match_term(self, term: str, last: bool, expanded: set[str]) -> _WordMatch:
         """Documents matching ``term`` itself or one of its synonyms (all words of a phrase)."""
-        best = self._match_word(term, last, None, expanded)
+        match = self._match_word(term, last, False, expanded)
         for phrase in self.synonyms.get(term, []):
-            phrase_matches: dict[str, _Match] | None = None
-            for word in phrase:
-                found = self._match_word(word, True, SYNONYM, expanded)
-                phrase_matches = (
-                    found
-                    if phrase_matches is None
-                    else {
-                        key: _Match(match.score + found[key].score, match.typos + found[key].typos)
-                        for key, match in phrase_matches.items()
-                        if key in found
-                    }
-                )
-            for key, match in (phrase_matches or {}).items():
-                current = best.get(key)
-                if current is None or (match.typos, -match.score) < (current.typos, -current.score):
-                    best[key] = match
-        return best
+            parts = [self._match_word(word, True, True, expanded) for word in phrase]
+            match = match | functools.reduce(operator.and_, parts)
+        return match
 
-    def _allowed(self, document: Document, query: SearchQuery) -> bool:
-        return (
-            document.visibility in query.visibilities
-            and (not query.types or document.type in query.types)
-            and (not query.kind or document.kind == query.kind)
-            and (not query.area or query.area in document.areas)
-            and (not query.level or query.level in document.levels)
-            and (not query.municipality or document.municipality == query.municipality)
-            and (not query.network or query.network in document.networks)
+    def _allowed(self, query: SearchQuery) -> int:
+        """The bitmap of documents the visibility and the filters allow."""
+        facets = self._facets
+        allowed = functools.reduce(
+            operator.or_, (facets.bitmap(f"visibility:{v}") for v in query.visibilities), 0
         )
+        if query.types:
+            allowed &= functools.reduce(
+                operator.or_, (facets.bitmap(f"type:{t}") for t in query.types), 0
+            )
+        for facet, value in (
+            ("kind", query.kind),
+            ("area", query.area),
+            ("level", query.level),
+            ("municipality", query.municipality),
+            ("network", query.network),
+        ):
+            if value:
+                allowed &= facets.bitmap(f"{facet}:{value}")
+        return allowed
 
-    def _candidates(self, query: SearchQuery) -> tuple[dict[str, tuple[int, int]], set[str]]:
-        """Allowed documents matching every query term, with (score, typos) and the terms."""
+    def _candidates(self, query: SearchQuery) -> tuple[list[int], set[str]]:
+        """Ranking tiers (bitmaps, best first; their union is every hit) and matched terms."""
+        allowed = self._allowed(query)
         terms = query_terms(query.text)
         expanded: set[str] = set()
         if not terms:
-            return {
-                key: (0, 0)
-                for key, document in self.documents.items()
-                if self._allowed(document, query)
-            }, expanded
-        combined: dict[str, tuple[int, int]] | None = None
-        for position, term in enumerate(terms):
-            matches = self._match_term(term, position == len(terms) - 1, expanded)
-            if combined is None:
-                combined = {key: (match.score, match.typos) for key, match in matches.items()}
-            else:
-                combined = {
-                    key: (score + matches[key].score, typos + matches[key].typos)
-                    for key, (score, typos) in combined.items()
-                    if key in matches
-                }
-        documents = self.documents
-        return {
-            key: value
-            for key, value in (combined or {}).items()
-            if self._allowed(documents[key], query)
-        }, expanded
+            return [allowed], expanded
+        last = len(terms) - 1
+        matches = [self._match_term(term, n == last, expanded) for n, term in enumerate(terms)]
+        combined = functools.reduce(operator.and_, matches)
+        every = combined.any & allowed
+        exact_title = self._postings.bitmap(TITLE + "=" + " ".join(terms)) & every
+        tiers = [exact_title, combined.title_exact, combined.title, combined.clean, every]
+        return [tier & every for tier in tiers], expanded
 
     def search(self, query: SearchQuery) -> SearchResult:
-        candidates, expanded = self._candidates(query)
-        folded_query = " ".join(query_terms(query.text))
-        documents = self.documents
-
-        def rank(key: str) -> tuple[bool, int, int, str]:
-            score, typos = candidates[key]
-            title = fold(documents[key].title)
-            exact = bool(folded_query) and " ".join(words(title)) == folded_query
-            return (not exact, typos, -score, title)
-
-        ordered = sorted(candidates, key=rank)
-        page = ordered[query.offset : query.offset + query.limit]
+        tiers, expanded = self._candidates(query)
+        wanted = query.offset + query.limit
+        page: list[int] = []
+        seen = 0
+        for tier in tiers:
+            if len(page) >= wanted:
+                break
+            for doc in _lowest(tier & ~seen):
+                page.append(doc)
+                if len(page) >= wanted:
+                    break
+            seen |= tier
+        every = tiers[-1]
+        documents = [self.documents[self._keys[doc] or ""] for doc in page[query.offset :]]
         return SearchResult(
-            hits=[self._hit(documents[key], expanded) for key in page],
-            total=len(ordered),
-            facets=self._facets(documents[key] for key in candidates),
+            hits=[self._hit(document, expanded) for document in documents],
+            total=every.bit_count(),
+            facets=self._facet_counts(every),
         )
 
     def facet_search(
         self, query: SearchQuery, facet: str, prefix: str, limit: int
     ) -> list[FacetValue]:
-        candidates, _ = self._candidates(query)
-        counts = self._facets(self.documents[key] for key in candidates).get(facet, {})
+        tiers, _ = self._candidates(query)
+        counts = self._facet_counts(tiers[-1]).get(facet, {})
         wanted = fold(prefix)
         values = [FacetValue(value, count) for value, count in counts.items()]
         return sorted(
@@ -266,21 +395,24 @@ class InMemoryIndex:
             key=lambda value: (-value.count, value.value),
         )[:limit]
 
-    @staticmethod
-    def _facets(documents: Iterable[Document]) -> dict[str, dict[str, int]]:
-        counters: dict[str, Counter[str]] = {
-            name: Counter() for name in ("type", "kind", "area", "level", "municipality", "network")
+    def _facet_counts(self, every: int) -> dict[str, dict[str, int]]:
+        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        if not every:
+            return facets
+        for token, bitmap in self._facets.dense.items():
+            if count := (bitmap & every).bit_count():
+                name, _, value = token.partition(":")
+                if name in facets:
+                    facets[name][value] = count
+        for token, ids in self._facets.sparse.items():
+            if count := sum(1 for doc in ids if every >> doc & 1):
+                name, _, value = token.partition(":")
+                if name in facets:
+                    facets[name][value] = count
+        return {
+            name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+            for name, counts in facets.items()
         }
-        for document in documents:
-            counters["type"][document.type] += 1
-            if document.kind:
-                counters["kind"][document.kind] += 1
-            if document.municipality:
-                counters["municipality"][document.municipality] += 1
-            counters["area"].update(document.areas)
-            counters["level"].update(document.levels)
-            counters["network"].update(document.networks)
-        return {name: dict(counter.most_common()) for name, counter in counters.items()}
 
     @staticmethod
     def _hit(document: Document, expanded: set[str]) -> Hit:

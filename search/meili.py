@@ -10,6 +10,7 @@ it with the live one, so searches keep answering throughout.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import secrets
@@ -150,8 +151,21 @@ class MeilisearchBackend(SearchBackend):
         timeout: int = TIMEOUT_SECONDS,
     ) -> None:
         self.uid = index
-        self._client = AsyncClient(url, api_key or None, timeout=timeout)
+        self._url, self._api_key, self._timeout = url, api_key or None, timeout
+        self._clients: dict[asyncio.AbstractEventLoop, AsyncClient] = {}
         self._synonyms: dict[str, list[str]] = {}
+
+    @property
+    def _client(self) -> AsyncClient:
+        """The client of the running event loop (its connections belong to that loop; the CLI
+        and tests run several loops in turn)."""
+        loop = asyncio.get_running_loop()
+        if loop not in self._clients:
+            self._clients = {
+                known: client for known, client in self._clients.items() if not known.is_closed()
+            }
+            self._clients[loop] = AsyncClient(self._url, self._api_key, timeout=self._timeout)
+        return self._clients[loop]
 
     async def start(self) -> None:
         """Create the index if missing and apply :func:`index_settings`."""
@@ -180,7 +194,9 @@ class MeilisearchBackend(SearchBackend):
         )
 
     async def close(self) -> None:
-        await self._client.aclose()
+        client = self._clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
 
     async def drop(self) -> None:
         """Delete the index (tests)."""

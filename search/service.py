@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import time
 
+from directory.metrics import SEARCH_DURATION
 from search.backend import SearchBackend, SearchQuery, SearchResult, SearchUnavailable
 from search.fallback import database_search
 
@@ -19,5 +20,9 @@ async def search_directory(backend: SearchBackend, query: SearchQuery) -> Search
         result = await backend.search(query)
     except SearchUnavailable as error:
         log.warning("search backend unavailable (%s); answering from the database", error.reason)
-        return await database_search(query)
-    return dataclasses.replace(result, took_ms=round((time.perf_counter() - started) * 1000, 2))
+        result = await database_search(query)
+        SEARCH_DURATION.labels("database").observe(time.perf_counter() - started)
+        return result
+    seconds = time.perf_counter() - started
+    SEARCH_DURATION.labels(type(backend).__name__).observe(seconds)
+    return dataclasses.replace(result, took_ms=round(seconds * 1000, 2))

@@ -6,18 +6,26 @@ finds text written ``Tyreso``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 _WORD = re.compile(r"[0-9a-z]+")
 _ADDRESS = re.compile(r"[0-9a-z][0-9a-z._%+-]*@[0-9a-z.-]+\.[a-z]{2,}|[0-9a-z-]+(?:\.[0-9a-z-]+)+")
 _SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
+# The letters of Swedish text, folded without a round trip through Unicode decomposition.
+_COMMON = str.maketrans("åäöéèëêüáàíóúñç", "aaoeeeeuaaiounc")
 MIN_PHONE_SUFFIX = 3
 
 
+@functools.lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
-    """Lower case without diacritics: ``Rädda Barnen`` -> ``radda barnen``."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_SPECIAL))
+    """Lower case without diacritics: ``Rädda Barnen`` -> ``radda barnen`` (cached: the same
+    words are folded again and again for highlights)."""
+    lowered = text.lower().translate(_COMMON)
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered.translate(_SPECIAL))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -49,15 +57,17 @@ def query_terms(text: str) -> list[str]:
 
 
 def phone_terms(number: str) -> list[str]:
-    """Every digit suffix of a number, so a prefix lookup finds any part of it.
+    """The digits of ``number`` from each group on, so a prefix lookup finds any part of it.
 
-    ``08-578 29 100`` yields ``0857829100``, ``857829100``, ``57829100``, … so that ``57829``
-    (as typed from the middle of the number) matches by prefix.
+    ``08-578 29 100`` yields ``0857829100``, ``857829100``, ``57829100``, ``29100`` and ``100``:
+    ``57829`` typed from the middle of the number matches by prefix. ``+46`` counts as ``0``.
     """
-    digits = "".join(char for char in number if char.isdigit())
-    if digits.startswith("46") and len(digits) > 9:
-        digits = "0" + digits[2:]
-    return [digits[start:] for start in range(len(digits) - MIN_PHONE_SUFFIX + 1)]
+    groups = re.findall(r"\d+", number.replace("+46", "0", 1))
+    digits = "".join(groups)
+    terms = [digits, digits.lstrip("0")]
+    for index in range(1, len(groups)):
+        terms.append("".join(groups[index:]))
+    return [term for term in dict.fromkeys(terms) if len(term) >= MIN_PHONE_SUFFIX]
 
 
 def typo_budget(length: int) -> int:

@@ -132,7 +132,7 @@ def _event(
     )
 
 
-def _components(series: Series, staff: bool) -> list[Event]:
+def series_components(series: Series, staff: bool) -> list[Event]:
     """The series' master VEVENT, with RRULE and EXDATEs, then one VEVENT per moved occurrence
     (RFC 5545 section 3.8.4.4: same UID, RECURRENCE-ID = the original start)."""
     row = series.row
@@ -155,7 +155,7 @@ def _components(series: Series, staff: bool) -> list[Event]:
 
 
 @functools.lru_cache(maxsize=32)
-def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     """The zone's VTIMEZONE from the tz database (slow, so built once per range).
 
     Each transition gets its own RDATE line: ical.js reads only the first value of a
@@ -184,15 +184,13 @@ def series_calendar(series: Series, staff: bool) -> Calendar:
     """
     row = series.row
     calendar = Calendar.new(
-        prodid=PRODID, uid=f"samverkan-{row['uid']}", subcomponents=_components(series, staff)
+        prodid=PRODID, uid=f"samverkan-{row['uid']}", subcomponents=series_components(series, staff)
     )
     if not row["all_day"]:
         last = row["series_ends_at"] or row["starts_at"]
         calendar.subcomponents.insert(
             0,
-            _vtimezone(
-                row["timezone"], row["starts_at"].year - 1, last.year + TIMEZONE_YEARS_AFTER
-            ),
+            vtimezone(row["timezone"], row["starts_at"].year - 1, last.year + TIMEZONE_YEARS_AFTER),
         )
     return calendar
 
@@ -209,7 +207,7 @@ async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
         found = await load_series([condition, in_window(window.start, window.end), kept])
     found.sort(key=lambda s: (s.row["starts_at"], s.row["uid"]))
     staff = feed.detail == "staff"
-    events = [event for series in found for event in _components(series, staff)]
+    events = [event for series in found for event in series_components(series, staff)]
     calendar = Calendar.new(
         prodid=PRODID,
         uid=f"samverkan-{feed.scope}-{feed.subject_id or 'public'}",
@@ -223,5 +221,5 @@ async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     first_year = min([window.start.year, *(s.row["starts_at"].year for s in found)]) - 1
     for tzid in sorted({s.row["timezone"] for s in found if not s.row["all_day"]}):
-        calendar.subcomponents.insert(0, _vtimezone(tzid, first_year, window.end.year + 5))
+        calendar.subcomponents.insert(0, vtimezone(tzid, first_year, window.end.year + 5))
     return calendar.to_ical(), len(events)

@@ -8,8 +8,9 @@ rate-limited per client address so the token space cannot be searched.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
+import logging
+import re
 import time
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
@@ -18,30 +19,31 @@ from litestar import Request, Response, Router, get
 from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import HeaderParameter
 
-from directory.feed_tokens import resolve_feed_token
+from directory.api.throttle import MissLimiter
+from directory.settings import get_settings
 from sync.feed_cache import FeedCache, RenderedFeed
 
 MEDIA_TYPE = "text/calendar"  # Litestar appends "; charset=utf-8"
-MISS_LIMIT = 20
-MISS_WINDOW = 60.0
+_FEED_PATH = re.compile(r"/feeds/[^/?\s]+")
 
 
-class MissLimiter:
-    """At most ``MISS_LIMIT`` unknown tokens per client address in ``MISS_WINDOW`` seconds."""
+class RedactFeedTokens(logging.Filter):
+    """Keeps feed tokens out of access logs: uvicorn logs the request path, and in a feed URL
+    the path is the secret."""
 
-    def __init__(self) -> None:
-        self._misses: dict[str, collections.deque[float]] = {}
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _FEED_PATH.sub("/feeds/<token>.ics", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
 
-    def blocked(self, client: str) -> bool:
-        misses = self._misses.get(client)
-        if not misses:
-            return False
-        while misses and time.monotonic() - misses[0] > MISS_WINDOW:
-            misses.popleft()
-        return len(misses) >= MISS_LIMIT
 
-    def record(self, client: str) -> None:
-        self._misses.setdefault(client, collections.deque()).append(time.monotonic())
+def hide_tokens_in_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactFeedTokens) for f in access.filters):
+        access.addFilter(RedactFeedTokens())
 
 
 def _not_modified(
@@ -73,9 +75,10 @@ def _headers(feed: RenderedFeed) -> dict[str, str]:
     return headers
 
 
-def feeds_router() -> Router:
-    cache = FeedCache()
-    limiter = MissLimiter()
+def feeds_router(cache: FeedCache) -> Router:
+    """The feed route over ``cache``; the app closes ``cache.versions`` on shutdown."""
+    hide_tokens_in_access_log()
+    limiter = MissLimiter(get_settings().token_misses_per_minute)
 
     @get(
         "/feeds/{filename:str}",
@@ -94,18 +97,24 @@ def feeds_router() -> Router:
             str | None, HeaderParameter(name="If-Modified-Since", required=False)
         ] = None,
     ) -> Response[bytes]:
+        started = time.perf_counter()
         client = request.client.host if request.client else "unknown"
         if limiter.blocked(client):
             raise TooManyRequestsException(
-                "too many unknown feed tokens", headers={"Retry-After": "60"}
+                "too many unknown feed tokens",
+                headers={"Retry-After": str(limiter.retry_after(client))},
             )
-        token = filename.removesuffix(".ics")
-        feed = await resolve_feed_token(token) if filename.endswith(".ics") else None
-        if feed is None:
-            limiter.record(client)
+        feed, version = (
+            await cache.resolve(filename.removesuffix(".ics"))
+            if filename.endswith(".ics")
+            else (None, None)
+        )
+        if feed is None or version is None:
+            limiter.record_miss(client)
             raise NotFoundException("no such feed")
-        rendered = await cache.get(feed)
+        rendered = await cache.get(feed, version)
         headers = _headers(rendered)
+        headers["Server-Timing"] = f"feed;dur={(time.perf_counter() - started) * 1000:.2f}"
         if _not_modified(rendered, if_none_match, if_modified_since):
             return Response(b"", status_code=304, headers=headers)
         return Response(rendered.body, media_type=MEDIA_TYPE, headers=headers)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from piccolo.engine.postgres import PostgresEngine
 
 from directory.database import engine, transaction
+from directory.metrics import SYNC_FAILURES
 from directory.tables import ChangeEvent
 from sync.tables import OutboxCursor
 
@@ -117,6 +118,7 @@ class OutboxWorker:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
+                SYNC_FAILURES.labels(self.consumer).inc()
                 delay = min(self.max_backoff, max(delay * 2, self.interval * 2))
                 log.warning(
                     "outbox consumer %s failed (%s: %s); retrying in %.1f s",

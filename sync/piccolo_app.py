@@ -4,12 +4,17 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sync import dav_tables, tables
+from sync import calendar_import_tables, dav_tables, invitation_tables, tables
 
 APP_CONFIG = AppConfig(
     app_name="sync",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[tables.OutboxCursor, dav_tables.DavEntry],
+    table_classes=[
+        tables.OutboxCursor,
+        dav_tables.DavEntry,
+        calendar_import_tables.ExternalCalendar,
+        invitation_tables.SentInvitation,
+    ],
     migration_dependencies=["directory.piccolo_app"],
     commands=[],
 )

@@ -12,8 +12,10 @@ from directory.api.auth import AuthenticationMiddleware, Authenticator
 from directory.api.feed_tokens import feed_tokens_router
 from directory.api.meetings import meetings_router
 from directory.api.records import record_router
+from directory.api.throttle import MissLimiter
 from directory.api.vocabulary import vocabulary_router
 from directory.resources import ALL_RESOURCES
+from directory.settings import get_settings
 
 
 class Me(msgspec.Struct):
@@ -43,5 +45,11 @@ def api_router(authenticators: list[Authenticator], extra: list[Router] | None =
             whoami,
             *(extra or []),
         ],
-        middleware=[DefineMiddleware(AuthenticationMiddleware, authenticators=authenticators)],
+        middleware=[
+            DefineMiddleware(
+                AuthenticationMiddleware,
+                authenticators=authenticators,
+                misses=MissLimiter(get_settings().token_misses_per_minute),
+            )
+        ],
     )

@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    NotAuthorizedException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+)
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp, Scopes
 
 from directory.access import Principal, Role
 from directory.accounts import principal_for_token
+from directory.api.throttle import MissLimiter
 
 Authenticator = Callable[[ASGIConnection], Awaitable[Principal | None]]  # type: ignore[type-arg]
 
@@ -25,26 +30,40 @@ async def bearer_token(connection: ASGIConnection) -> Principal | None:  # type:
 
 
 class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
-    """Asks each authenticator in turn; the first principal wins, none means 401."""
+    """Asks each authenticator in turn; the first principal wins, none means 401.
+
+    A request that presents credentials none accepts is a miss; a client address with too many
+    misses in a minute gets 429 without its credentials being looked at.
+    """
 
     def __init__(
         self,
         app: ASGIApp,
         authenticators: Sequence[Authenticator],
+        misses: MissLimiter,
         exclude: str | list[str] | None = None,
         scopes: Scopes | None = None,
     ) -> None:
         super().__init__(app=app, exclude=exclude, scopes=scopes)
         self.authenticators = authenticators
+        self.misses = misses
 
     async def authenticate_request(
         self,
         connection: ASGIConnection,  # type: ignore[type-arg]
     ) -> AuthenticationResult:
+        client = connection.client.host if connection.client else ""
+        if self.misses.blocked(client):
+            raise TooManyRequestsException(
+                "too many unknown tokens from this address; try again later",
+                headers={"Retry-After": str(self.misses.retry_after(client))},
+            )
         for authenticate in self.authenticators:
             principal = await authenticate(connection)
             if principal is not None:
                 return AuthenticationResult(user=principal, auth=None)
+        if "authorization" in connection.headers:
+            self.misses.record_miss(client)
         raise NotAuthorizedException("a valid bearer token is required")
 
 
@@ -55,8 +74,12 @@ def require_roles(*roles: Role) -> Guard:
     allowed = frozenset(roles)
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
-        principal = connection.user
-        if not isinstance(principal, Principal) or principal.role not in allowed:
+        # Not ``connection.user``: requests the authentication middleware skips (OPTIONS) have no
+        # user in scope, and must be refused, not crash.
+        principal = connection.scope.get("user")
+        if not isinstance(principal, Principal):
+            raise NotAuthorizedException("a valid bearer token is required")
+        if principal.role not in allowed:
             raise PermissionDeniedException(
                 f"this needs one of the roles: {', '.join(sorted(allowed))}"
             )

@@ -197,3 +197,73 @@ def test_partner_outside_the_network_does_not_see_its_meetings(
     assert hidden.status_code == 404
     seen = client.get(f"/api/v1/meetings/{meeting['id']}", headers=setting.member_partner)
     assert seen.json()["agenda"] == "Lägesbild och erfarenhetsutbyte"
+
+
+@pytest.mark.parametrize(
+    ("changes", "kept"),
+    [({"location": "Polishuset"}, True), ({"starts_at": "2027-09-21T13:00:00"}, False)],
+)
+def test_split_keeps_exceptions_only_when_the_occurrences_stay(
+    client: Client, setting: Setting, changes: dict[str, str], kept: bool
+) -> None:
+    body = meeting_body(setting, rrule="FREQ=WEEKLY;COUNT=5", starts_at="2027-09-07T09:00:00")
+    body["ends_at"] = "2027-09-07T10:00:00"
+    meeting = post(client, setting.coordinator, "meetings", body)
+    post(
+        client,
+        setting.coordinator,
+        f"meetings/{meeting['id']}/occurrences/cancel",
+        {"recurrence_id": "2027-09-28T07:00:00Z"},
+    )
+    new = post(
+        client,
+        setting.coordinator,
+        f"meetings/{meeting['id']}/split",
+        {"recurrence_id": "2027-09-21T07:00:00Z", "changes": changes},
+    )
+    cancelled = [o["recurrence_id"] for o in new["occurrences"] if o["cancelled"]]
+    assert cancelled == (["2027-09-28T07:00:00Z"] if kept else [])
+    assert len(new["occurrences"]) == 3
+
+
+def test_openapi_schema_describes_the_meeting_and_feed_routes(client: Client) -> None:
+    response = client.get("/schema/openapi.json")
+    assert response.status_code == 200, response.text
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/meetings",
+        "/api/v1/meetings/{meeting_id}/split",
+        "/api/v1/meetings/conflicts",
+        "/api/v1/meetings/report",
+        "/api/v1/feed-tokens",
+        "/api/v1/external-calendars/{calendar_id}/events",
+        "/feeds/{filename}",
+    ):
+        assert path in paths, path
+
+
+def test_moving_the_whole_series_drops_its_exceptions(client: Client, setting: Setting) -> None:
+    body = meeting_body(setting, rrule="FREQ=WEEKLY;COUNT=3")
+    meeting = post(client, setting.coordinator, "meetings", body)
+    post(
+        client,
+        setting.coordinator,
+        f"meetings/{meeting['id']}/occurrences/cancel",
+        {"recurrence_id": "2027-03-09T08:00:00Z"},
+    )
+    retitled = client.patch(
+        f"/api/v1/meetings/{meeting['id']}",
+        json={"title": "Nytt namn"},
+        headers={**setting.coordinator, "If-Match": '"1"'},
+    ).json()
+    assert [o["cancelled"] for o in retitled["occurrences"]] == [False, True, False]
+    moved = client.patch(
+        f"/api/v1/meetings/{meeting['id']}",
+        json={"starts_at": "2027-03-02T13:00:00", "ends_at": "2027-03-02T14:00:00"},
+        headers={**setting.coordinator, "If-Match": '"2"'},
+    ).json()
+    assert [o["starts_at"] for o in moved["occurrences"] if not o["cancelled"]] == [
+        "2027-03-02T12:00:00Z",
+        "2027-03-09T12:00:00Z",
+        "2027-03-16T12:00:00Z",
+    ]

@@ -154,3 +154,55 @@ def test_partner_never_sees_internal_entries(backend: SearchBackend) -> None:
 
     suggestions = run_async(backend.facet_search(SearchQuery(visibilities=PARTNER), "area", "sec"))
     assert suggestions == []
+
+
+def _update(resource: str, record_id: str, **changes: object) -> None:
+    import uuid
+
+    import msgspec
+
+    from directory.records import RecordService
+    from tests.search.conftest import ADMIN, SPECS
+
+    spec = SPECS[resource]
+    patch = msgspec.convert(changes, spec.patch)
+    run_async(RecordService(spec, ADMIN).update(uuid.UUID(record_id), patch, "*"))
+
+
+def test_owner_changes_reach_contacts_and_services(backend: SearchBackend) -> None:
+    owner = _org("Fältgruppen", visibility="public")
+    create("contact", organization_id=owner, name="Fältassistent Nord", visibility="public")
+    create("service", organization_id=owner, name="Fältarbete kvällstid", visibility="public")
+    drain(backend)
+    assert search(backend, "falt", visibilities=PARTNER).total == 3
+    _update("organization", owner, visibility="internal", name="Fältteamet")
+    drain(backend)
+    assert search(backend, "falt", visibilities=PARTNER).total == 0
+    subtitles = {hit.subtitle for hit in search(backend, "faltassistent").hits}
+    assert subtitles == {"Fältteamet"}
+
+
+def test_leaving_a_network_updates_its_facet(backend: SearchBackend) -> None:
+    first = _org("Skolan Öst")
+    second = _org("Skolan Väst")
+    network = create("network", name="Skolnätverket", member_organization_ids=[first, second])
+    drain(backend)
+    assert search(backend, "skolan").facets["network"] == {network: 2}
+    _update("network", network, member_organization_ids=[first])
+    drain(backend)
+    assert search(backend, "skolan").facets["network"] == {network: 1}
+    assert titles(search(backend, "skolan", network=network)) == ["Skolan Öst"]
+
+
+def test_erased_records_leave_the_index(backend: SearchBackend) -> None:
+    import uuid
+
+    from directory.records import RecordService
+    from tests.search.conftest import ADMIN, SPECS
+
+    contact = create("contact", organization_id=_org("Polisen"), name="Kommunpolis Tyresö")
+    drain(backend)
+    assert search(backend, "kommunpolis").total == 1
+    run_async(RecordService(SPECS["contact"], ADMIN).erase(uuid.UUID(contact)))
+    drain(backend)
+    assert search(backend, "kommunpolis").total == 0

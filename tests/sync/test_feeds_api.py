@@ -4,6 +4,7 @@ requests."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from email.utils import format_datetime
 
@@ -11,6 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from directory.meeting_tables import FeedToken, Meeting
+from directory.settings import get_settings
 from tests.conftest import run_async
 from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
 from tests.sync.feed_fixtures import fetch, issue, parse, path_of
@@ -256,7 +258,25 @@ def test_partners_cannot_issue_tokens_and_bad_scope_names_the_field(
 
 
 def test_unknown_tokens_are_rate_limited(client: Client, setting: Setting) -> None:
-    statuses = [client.get(f"/feeds/guess{i}.ics").status_code for i in range(25)]
-    assert statuses[:20] == [404] * 20
+    limit = get_settings().token_misses_per_minute
+    statuses = [client.get(f"/feeds/guess{i}.ics").status_code for i in range(limit + 2)]
+    assert statuses[:limit] == [404] * limit
     assert statuses[-1] == 429
     assert path_of(issue(client, setting)).endswith(".ics")
+
+
+def test_feed_tokens_never_reach_the_access_log(client: Client, setting: Setting) -> None:
+    token = issue(client, setting)
+    secret = path_of(token).removeprefix("/feeds/")
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path_of(token), "1.1", 200),
+        None,
+    )
+    assert logging.getLogger("uvicorn.access").filter(record)
+    assert secret not in record.getMessage()
+    assert "/feeds/<token>.ics" in record.getMessage()

@@ -1,0 +1,462 @@
+"""Search speed at 100,000 directory entries on SQLite: in-process and over HTTP.
+
+Generates organisations, contacts, services and networks with realistic Swedish names from
+name parts (bulk inserted into a fresh SQLite database), rebuilds the index (indexing rate),
+then times 200 mixed queries (prefix, typo, whole words, phone digits, facet-filtered) through
+the search service in-process and through ``GET /api/v1/search`` on a real uvicorn server on a
+loopback port. Prints one JSON object on the last line.
+
+    python -m benchmarks.search [--entries 100000] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+MUNICIPALITIES = [
+    "Tyresö",
+    "Haninge",
+    "Huddinge",
+    "Nacka",
+    "Stockholm",
+    "Botkyrka",
+    "Södertälje",
+    "Solna",
+    "Sundbyberg",
+    "Järfälla",
+    "Täby",
+    "Danderyd",
+    "Lidingö",
+    "Värmdö",
+    "Norrtälje",
+    "Uppsala",
+    "Enköping",
+    "Västerås",
+    "Eskilstuna",
+    "Örebro",
+    "Linköping",
+    "Norrköping",
+    "Jönköping",
+    "Växjö",
+    "Kalmar",
+    "Karlskrona",
+    "Malmö",
+    "Lund",
+    "Helsingborg",
+    "Kristianstad",
+    "Halmstad",
+    "Göteborg",
+    "Borås",
+    "Trollhättan",
+    "Karlstad",
+    "Falun",
+    "Gävle",
+    "Sundsvall",
+    "Östersund",
+    "Umeå",
+    "Skellefteå",
+    "Luleå",
+    "Kiruna",
+    "Visby",
+    "Mölndal",
+    "Kungsbacka",
+    "Sigtuna",
+]
+UNITS = [
+    ("Socialtjänsten", "internal", ["social_services"]),
+    ("Socialförvaltningen", "internal", ["social_services"]),
+    ("Fritidsgården", "internal", ["leisure"]),
+    ("Kultur- och fritidsförvaltningen", "internal", ["leisure"]),
+    ("Barn- och utbildningsförvaltningen", "internal", ["school"]),
+    ("Elevhälsan", "internal", ["school", "health_care"]),
+    ("Säkerhetsfunktionen", "internal", ["security"]),
+    ("Lokalpolisområde", "authority", ["police"]),
+    ("Vårdcentralen", "authority", ["health_care"]),
+    ("Ungdomsmottagningen", "authority", ["health_care"]),
+    ("Svenska kyrkan", "faith", ["faith"]),
+    ("Islamiska församlingen", "faith", ["faith"]),
+    ("Katolska församlingen", "faith", ["faith"]),
+    ("Röda Korset", "ngo", ["civil_society"]),
+    ("Rädda Barnen", "ngo", ["civil_society", "relatives_support"]),
+    ("Föreningen Fryshuset", "ngo", ["civil_society", "leisure"]),
+    ("Brottsförebyggande rådet", "internal", ["crime_prevention"]),
+]
+SCHOOL_PARTS = ["Strand", "Björk", "Ek", "Lind", "Sjö", "Berg", "Äng", "Skogs", "Dal", "Hag", "Vik"]
+SCHOOL_KINDS = ["skolan", "gymnasiet", "förskolan", "grundskolan"]
+FIRST = [
+    "Anna",
+    "Eva",
+    "Maria",
+    "Karin",
+    "Sara",
+    "Lena",
+    "Emma",
+    "Johanna",
+    "Elin",
+    "Ida",
+    "Linnéa",
+    "Erik",
+    "Lars",
+    "Karl",
+    "Anders",
+    "Johan",
+    "Per",
+    "Mikael",
+    "Jonas",
+    "Björn",
+    "Åsa",
+    "Örjan",
+    "Fatima",
+    "Amir",
+    "Ali",
+    "Leyla",
+    "Mohammed",
+    "Nils",
+    "Gustav",
+    "Oskar",
+    "Hugo",
+    "Märta",
+]
+LAST = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Jansson",
+    "Hansson",
+    "Bengtsson",
+    "Jönsson",
+    "Lindberg",
+    "Jakobsson",
+    "Magnusson",
+    "Lindström",
+    "Öberg",
+    "Åberg",
+    "Hassan",
+    "Ahmed",
+    "Ali",
+    "Lundqvist",
+    "Sjöberg",
+    "Berglund",
+    "Engström",
+    "Håkansson",
+    "Strömberg",
+]
+TITLES = [
+    "Socialsekreterare",
+    "Fältassistent",
+    "Säkerhetssamordnare",
+    "Brottsförebyggande samordnare",
+    "SSPF-koordinator",
+    "Rektor",
+    "Kurator",
+    "Fritidsledare",
+    "Kommunpolis",
+    "Enhetschef",
+    "Kontaktperson för VBE-frågor",
+    "Präst",
+    "Imam",
+    "Verksamhetsledare",
+    "Skolsköterska",
+]
+SERVICES = [
+    "Stöd till anhöriga",
+    "Orosanmälan",
+    "Öppen fritidsverksamhet",
+    "Föräldrastöd",
+    "Samtalsstöd för unga",
+    "Utbildning om våldsbejakande extremism",
+    "Läxhjälp",
+    "Socialjour",
+    "Mentorsprogram",
+    "Avhopparverksamhet",
+    "Dialogmöten",
+    "Lägesbild och uppföljning",
+]
+NETWORKS = ["SSPF", "Nätverk mot VBE", "Samverkansråd", "Trossamfundens dialogforum", "BRÅ-grupp"]
+
+
+def _phone(rng: random.Random) -> str:
+    return f"08-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(100, 999)}"
+
+
+def generate(entries: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
+    """Rows for the four tables, in the proportions of a real directory."""
+    rng = random.Random(seed)
+    n_orgs, n_services, n_networks = entries * 12 // 100, entries * 17 // 100, entries // 100
+    n_contacts = entries - n_orgs - n_services - n_networks
+    orgs: list[dict[str, Any]] = []
+    for _ in range(n_orgs):
+        town = rng.choice(MUNICIPALITIES)
+        if rng.random() < 0.3:
+            name = f"{rng.choice(SCHOOL_PARTS)}{rng.choice(SCHOOL_KINDS)} i {town}"
+            kind, areas = "internal", ["school"]
+        else:
+            unit, kind, areas = rng.choice(UNITS)
+            name = f"{unit} {town}"
+        slug = name.lower().replace(" ", "")[:12]
+        orgs.append(
+            {
+                "id": uuid.uuid4(),
+                "name": name,
+                "kind": kind,
+                "municipality": town,
+                "areas": json.dumps(areas),
+                "levels": json.dumps(rng.sample(["general", "selective", "indicated"], 2)),
+                "visibility": rng.choice(["public", "public", "partners", "internal"]),
+                "email": f"info@{slug}.example.se",
+                "phones": json.dumps([{"number": _phone(rng)}]),
+                "description": f"{name} arbetar förebyggande i {town}.",
+            }
+        )
+    contacts = []
+    for _ in range(n_contacts):
+        owner = rng.choice(orgs)
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        contacts.append(
+            {
+                "id": uuid.uuid4(),
+                "organization_id": owner["id"],
+                "name": f"{first} {last}",
+                "title": rng.choice(TITLES),
+                "visibility": rng.choice(["public", "partners", "internal"]),
+                "email": f"{first}.{last}@{owner['municipality']}.example.se".lower(),
+                "phones": json.dumps([{"number": _phone(rng)}]),
+            }
+        )
+    services = []
+    for _ in range(n_services):
+        owner = rng.choice(orgs)
+        services.append(
+            {
+                "id": uuid.uuid4(),
+                "organization_id": owner["id"],
+                "name": f"{rng.choice(SERVICES)} – {owner['municipality']}",
+                "description": "Kontakta oss vid oro för barn och unga.",
+                "areas": owner["areas"],
+                "levels": json.dumps([rng.choice(["general", "selective", "indicated"])]),
+                "visibility": rng.choice(["public", "partners"]),
+            }
+        )
+    networks = [
+        {
+            "id": uuid.uuid4(),
+            "name": f"{rng.choice(NETWORKS)} {town}",
+            "municipality": town,
+            "visibility": "partners",
+            "description": "Nätverksmöten varannan vecka.",
+        }
+        for town in (rng.choice(MUNICIPALITIES) for _ in range(n_networks))
+    ]
+    return {"organization": orgs, "contact": contacts, "service": services, "network": networks}
+
+
+def queries(count: int, seed: int = 11) -> list[dict[str, str]]:
+    """A realistic mix: prefixes as typed, typos, whole names, phones, facet filters."""
+    rng = random.Random(seed)
+    kinds = [
+        lambda: {
+            "q": rng.choice(["soci", "fri", "tyre", "polis", "skol", "sakerh", "radda", "elev"])
+        },
+        lambda: {
+            "q": rng.choice(
+                [
+                    "socialtjänstn",
+                    "polsien",
+                    "fritidsgårdn",
+                    "ungdomsmotagningen",
+                    "kurrator",
+                    "trossamfnud",
+                ]
+            )
+        },
+        lambda: {"q": f"{rng.choice(FIRST)} {rng.choice(LAST)[:4]}"},
+        lambda: {"q": f"{rng.choice(UNITS)[0].split()[0]} {rng.choice(MUNICIPALITIES)}"},
+        lambda: {"q": str(rng.randint(100, 999)) + str(rng.randint(10, 99))},
+        lambda: {
+            "q": rng.choice(
+                ["rektor", "kurator", "säkerhetssamordnare", "VBE", "SSPF", "BRÅ", "soc"]
+            ),
+            "municipality": rng.choice(MUNICIPALITIES),
+        },
+        lambda: {
+            "q": rng.choice(["stöd", "fritid", "samverkan", "förebygg"]),
+            "type": "service",
+            "area": rng.choice(["social_services", "leisure", "school"]),
+        },
+    ]
+    return [rng.choice(kinds)() for _ in range(count)]
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "median_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+async def _load(rows: dict[str, list[dict[str, Any]]]) -> float:
+    from directory.database import migrate
+    from directory.tables import Contact, Network, Organization, Service
+
+    await migrate()
+    started = time.perf_counter()
+    for name, table in (
+        ("organization", Organization),
+        ("contact", Contact),
+        ("service", Service),
+        ("network", Network),
+    ):
+        batch = rows[name]
+        for start in range(0, len(batch), 1000):
+            await table.insert(*(table(**row) for row in batch[start : start + 1000]))
+    return time.perf_counter() - started
+
+
+async def _in_process(mix: list[dict[str, str]]) -> dict[str, Any]:
+    from directory.access import Role, visibilities_for
+    from search.backend import SearchQuery
+    from search.embedded import EmbeddedBackend
+    from search.service import search_directory
+    from sync.indexing import reindex
+
+    backend = EmbeddedBackend()
+    started = time.perf_counter()
+    written = await reindex(backend)
+    indexing = time.perf_counter() - started
+    started = time.perf_counter()
+    await backend.start()
+    loading = time.perf_counter() - started
+    samples = []
+    for number, params in enumerate(mix):
+        role = Role.PARTNER if number % 4 == 3 else Role.STAFF
+        query = SearchQuery(
+            text=params.get("q", ""),
+            visibilities=visibilities_for(role),
+            types=(params["type"],) if "type" in params else (),
+            area=params.get("area", ""),
+            municipality=params.get("municipality", ""),
+        )
+        began = time.perf_counter()
+        result = await search_directory(backend, query)
+        samples.append((time.perf_counter() - began) * 1000)
+        assert not result.degraded
+    return {
+        "documents": written,
+        "indexing_seconds": round(indexing, 2),
+        "indexing_docs_per_second": round(written / indexing),
+        "index_load_seconds": round(loading, 2),
+        "in_process": _percentiles(samples),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _over_http(mix: list[dict[str, str]], token: str) -> dict[str, Any]:
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "samverkan.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=os.environ.copy(),
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start")
+                time.sleep(0.2)
+            headers = {"Authorization": f"Bearer {token}"}
+            client.get("/api/v1/search", params={"q": "warm"}, headers=headers)
+            samples = []
+            for params in mix:
+                began = time.perf_counter()
+                response = client.get("/api/v1/search", params=params, headers=headers)
+                samples.append((time.perf_counter() - began) * 1000)
+                response.raise_for_status()
+                assert response.json()["degraded"] is False
+        return _percentiles(samples)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="samverkan-bench-"))
+    os.environ.update(
+        {
+            "SAMVERKAN_DATA_DIR": str(data_dir),
+            "DATABASE_URL": f"sqlite:///{data_dir / 'bench.sqlite'}",
+            "SEARCH_BACKEND": "embedded",
+        }
+    )
+    from directory.accounts import create_service_token
+
+    rows = generate(args.entries)
+    insert_seconds = asyncio.run(_load(rows))
+    mix = queries(args.queries)
+    figures = asyncio.run(_in_process(mix))
+    token = asyncio.run(create_service_token("staff"))
+    figures["http"] = _over_http(mix, token)
+    figures.update(
+        {
+            "entries": args.entries,
+            "queries": len(mix),
+            "insert_seconds": round(insert_seconds, 1),
+            "database": "sqlite",
+        }
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

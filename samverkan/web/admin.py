@@ -1,0 +1,182 @@
+"""Administration for admins: accounts and roles, feed tokens, search synonyms, the taxonomy."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from directory import accounts
+from directory.access import Principal, Role
+from directory.errors import Conflict, InvalidField
+from directory.feed_tokens import FeedTokenService
+from directory.schemas import TaxonomyTermIn
+from directory.tables import Account, Organization, TaxonomyTerm
+from directory.vocabulary import TAXONOMIES, add_term, relabel_term
+from samverkan.web.rendering import page
+from search import synonyms
+from search.api import backend_of
+
+WebRequest = Request[Principal, Any, Any]
+ROLES = [role.value for role in Role]
+
+
+async def _form(request: WebRequest) -> dict[str, str]:
+    form = await request.form()
+    return {key: str(form.get(key, "")).strip() for key in form}
+
+
+@get("/admin", name="admin")
+async def admin_index(request: WebRequest) -> Template:
+    return await page(request, "admin/index.html")
+
+
+async def _users_page(request: WebRequest, errors: dict[str, str], status: int = 200) -> Template:
+    users = await Account.select().order_by(Account.username)
+    orgs = await Organization.select(Organization.id, Organization.name).order_by(Organization.name)
+    return await page(
+        request,
+        "admin/users.html",
+        status_code=status,
+        users=users,
+        organizations=orgs,
+        org_names={row["id"]: row["name"] for row in orgs},
+        roles=ROLES,
+        errors=errors,
+    )
+
+
+@get("/admin/users", name="admin_users")
+async def users(request: WebRequest) -> Template:
+    return await _users_page(request, {})
+
+
+@post("/admin/users", name="admin_user_create")
+async def create_user(request: WebRequest) -> Response[Any]:
+    values = await _form(request)
+    try:
+        if not values.get("username"):
+            raise InvalidField("username", "must not be empty")
+        if await Account.exists().where(Account.username == values["username"]):
+            raise InvalidField("username", "is already taken")
+        if len(values.get("password", "")) < 10:
+            raise InvalidField("password", "must be at least 10 characters")
+        organization = values.get("organization_id") or None
+        await accounts.create_account(
+            values["username"],
+            values.get("role", ""),
+            values.get("display_name", ""),
+            values.get("email", ""),
+            uuid.UUID(organization) if organization else None,
+        )
+        await accounts.set_password(values["username"], values["password"])
+    except InvalidField as error:
+        return await _users_page(
+            request, {error.field: error.message}, HTTP_422_UNPROCESSABLE_ENTITY
+        )
+    return Redirect("/admin/users")
+
+
+@post("/admin/users/{account_id:uuid}", name="admin_user_update")
+async def update_user(request: WebRequest, account_id: uuid.UUID) -> Redirect:
+    """Change the role, or disable / enable; an admin cannot lock themself out."""
+    values = await _form(request)
+    if account_id == request.user.account_id:
+        raise InvalidField("role", "change your own account from another admin's session")
+    if "role" in values:
+        await accounts.set_role(account_id, values["role"])
+    if values.get("disabled") in {"true", "false"}:
+        await accounts.set_disabled(account_id, values["disabled"] == "true")
+    return Redirect("/admin/users")
+
+
+@get("/admin/feed-tokens", name="admin_feed_tokens")
+async def feed_tokens(request: WebRequest) -> Template:
+    tokens = await FeedTokenService(request.user).list(None)
+    return await page(request, "admin/feed_tokens.html", tokens=tokens)
+
+
+@post("/admin/feed-tokens/{token_id:uuid}/revoke", name="admin_feed_token_revoke")
+async def revoke_feed_token(request: WebRequest, token_id: uuid.UUID) -> Redirect:
+    await FeedTokenService(request.user).revoke(token_id)
+    return Redirect("/admin/feed-tokens")
+
+
+@get("/admin/synonyms", name="admin_synonyms")
+async def synonym_list(request: WebRequest) -> Template:
+    return await page(request, "admin/synonyms.html", synonyms=await synonyms.list_synonyms())
+
+
+@post("/admin/synonyms", name="admin_synonym_save")
+async def synonym_save(request: WebRequest) -> Redirect:
+    """Save (or with ``delete``, remove) a word's synonyms and give them to the search backend."""
+    values = await _form(request)
+    if values.get("delete"):
+        await synonyms.delete_synonym(values["delete"])
+    else:
+        phrases = [part.strip() for part in values.get("synonyms", "").split(",") if part.strip()]
+        await synonyms.save_synonym(values.get("term", ""), phrases)
+    await backend_of(request.app.state).set_synonyms(await synonyms.synonym_mapping())
+    return Redirect("/admin/synonyms")
+
+
+async def _taxonomy_page(
+    request: WebRequest, errors: dict[str, str], status: int = 200
+) -> Template:
+    terms = (
+        await TaxonomyTerm.select().order_by(TaxonomyTerm.taxonomy).order_by(TaxonomyTerm.position)
+    )
+    return await page(
+        request,
+        "admin/taxonomy.html",
+        status_code=status,
+        terms=terms,
+        taxonomies=TAXONOMIES,
+        errors=errors,
+    )
+
+
+@get("/admin/taxonomy", name="admin_taxonomy")
+async def taxonomy(request: WebRequest) -> Template:
+    return await _taxonomy_page(request, {})
+
+
+@post("/admin/taxonomy", name="admin_taxonomy_save")
+async def taxonomy_save(request: WebRequest) -> Response[Any]:
+    """Add a term, or (with ``term_id``) change one's labels and position."""
+    values = await _form(request)
+    term_id = values.pop("term_id", "")
+    values.pop("_csrf_token", None)
+    try:
+        data = msgspec.convert(values, TaxonomyTermIn, strict=False)
+        if term_id:
+            await relabel_term(uuid.UUID(term_id), data)
+        else:
+            await add_term(data)
+    except msgspec.ValidationError as error:
+        field = str(error).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(error) else "code"
+        return await _taxonomy_page(
+            request, {field: str(error).split(" - at ")[0]}, HTTP_422_UNPROCESSABLE_ENTITY
+        )
+    except (InvalidField, Conflict) as error:
+        field = error.field if isinstance(error, InvalidField) else "code"
+        return await _taxonomy_page(request, {field: str(error)}, HTTP_422_UNPROCESSABLE_ENTITY)
+    return Redirect("/admin/taxonomy")
+
+
+ADMIN_HANDLERS = [
+    admin_index,
+    users,
+    create_user,
+    update_user,
+    feed_tokens,
+    revoke_feed_token,
+    synonym_list,
+    synonym_save,
+    taxonomy,
+    taxonomy_save,
+]

@@ -1,0 +1,224 @@
+"""Meetings in the browser: scheduling with conflicts and suggested slots, the meeting page with
+attendance, notes and follow-ups, and subscribing to a network's calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+
+from directory.access import Principal
+from directory.errors import InvalidField, PermissionDenied
+from directory.feed_tokens import FeedTokenService
+from directory.meeting_access import is_coordinator_of, require_coordinator
+from directory.meeting_conflicts import find_conflicts
+from directory.meeting_followup import FollowUpService
+from directory.meeting_schemas import (
+    AttendanceIn,
+    ConflictQuery,
+    FeedTokenIn,
+    FollowUpIn,
+    FollowUpPatch,
+    NoteIn,
+)
+from directory.meetings import MeetingService
+from directory.records import ListQuery, RecordService
+from directory.resources import NETWORKS, ORGANIZATIONS
+from samverkan.web.calendar_views import ZONE, entries, split_by_now
+from samverkan.web.rendering import page
+from samverkan.web.scheduling import REPEATS, ScheduleForm
+
+WebRequest = Request[Principal, Any, Any]
+
+
+async def _form(request: WebRequest) -> tuple[dict[str, str], dict[str, list[str]]]:
+    form = await request.form()
+    return {key: str(form.get(key)) for key in form}, {key: form.getall(key) for key in form}
+
+
+async def _schedule_page(
+    request: WebRequest,
+    network_id: uuid.UUID,
+    form: ScheduleForm,
+    errors: dict[str, str],
+    conflicts: Any = None,
+    status_code: int = 200,
+) -> Template:
+    network = await RecordService(NETWORKS, request.user).get(network_id)
+    members = (
+        await RecordService(ORGANIZATIONS, request.user).page(
+            ListQuery(per_page=500, network=network_id)
+        )
+    ).contents
+    return await page(
+        request,
+        "schedule.html",
+        status_code=status_code,
+        network=network,
+        members=members,
+        form=form,
+        errors=errors,
+        conflicts=conflicts,
+        repeats=REPEATS,
+        zone=ZONE,
+    )
+
+
+@get("/networks/{network_id:uuid}/meetings/new", name="schedule")
+async def schedule_form(request: WebRequest, network_id: uuid.UUID) -> Template:
+    await require_coordinator(request.user, network_id)
+    tomorrow = (dt.datetime.now(ZONE) + dt.timedelta(days=1)).date().isoformat()
+    return await _schedule_page(request, network_id, ScheduleForm(date=tomorrow), {})
+
+
+@post("/networks/{network_id:uuid}/meetings/new", name="schedule_submit")
+async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
+    """``action=check`` shows conflicts and free slots, ``slot`` moves the form to one, and
+    ``action=save`` schedules the meeting."""
+    await require_coordinator(request.user, network_id)
+    values, multi = await _form(request)
+    form = ScheduleForm.from_form(values, multi)
+    try:
+        if values.get("slot"):
+            form = form.with_start(dt.datetime.fromisoformat(values["slot"]))
+        meeting = form.meeting(network_id)
+        if values.get("action") != "save":
+            report = await find_conflicts(
+                ConflictQuery(
+                    starts_at=meeting.starts_at,
+                    ends_at=meeting.ends_at,
+                    invited_organizations=meeting.invited_organizations,
+                )
+            )
+            return await _schedule_page(request, network_id, form, {}, report)
+        created = await MeetingService(request.user).create(meeting)
+    except (InvalidField, ValueError) as error:
+        field = error.field.split("[")[0] if isinstance(error, InvalidField) else "date"
+        message = error.message if isinstance(error, InvalidField) else str(error)
+        field = {"starts_at": "start", "ends_at": "end", "rrule": "repeat"}.get(field, field)
+        return await _schedule_page(
+            request, network_id, form, {field: message}, status_code=HTTP_422_UNPROCESSABLE_ENTITY
+        )
+    return Redirect(f"/meetings/{created.id}")
+
+
+@get("/meetings/{meeting_id:uuid}", name="meeting")
+async def meeting_page(request: WebRequest, meeting_id: uuid.UUID) -> Template:
+    meeting = await MeetingService(request.user).get(meeting_id)
+    network = await RecordService(NETWORKS, request.user).get(meeting.network_id)
+    follow_up = FollowUpService(request.user)
+    try:
+        notes, attendance = (
+            await follow_up.notes(meeting_id),
+            await follow_up.attendance(meeting_id),
+        )
+        follow_ups = await follow_up.follow_ups(meeting_id)
+        may_read_notes = True
+    except PermissionDenied:
+        notes, attendance, follow_ups, may_read_notes = [], [], [], False
+    invited = (
+        await RecordService(ORGANIZATIONS, request.user).page(ListQuery(per_page=500))
+    ).contents
+    invited = [org for org in invited if org.id in meeting.invited_organizations]
+    upcoming, past = split_by_now(entries([meeting]), dt.datetime.now(ZONE))
+    return await page(
+        request,
+        "meeting.html",
+        meeting=meeting,
+        network=network,
+        upcoming=upcoming,
+        past=past,
+        invited=invited,
+        notes=notes,
+        attendance={item.occurrence_start.astimezone(ZONE): item for item in attendance},
+        follow_ups=follow_ups,
+        may_read_notes=may_read_notes,
+        is_coordinator=await is_coordinator_of(request.user, meeting.network_id),
+        zone=ZONE,
+    )
+
+
+@post("/meetings/{meeting_id:uuid}/attendance", name="attendance")
+async def record_attendance(request: WebRequest, meeting_id: uuid.UUID) -> Redirect:
+    values, multi = await _form(request)
+    data = msgspec.convert(
+        {
+            "occurrence_start": values.get("occurrence_start", ""),
+            "organization_ids": multi.get("organization_ids", []),
+        },
+        AttendanceIn,
+        strict=False,
+    )
+    await FollowUpService(request.user).record_attendance(meeting_id, data)
+    return Redirect(f"/meetings/{meeting_id}#attendance")
+
+
+@post("/meetings/{meeting_id:uuid}/notes", name="add_note")
+async def add_note(request: WebRequest, meeting_id: uuid.UUID) -> Redirect:
+    values, _ = await _form(request)
+    data = msgspec.convert(
+        {
+            "occurrence_start": values.get("occurrence_start", ""),
+            "body": values.get("body", "").strip(),
+            "kind": values.get("kind", "note"),
+        },
+        NoteIn,
+        strict=False,
+    )
+    await FollowUpService(request.user).add_note(meeting_id, data)
+    return Redirect(f"/meetings/{meeting_id}#notes")
+
+
+@post("/meetings/{meeting_id:uuid}/follow-ups", name="add_follow_up")
+async def add_follow_up(request: WebRequest, meeting_id: uuid.UUID) -> Redirect:
+    values, _ = await _form(request)
+    data = msgspec.convert(
+        {key: values.get(key, "").strip() for key in ("title", "owner", "due_date")},
+        FollowUpIn,
+        strict=False,
+    )
+    await FollowUpService(request.user).add_follow_up(meeting_id, data)
+    return Redirect(f"/meetings/{meeting_id}#follow-ups")
+
+
+@post("/follow-ups/{follow_up_id:uuid}/done", name="follow_up_done")
+async def follow_up_done(request: WebRequest, follow_up_id: uuid.UUID) -> Redirect:
+    done = await FollowUpService(request.user).set_follow_up_done(
+        follow_up_id, FollowUpPatch(done=True)
+    )
+    return Redirect(f"/meetings/{done.meeting_id}#follow-ups")
+
+
+@post("/networks/{network_id:uuid}/feed", name="create_feed")
+async def create_feed(request: WebRequest, network_id: uuid.UUID) -> Template:
+    """A new subscription link for the network; the token is shown this once."""
+    values, _ = await _form(request)
+    data = msgspec.convert(
+        {
+            "scope": "network",
+            "subject_id": str(network_id),
+            "detail": values.get("detail", "partner"),
+            "label": values.get("label", ""),
+        },
+        FeedTokenIn,
+    )
+    created = await FeedTokenService(request.user).create(data)
+    network = await RecordService(NETWORKS, request.user).get(network_id)
+    return await page(request, "feed_created.html", network=network, feed=created)
+
+
+MEETING_HANDLERS = [
+    schedule_form,
+    schedule,
+    meeting_page,
+    record_attendance,
+    add_note,
+    add_follow_up,
+    follow_up_done,
+    create_feed,
+]

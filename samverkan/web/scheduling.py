@@ -1,0 +1,148 @@
+"""The scheduling form: a recurrence picker instead of a raw RRULE, Stockholm wall times, and the
+conversion to the meeting service's :class:`~directory.meeting_schemas.MeetingIn`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from directory.errors import InvalidField
+from directory.meeting_schemas import MeetingIn
+
+ZONE: Final = ZoneInfo("Europe/Stockholm")
+_WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+REPEATS: Final = ("none", "weekly", "biweekly", "monthly")
+
+
+@dataclass
+class ScheduleForm:
+    """What the coordinator filled in, kept as text so a rejected form shows it again."""
+
+    title: str = ""
+    date: str = ""
+    start: str = "09:00"
+    end: str = "10:00"
+    location: str = ""
+    online_url: str = ""
+    agenda: str = ""
+    repeat: str = "none"
+    until: str = ""
+    count: str = ""
+    invited_organizations: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str], multi: Mapping[str, list[str]]) -> ScheduleForm:
+        text = {
+            name: str(form.get(name, "")).strip()
+            for name in ("title", "date", "start", "end", "location", "online_url", "agenda")
+        }
+        return cls(
+            **text,
+            repeat=str(form.get("repeat", "none")),
+            until=str(form.get("until", "")).strip(),
+            count=str(form.get("count", "")).strip(),
+            invited_organizations=list(multi.get("invited_organizations", [])),
+            levels=list(multi.get("levels", [])),
+        )
+
+    def times(self) -> tuple[dt.datetime, dt.datetime]:
+        """Start and end as Stockholm times; raises :class:`InvalidField` naming the field."""
+        try:
+            day = dt.date.fromisoformat(self.date)
+        except ValueError:
+            raise InvalidField("date", "pick a date") from None
+        bounds = []
+        for name, value in (("start", self.start), ("end", self.end)):
+            try:
+                bounds.append(dt.datetime.combine(day, dt.time.fromisoformat(value), ZONE))
+            except ValueError:
+                raise InvalidField(name, "write the time as HH:MM") from None
+        if bounds[1] <= bounds[0]:
+            raise InvalidField("end", "must be after the start")
+        return bounds[0], bounds[1]
+
+    def with_start(self, slot: dt.datetime) -> ScheduleForm:
+        """The same meeting moved to a suggested slot, keeping its length."""
+        start, end = self.times()
+        local = slot.astimezone(ZONE)
+        return dataclasses.replace(
+            self,
+            date=local.date().isoformat(),
+            start=local.strftime("%H:%M"),
+            end=(local + (end - start)).strftime("%H:%M"),
+        )
+
+    def rrule(self) -> str:
+        """The picker as an RFC 5545 RRULE: weekly or every other week on the start's weekday,
+        or monthly on its nth weekday (the 5th becomes "last"), ending by date or count."""
+        if self.repeat not in REPEATS:
+            raise InvalidField("repeat", "choose how the meeting repeats")
+        if self.repeat == "none":
+            return ""
+        start, _ = self.times()
+        weekday = _WEEKDAYS[start.weekday()]
+        if self.repeat == "monthly":
+            nth = (start.day - 1) // 7 + 1
+            parts = ["FREQ=MONTHLY", f"BYDAY={-1 if nth == 5 else nth}{weekday}"]
+        else:
+            parts = ["FREQ=WEEKLY", f"BYDAY={weekday}"]
+            if self.repeat == "biweekly":
+                parts.insert(1, "INTERVAL=2")
+        if self.until and self.count:
+            raise InvalidField("count", "give either an end date or a number of times, not both")
+        if self.until:
+            parts.append(f"UNTIL={self._until(start)}")
+        elif self.count:
+            if not self.count.isdigit() or not 1 <= int(self.count) <= 500:
+                raise InvalidField("count", "a whole number from 1 to 500")
+            parts.append(f"COUNT={int(self.count)}")
+        return ";".join(parts)
+
+    def _until(self, start: dt.datetime) -> str:
+        try:
+            last_day = dt.date.fromisoformat(self.until)
+        except ValueError:
+            raise InvalidField("until", "pick a date") from None
+        if last_day < start.date():
+            raise InvalidField("until", "must not be before the first meeting")
+        end_of_day = dt.datetime.combine(last_day, dt.time(23, 59, 59), ZONE)
+        return end_of_day.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    def meeting(self, network_id: uuid.UUID) -> MeetingIn:
+        start, end = self.times()
+        if not self.title:
+            raise InvalidField("title", "must not be empty")
+        try:
+            return msgspec.convert(
+                {
+                    "network_id": str(network_id),
+                    "title": self.title,
+                    "starts_at": start,
+                    "ends_at": end,
+                    "location": self.location,
+                    "online_url": self.online_url,
+                    "agenda": self.agenda,
+                    "invited_organizations": self.invited_organizations,
+                    "levels": self.levels,
+                    "rrule": self.rrule(),
+                },
+                MeetingIn,
+                builtin_types=(dt.datetime,),
+            )
+        except msgspec.ValidationError as error:
+            message = str(error)
+            name = (
+                message.rsplit("$.", 1)[-1].split("[")[0].rstrip("`")
+                if "$." in message
+                else "title"
+            )
+            raise InvalidField(name, message.split(" - at ")[0]) from None

@@ -1,0 +1,117 @@
+"""The start page: one search box over the directory, facets to narrow it, results as you type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.params import Parameter
+from litestar.response import Template
+
+from directory.access import Principal
+from directory.records import visibility_filter
+from directory.resources import NETWORKS
+from directory.tables import Network
+from samverkan.web.forms import N_
+from samverkan.web.rendering import is_htmx, page, vocabulary_labels
+from search.api import backend_of
+from search.backend import SearchQuery, SearchResult
+from search.documents import DOCUMENT_TYPES
+from search.service import search_directory
+
+Filter = Annotated[str, Parameter(max_length=100)]
+
+FACET_LABELS = {
+    "kind": N_("Kind of organisation"),
+    "area": N_("Area"),
+    "level": N_("Prevention level"),
+    "municipality": N_("Municipality"),
+    "network": N_("Network"),
+}
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One filter the user can narrow by: its choices (value, label, count) and the chosen one."""
+
+    name: str
+    label: str
+    chosen: str
+    choices: list[tuple[str, str, int]]
+
+
+async def _network_names(principal: Principal) -> dict[str, str]:
+    rows = await Network.select(Network.id, Network.name).where(
+        visibility_filter(NETWORKS, principal)
+    )
+    return {str(row["id"]): row["name"] for row in rows}
+
+
+async def _facets(
+    principal: Principal,
+    result: SearchResult,
+    chosen: dict[str, str],
+    labels: dict[str, dict[str, str]],
+) -> list[Facet]:
+    names = {
+        "kind": labels.get("kind", {}),
+        "area": labels.get("area", {}),
+        "level": labels.get("level", {}),
+        "network": await _network_names(principal),
+    }
+    facets = []
+    for name, label in FACET_LABELS.items():
+        counts = result.facets.get(name, {})
+        lookup = names.get(name, {})
+        choices = sorted(
+            ((value, lookup.get(value, value), count) for value, count in counts.items()),
+            key=lambda choice: choice[1].lower(),
+        )
+        if chosen[name] and chosen[name] not in counts:
+            choices.insert(0, (chosen[name], lookup.get(chosen[name], chosen[name]), 0))
+        if choices:
+            facets.append(Facet(name, label, chosen[name], choices))
+    return facets
+
+
+@get("/", name="start")
+async def start(
+    request: Request[Principal, Any, Any],
+    q: Annotated[str, Parameter(max_length=200)] = "",
+    type: Filter = "",
+    kind: Filter = "",
+    area: Filter = "",
+    level: Filter = "",
+    municipality: Filter = "",
+    network: Filter = "",
+) -> Template:
+    """An htmx request (typing, or changing a filter) gets only the results fragment."""
+    chosen = {
+        "kind": kind,
+        "area": area,
+        "level": level,
+        "municipality": municipality,
+        "network": network,
+    }
+    searched = bool(q.strip() or any(chosen.values()) or type)
+    result = None
+    if searched:
+        query = SearchQuery(
+            text=q,
+            visibilities=request.user.readable_visibilities,
+            types=(type,) if type in DOCUMENT_TYPES else (),
+            kind=kind,
+            area=area,
+            level=level,
+            municipality=municipality,
+            network=network,
+            limit=50,
+        )
+        result = await search_directory(backend_of(request.app.state), query)
+    labels = await vocabulary_labels()
+    facets = await _facets(request.user, result, chosen, labels) if result else []
+    template = "_results.html" if is_htmx(request) else "start.html"
+    return await page(
+        request, template, q=q, type=type, result=result, facets=facets, labels=labels
+    )

@@ -1,0 +1,138 @@
+"""Sessions, CSRF and the security headers of the web interface.
+
+Sessions are server-side (the cookie holds only a random id) so signing out or disabling an
+account ends them for good. Every unsafe request outside ``/api`` needs the CSRF token; the API
+keeps its bearer tokens, and the session counts there only for reads (see :mod:`.session`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.datastructures import ResponseHeader
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.stores.file import FileStore
+from litestar.types import Empty, Message, ScopeSession
+
+from directory.settings import Settings
+
+SESSION_STORE: Final = "web_sessions"
+SESSION_COOKIE: Final = "samverkan_session"
+SESSION_SECONDS: Final = 8 * 3600
+
+CONTENT_SECURITY_POLICY: Final = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    )
+)
+
+SECURITY_HEADERS: Final = [
+    ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+]
+
+
+def secret_key(settings: Settings) -> str:
+    """``SAMVERKAN_SECRET_KEY``, or a random key kept (mode 0600) in the data directory so that
+    CSRF tokens survive a restart and every worker process signs alike."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+NEW_SESSION_FLAG: Final = "samverkan_new_session"
+
+
+class SessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side sessions, changed in two ways.
+
+    - Nothing is stored and no cookie is set while a session is empty, so anonymous requests and
+      API calls with a bearer token never write to the session store.
+    - At sign-in (:func:`renew_session_id`) the session gets a fresh id and the old one is
+      deleted, so an id planted before sign-in is worthless afterwards (session fixation).
+    """
+
+    def get_session_id(self, connection: ASGIConnection) -> str:  # type: ignore[type-arg]
+        scope: Any = connection.scope
+        fresh = scope.get(NEW_SESSION_FLAG)
+        if fresh is True:
+            scope[NEW_SESSION_FLAG] = fresh = self.generate_session_id()
+        return str(fresh) if fresh else super().get_session_id(connection)
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection,  # type: ignore[type-arg]
+    ) -> None:
+        had_cookie = bool(connection.cookies.get(self.config.key))
+        if not scope_session and not had_cookie:
+            return
+        if connection.scope.get(NEW_SESSION_FLAG) and had_cookie:
+            store = self.config.get_store_from_app(connection.scope["app"])
+            await self.delete(connection.cookies[self.config.key], store=store)
+        await super().store_in_message(scope_session or Empty, message, connection)
+
+
+def renew_session_id(connection: ASGIConnection) -> None:  # type: ignore[type-arg]
+    """Ask :class:`SessionBackend` to store this response's session under a new id."""
+    scope: Any = connection.scope
+    scope[NEW_SESSION_FLAG] = True
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = SessionBackend
+
+
+def session_config(settings: Settings) -> ServerSideSessionConfig:
+    return SessionConfig(
+        key=SESSION_COOKIE,
+        store=SESSION_STORE,
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+    )
+
+
+def session_store(settings: Settings) -> FileStore:
+    """On disk under the data directory, so that several uvicorn workers share the sessions."""
+    return FileStore(path=Path(settings.data_dir) / "sessions", create_directories=True)
+
+
+def csrf_config(settings: Settings) -> CSRFConfig:
+    return CSRFConfig(
+        secret=secret_key(settings),
+        cookie_name="samverkan_csrf",
+        cookie_secure=settings.secure_cookies,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        # The API authenticates every write by bearer token or AppAPI secret, never by cookie;
+        # /init and /enabled are AppAPI's lifecycle calls from Nextcloud, authenticated the same.
+        exclude=["^/api/", "^/health$", "^/init$", "^/enabled$"],
+    )

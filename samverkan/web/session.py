@@ -1,0 +1,95 @@
+"""Standalone sign-in: username and password, a server-side session, and sign-out.
+
+The session holds only the account id; every request re-reads the account, so a disabled account
+or a changed role takes effect at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from litestar import Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, QueryParameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_401_UNAUTHORIZED
+from msgspec import Struct
+
+from directory.access import Principal
+from directory.accounts import principal_for_account, principal_for_password
+from samverkan.web.rendering import page
+from samverkan.web.security import renew_session_id
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_ACCOUNT_KEY = "account_id"
+
+
+async def session_principal(connection: ASGIConnection) -> Principal | None:  # type: ignore[type-arg]
+    """The web interface's authenticator: the signed-in account of this session."""
+    if "session" not in connection.scope:
+        return None
+    raw = connection.session.get(_ACCOUNT_KEY) if connection.session else None
+    if not raw:
+        return None
+    try:
+        account_id = uuid.UUID(str(raw))
+    except ValueError:
+        return None
+    return await principal_for_account(account_id)
+
+
+async def session_reader(connection: ASGIConnection) -> Principal | None:  # type: ignore[type-arg]
+    """For ``/api/v1``: the session counts only for reads, since the API has no CSRF check."""
+    if connection.scope.get("method", "GET") not in SAFE_METHODS:
+        return None
+    return await session_principal(connection)
+
+
+def safe_next(target: str) -> str:
+    """A same-site path to return to after sign-in; anything else becomes ``/``."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+class SignInForm(Struct):
+    username: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+@get("/sign-in", name="sign_in")
+async def sign_in_page(
+    request: Request[Any, Any, Any], next_path: Annotated[str, QueryParameter(name="next")] = "/"
+) -> Template:
+    return await page(request, "sign_in.html", next=safe_next(next_path), failed=False)
+
+
+@post("/sign-in", name="sign_in_submit")
+async def sign_in(
+    request: Request[Any, Any, Any],
+    data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Response[Any]:
+    principal = await principal_for_password(data.username.strip(), data.password)
+    if principal is None:
+        return await page(
+            request,
+            "sign_in.html",
+            status_code=HTTP_401_UNAUTHORIZED,
+            next=safe_next(data.next),
+            failed=True,
+            username=data.username,
+        )
+    renew_session_id(request)
+    request.set_session({_ACCOUNT_KEY: str(principal.account_id)})
+    return Redirect(safe_next(data.next))
+
+
+@post("/sign-out", name="sign_out")
+async def sign_out(request: Request[Any, Any, Any]) -> Redirect:
+    request.clear_session()
+    return Redirect("/sign-in")

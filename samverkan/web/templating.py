@@ -1,0 +1,74 @@
+"""The Jinja environment: autoescaping on, translations through :mod:`.i18n`, locale filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from directory.resources import ALL_RESOURCES
+from samverkan.web import i18n
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+STALE_AFTER = dt.timedelta(days=365)
+
+
+def tel_href(number: str) -> str:
+    """``tel:`` URI of a Swedish number as written (``070-174 06 05`` → ``tel:0701740605``)."""
+    return "tel:" + re.sub(r"[^0-9+]", "", number)
+
+
+def is_stale(assured: dt.date | None, today: dt.date | None = None) -> bool:
+    """Unverified, or last verified more than twelve months ago."""
+    if assured is None:
+        return True
+    return (today or dt.date.today()) - assured > STALE_AFTER
+
+
+_COLLECTIONS = {spec.name: spec.path for spec in ALL_RESOURCES}
+
+
+def collection_of(resource: str) -> str:
+    """The URL collection of a resource name (``contact`` → ``contacts``)."""
+    return _COLLECTIONS[resource]
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    filters: dict[str, Any] = {
+        "date_text": i18n.date_text,
+        "datetime_text": i18n.datetime_text,
+        "time_text": i18n.time_text,
+        "weekday_date_text": i18n.weekday_date_text,
+        "month_text": i18n.month_text,
+        "weekday_short_text": i18n.weekday_short_text,
+        "tel_href": tel_href,
+    }
+    env.filters.update(filters)
+    env.globals.update(
+        {
+            "is_stale": is_stale,
+            "collection_of": collection_of,
+            "current_locale": i18n.current_locale,
+        }
+    )
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))

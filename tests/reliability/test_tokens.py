@@ -1,0 +1,89 @@
+"""Unknown tokens are rate-limited per client address, and a guess's timing reveals nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Iterator
+
+import pytest
+from litestar.testing import TestClient
+
+from directory.accounts import create_service_token, principal_for_token
+from directory.api.throttle import MissLimiter
+from directory.settings import get_settings
+from samverkan.app import create_app
+from tests.conftest import run_async
+
+LIMIT = 5
+
+
+@pytest.fixture
+def strict_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    monkeypatch.setenv("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", str(LIMIT))
+    get_settings.cache_clear()
+    with TestClient(app=create_app()) as client:
+        yield client
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_token_misses_get_429_after_the_limit(
+    strict_client: TestClient,  # type: ignore[type-arg]
+    auth: dict[str, dict[str, str]],
+) -> None:
+    for attempt in range(LIMIT):
+        guess = {"Authorization": f"Bearer sv_guess{attempt:040d}"}
+        assert strict_client.get("/api/v1/me", headers=guess).status_code == 401
+    refused = strict_client.get("/api/v1/me", headers={"Authorization": "Bearer sv_another"})
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    # once blocked, even a right token is not looked at: the guesser learns nothing more
+    assert strict_client.get("/api/v1/me", headers=auth["staff"]).status_code == 429
+
+
+def test_requests_without_a_token_are_not_misses(
+    strict_client: TestClient,  # type: ignore[type-arg]
+    auth: dict[str, dict[str, str]],
+) -> None:
+    for _ in range(LIMIT * 2):
+        assert strict_client.get("/api/v1/me").status_code == 401
+    assert strict_client.get("/api/v1/me", headers=auth["partner"]).status_code == 200
+
+
+def test_a_near_miss_takes_as_long_as_a_wild_guess() -> None:
+    """The lookup is by SHA-256 of the token: a guess sharing a long prefix with a real token is
+    not measurably faster or slower than a random one (medians of interleaved samples)."""
+    token = run_async(create_service_token("staff"))
+    near = token[:-1] + ("A" if token[-1] != "A" else "B")
+    wild = "sv_" + "x" * (len(token) - 3)
+
+    async def sample(guess: str) -> float:
+        started = time.perf_counter()
+        assert await principal_for_token(guess) is None
+        return time.perf_counter() - started
+
+    async def measure() -> tuple[list[float], list[float]]:
+        near_times, wild_times = [], []
+        for _ in range(150):
+            near_times.append(await sample(near))
+            wild_times.append(await sample(wild))
+        return near_times, wild_times
+
+    near_times, wild_times = asyncio.run(measure())
+    ratio = statistics.median(near_times) / statistics.median(wild_times)
+    assert 0.67 < ratio < 1.5
+
+
+def test_misses_count_per_address_and_expire_after_a_minute() -> None:
+    now = [1000.0]
+    limiter = MissLimiter(per_minute=2, clock=lambda: now[0])
+    limiter.record_miss("10.0.0.1")
+    now[0] += 30
+    limiter.record_miss("10.0.0.1")
+    assert limiter.blocked("10.0.0.1")
+    assert not limiter.blocked("10.0.0.2")
+    assert limiter.retry_after("10.0.0.1") == 30
+    now[0] += 30.5
+    assert not limiter.blocked("10.0.0.1")

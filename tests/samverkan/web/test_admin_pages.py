@@ -1,0 +1,103 @@
+"""Administration: only admins, and each page changes what it says it changes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from directory.tables import Account, TaxonomyTerm
+from search.synonyms import synonym_mapping
+from tests.conftest import run_async
+from tests.samverkan.web.conftest import Client, csrf_token, sign_in
+
+ADMIN_PAGES = ("/admin", "/admin/users", "/admin/feed-tokens", "/admin/synonyms", "/admin/taxonomy")
+
+
+def test_only_admins_reach_the_administration(browser: Callable[[str], Client]) -> None:
+    for role in ("coordinator", "staff", "partner"):
+        client = browser(role)
+        assert "/admin" not in client.get("/").text
+        for path in ADMIN_PAGES:
+            assert client.get(path).status_code == 403, (role, path)
+        token = csrf_token(client, "/")
+        assert (
+            client.post("/admin/users", data={"_csrf_token": token, "username": "x"}).status_code
+            == 403
+        )
+    admin = browser("admin")
+    for path in ADMIN_PAGES:
+        assert admin.get(path).status_code == 200
+
+
+def test_an_admin_creates_a_user_who_can_sign_in_then_changes_and_disables_it(
+    browser: Callable[[str], Client], anonymous: Client
+) -> None:
+    admin = browser("admin")
+    token = csrf_token(admin, "/admin/users")
+    form = {"_csrf_token": token, "username": "nina", "display_name": "Nina", "role": "staff"}
+    short = admin.post("/admin/users", data={**form, "password": "kort"})
+    assert short.status_code == 422 and 'id="uerr-password"' in short.text
+    admin.post("/admin/users", data={**form, "password": "ett långt lösenord"})
+    assert sign_in(anonymous, "nina", "ett långt lösenord").status_code == 302
+    nina = run_async(Account.select().where(Account.username == "nina").first())
+    admin.post(f"/admin/users/{nina['id']}", data={"_csrf_token": token, "role": "coordinator"})
+    assert (
+        run_async(Account.select(Account.role).where(Account.username == "nina").first())["role"]
+        == "coordinator"
+    )
+    admin.post(f"/admin/users/{nina['id']}", data={"_csrf_token": token, "disabled": "true"})
+    assert anonymous.get("/", follow_redirects=False).status_code == 302
+
+
+def test_synonyms_and_taxonomy_are_edited_in_the_browser(browser: Callable[[str], Client]) -> None:
+    admin = browser("admin")
+    token = csrf_token(admin, "/admin/synonyms")
+    admin.post(
+        "/admin/synonyms",
+        data={
+            "_csrf_token": token,
+            "term": "bup",
+            "synonyms": "barnpsyk, barn- och ungdomspsykiatri",
+        },
+    )
+    assert run_async(synonym_mapping())["bup"] == ["barnpsyk", "barn- och ungdomspsykiatri"]
+    admin.post("/admin/synonyms", data={"_csrf_token": token, "delete": "bup"})
+    assert "bup" not in run_async(synonym_mapping())
+    admin.post(
+        "/admin/taxonomy",
+        data={
+            "_csrf_token": token,
+            "taxonomy": "area",
+            "code": "digital",
+            "label_sv": "Digitalt",
+            "label_en": "Online",
+            "position": "20",
+        },
+    )
+    assert run_async(TaxonomyTerm.exists().where(TaxonomyTerm.code == "digital"))
+    bad = admin.post(
+        "/admin/taxonomy",
+        data={
+            "_csrf_token": token,
+            "taxonomy": "area",
+            "code": "Inte OK",
+            "label_sv": "x",
+            "label_en": "x",
+            "position": "1",
+        },
+    )
+    assert bad.status_code == 422 and "code" in bad.text
+    term = run_async(TaxonomyTerm.select().where(TaxonomyTerm.code == "school").first())
+    admin.post(
+        "/admin/taxonomy",
+        data={
+            "_csrf_token": token,
+            "term_id": str(term["id"]),
+            "taxonomy": "area",
+            "code": "school",
+            "label_sv": "Skolan",
+            "label_en": "School",
+            "position": "0",
+        },
+    )
+    assert re.search(r'value="Skolan"', admin.get("/admin/taxonomy").text)

@@ -1,0 +1,212 @@
+"""Scheduling, the meeting page and subscribing, through plain form posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from babel.dates import format_date
+
+from directory.meeting_tables import Meeting
+from directory.tables import Account
+from tests.conftest import run_async
+from tests.samverkan.web.conftest import Client, Writer, csrf_token
+
+
+def _nth_tuesday(first_of_month: dt.date, nth: int = 2) -> dt.date:
+    first_tuesday = first_of_month + dt.timedelta(days=(1 - first_of_month.weekday()) % 7)
+    return first_tuesday + dt.timedelta(weeks=nth - 1)
+
+
+def _month_after(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _account_id(username: str) -> Any:
+    return run_async(Account.select(Account.id).where(Account.username == username).first())["id"]
+
+
+def _network_with_coordinator(
+    browser: Callable[[str], Client], writer: Writer
+) -> tuple[Client, Any, Any, Any]:
+    coordinator = browser("coordinator")
+    school = writer.organization("Skolan")
+    police = writer.organization("Polisen", kind="authority")
+    network = writer.network(
+        "SSPF",
+        member_organization_ids=[school.id, police.id],
+        coordinator_account_ids=[_account_id("coordinator-1")],
+    )
+    return coordinator, network, school, police
+
+
+def _schedule(client: Client, network_id: Any, **fields: Any) -> Any:
+    path = f"/networks/{network_id}/meetings/new"
+    form = {
+        "_csrf_token": csrf_token(client, path),
+        "title": "Arbetsgruppen",
+        "date": "2030-01-08",
+        "start": "09:00",
+        "end": "10:30",
+        "repeat": "none",
+        "action": "save",
+        **fields,
+    }
+    return client.post(path, data=form, follow_redirects=False)
+
+
+def test_a_coordinator_schedules_a_monthly_meeting_on_the_second_tuesday(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, school, police = _network_with_coordinator(browser, writer)
+    assert "Boka ett möte" in client.get(f"/networks/{network.id}").text
+    first = _nth_tuesday(_month_after(dt.date.today(), 2))
+    second = _nth_tuesday(_month_after(dt.date.today(), 3))
+    response = _schedule(
+        client,
+        network.id,
+        date=first.isoformat(),
+        repeat="monthly",
+        count="6",
+        invited_organizations=[str(school.id), str(police.id)],
+        levels=["selective"],
+    )
+    assert response.status_code in (302, 303), response.text
+    stored = run_async(Meeting.select().first())
+    assert stored["rrule"] == "FREQ=MONTHLY;BYDAY=2TU;COUNT=6"
+    page = client.get(response.headers["location"]).text
+    assert "Arbetsgruppen" in page and "Skolan" in page
+    assert format_date(second, "EEEE d MMMM", locale="sv_SE") in page  # next second Tuesday
+    network_page = client.get(f"/networks/{network.id}").text
+    assert format_date(first, "EEEE d MMMM", locale="sv_SE") + " 09:00–10:30" in network_page
+
+
+def test_weekly_until_a_date_becomes_an_utc_until(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    _schedule(client, network.id, repeat="weekly", until="2030-03-26")
+    stored = run_async(Meeting.select().first())
+    assert stored["rrule"] == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20300326T225959Z"
+
+
+def test_schedule_errors_are_shown_next_to_the_field(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    response = _schedule(client, network.id, end="08:00")
+    assert response.status_code == 422
+    assert re.search(r'id="s-end"[^>]*aria-invalid="true"', response.text)
+    assert 'id="err-end"' in response.text
+    both = _schedule(client, network.id, repeat="weekly", until="2030-02-01", count="3")
+    assert both.status_code == 422 and 'id="err-count"' in both.text
+    assert run_async(Meeting.count()) == 0
+
+
+def test_conflicts_and_free_slots_are_offered_before_saving(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, school, _ = _network_with_coordinator(browser, writer)
+    _schedule(client, network.id, title="Befintligt möte", invited_organizations=[str(school.id)])
+    check = _schedule(
+        client,
+        network.id,
+        title="Nytt möte",
+        invited_organizations=[str(school.id)],
+        action="check",
+    )
+    assert check.status_code == 200
+    assert "Befintligt möte" in check.text
+    slot = re.search(r'name="slot" value="([^"]+)"', check.text)
+    assert slot is not None
+    moved = _schedule(
+        client,
+        network.id,
+        title="Nytt möte",
+        invited_organizations=[str(school.id)],
+        action="check",
+        slot=slot.group(1),
+    )
+    assert "Ingen inbjuden organisation har ett annat möte då." in moved.text
+    assert run_async(Meeting.count()) == 1
+
+
+def test_staff_cannot_schedule(browser: Callable[[str], Client], writer: Writer) -> None:
+    _, network, _, _ = _network_with_coordinator(browser, writer)
+    staff = browser("staff")
+    assert "Boka ett möte" not in staff.get(f"/networks/{network.id}").text
+    assert staff.get(f"/networks/{network.id}/meetings/new").status_code == 403
+    assert _schedule(staff, network.id).status_code == 403
+
+
+def test_attendance_notes_and_follow_ups_on_a_past_meeting(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, school, police = _network_with_coordinator(browser, writer)
+    response = _schedule(
+        client,
+        network.id,
+        date=(dt.date.today() - dt.timedelta(days=10)).isoformat(),
+        invited_organizations=[str(school.id), str(police.id)],
+    )
+    path = response.headers["location"]
+    meeting_id = path.rsplit("/", 1)[1]
+    page = client.get(path).text
+    occurrence = re.search(r'name="occurrence_start">\s*<option value="([^"]+)"', page)
+    assert occurrence is not None
+    token = csrf_token(client, path)
+    client.post(
+        f"/meetings/{meeting_id}/attendance",
+        data={
+            "_csrf_token": token,
+            "occurrence_start": occurrence.group(1),
+            "organization_ids": [str(school.id)],
+        },
+    )
+    client.post(
+        f"/meetings/{meeting_id}/notes",
+        data={
+            "_csrf_token": token,
+            "occurrence_start": occurrence.group(1),
+            "kind": "decision",
+            "body": "Vi <b>beslutar</b>",
+        },
+    )
+    added = client.post(
+        f"/meetings/{meeting_id}/follow-ups",
+        data={
+            "_csrf_token": token,
+            "title": "Ta fram rutin",
+            "owner": "Skolan",
+            "due_date": "2024-06-01",
+        },
+    )
+    assert added.status_code == 200, added.text[-1500:]
+    page = client.get(path).text
+    assert "1 organisation" in page
+    assert "Vi &lt;b&gt;beslutar&lt;/b&gt;" in page and "Beslut" in page
+    section = page.split('id="follow-ups"')[1]
+    assert "Ta fram rutin" in section, section[:800]
+    assert "1 juni 2024" in section
+    partner = browser("partner")
+    assert "Vi &lt;b&gt;beslutar" not in partner.get(path).text
+
+
+def test_a_coordinator_creates_a_subscription_link_shown_once(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    page = client.get(f"/networks/{network.id}").text
+    for client_name in ("Outlook", "Google", "Apple", "Nextcloud"):
+        assert client_name in page
+    response = client.post(
+        f"/networks/{network.id}/feed",
+        data={"_csrf_token": csrf_token(client, f"/networks/{network.id}"), "detail": "partner"},
+    )
+    links = re.findall(r'value="((?:https?|webcal)://[^"]+\.ics)" readonly', response.text)
+    assert len(links) == 2 and links[1].startswith("webcal://")
+    feed = client.get(links[0].split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
+    assert feed.status_code == 200 and "BEGIN:VCALENDAR" in feed.text
