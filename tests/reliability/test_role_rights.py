@@ -59,6 +59,11 @@ RIGHTS: dict[str, frozenset[str]] = {
     "create_feed_token": WRITERS,
     "revoke_feed_token": WRITERS,
     "rotate_feed_token": WRITERS,
+    "add_external_calendar": WRITERS,
+    "list_external_calendars": STAFF,
+    "refresh_external_calendar": WRITERS,
+    "remove_external_calendar": WRITERS,
+    "external_calendar_events": STAFF,
     "search": ALL,
     "searchFacetValues": ALL,
     "listSynonyms": ADMINS,
@@ -116,6 +121,9 @@ def records(client: TestClient, auth: dict[str, dict[str, str]]) -> dict[str, st
         "/api/v1/feed-tokens", json={"scope": "network", "subject_id": network}, headers=admin
     )
     assert feed.status_code == 201, feed.text
+    external = create(  # a loopback address: refused at once, but the subscription is stored
+        "external-calendars", {"network_id": network, "url": "http://127.0.0.1:9/x.ics"}
+    )
     return {
         "organization": organization,
         "contact": create("contacts", {"name": "Kommunpolis", "organization_id": organization}),
@@ -124,6 +132,7 @@ def records(client: TestClient, auth: dict[str, dict[str, str]]) -> dict[str, st
         "meeting_id": meeting,
         "follow_up_id": follow_up,
         "token_id": str(feed.json()["id"]),
+        "calendar_id": external,
         "term_id": str(term["id"]),
         "facet": "kind",
         "term": "vbe",
@@ -140,6 +149,10 @@ def request_for(
         url = url.replace(f"{{{name}}}", value)
     if operation_id == "meeting_report":
         url += f"?network_id={ids['network']}&start=2027-01-01&end=2027-12-31"
+    if operation_id == "list_external_calendars":
+        url += f"?network_id={ids['network']}"
+    if operation_id == "external_calendar_events":
+        url += "?start=2027-01-01T00:00:00Z&end=2027-02-01T00:00:00Z"
     return method, url, ({} if method in {"POST", "PATCH", "PUT"} else None)
 
 

@@ -75,7 +75,7 @@ def test_feed_is_imported_and_refetched_conditionally(
         ("malformed", "not valid iCalendar"),
         ("gone", "HTTP 410"),
         ("huge", "larger than 100000 bytes"),
-        ("slow", "did not answer within 0.5 s"),
+        ("slow", "did not answer within 1 s"),
     ],
 )
 def test_bad_feed_keeps_the_last_good_copy_and_reports_why(
@@ -90,9 +90,10 @@ def test_bad_feed_keeps_the_last_good_copy_and_reports_why(
     )
     behaviour.mode = mode
     behaviour.etag = '"v2"'
-    stored = run_async(
-        refresh(calendar["id"], ImportLimits(timeout=0.5, max_bytes=100_000, allow_private=True))
-    )
+    # Generous for an answer, short for the server that sleeps 2 s: a busy machine is no slow feed.
+    timeout = 1.0 if mode == "slow" else 15.0
+    limits = ImportLimits(timeout=timeout, max_bytes=100_000, allow_private=True)
+    stored = run_async(refresh(calendar["id"], limits))
     assert error in stored["last_error"]
     assert stored["last_good_at"] == calendar_good_at(calendar["id"])
     assert len(events(client, setting, calendar["id"])) == 3
