@@ -140,7 +140,8 @@ async def apply(changes):
 
 async def main():
     worker = OutboxWorker("shared", apply, batch_size=2)
-    while await worker.step():
+    while await worker.pending():
+        await worker.step()  # 0 while the other process holds the lease
         await asyncio.sleep(0.05)  # as run() polls: gives the other process its turn
 
 asyncio.run(main())
