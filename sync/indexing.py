@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import Sequence
 
 from directory.tables import ChangeEvent
 from search import documents
 from search.backend import Progress, SearchBackend
-from sync.outbox import Change, OutboxWorker, advance, release, take_lease
+from sync.outbox import Change, OutboxWorker, advance, claimed
 
 CONSUMER = "search"
-REINDEX_LEASE_SECONDS = 3600.0
 
 
 def search_worker(backend: SearchBackend, interval: float = 0.2) -> OutboxWorker:
@@ -34,7 +31,7 @@ async def count_documents() -> int:
 
 
 async def reindex(backend: SearchBackend, progress: Progress | None = None) -> int:
-    """Rebuild the whole index while holding the search consumer's lease, then move its cursor
+    """Rebuild the whole index while holding the search consumer's lock, then move its cursor
     past every event the rebuild already covers. Returns the number of documents written."""
     written = 0
 
@@ -44,17 +41,12 @@ async def reindex(backend: SearchBackend, progress: Progress | None = None) -> i
         if progress is not None:
             progress(count)
 
-    owner = secrets.token_hex(8)
-    while await take_lease(CONSUMER, owner, REINDEX_LEASE_SECONDS) is None:
-        await asyncio.sleep(0.5)  # a worker is applying a batch; it gives the lease back soon
-    try:
+    async with claimed(CONSUMER):
         latest = (
             await ChangeEvent.select(ChangeEvent.id)
             .order_by(ChangeEvent.id, ascending=False)
             .first()
         )
         await backend.rebuild(documents.all_documents(), counted)
-        await advance(CONSUMER, owner, latest["id"] if latest else 0)
-    finally:
-        await release(CONSUMER, owner)
+        await advance(CONSUMER, latest["id"] if latest else 0)
     return written

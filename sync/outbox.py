@@ -1,12 +1,11 @@
 """The outbox worker: applies ``change_event`` rows to a consumer, in order, exactly once.
 
-Each consumer (the search index, CardDAV and CalDAV push) has a name, an apply callback and a
-row in ``outbox_cursor`` holding the last event it applied. A step first checks, without any
-lock, whether events are waiting; then it takes the consumer's lease (one conditional UPDATE,
-so two worker processes never hold it at once), applies the events and advances the cursor only
-while it still holds the lease. The lease is a row, not an open transaction: a consumer that
-talks to a slow CalDAV server holds no database lock meanwhile, so SQLite writers never wait on
-it. A failing apply leaves the cursor where it was: the changes wait until the consumer is back.
+Each consumer (the search index now; CardDAV and CalDAV push later) has a name, an apply
+callback and a row in ``outbox_cursor`` holding the last event it applied. A step claims the
+consumer by locking that row (``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` on
+SQLite), reads the events after the cursor, applies them and advances the cursor in the same
+transaction. So two worker processes never apply the same change twice, and a failing apply
+leaves the cursor where it was: the changes wait in the outbox until the consumer is back.
 """
 
 from __future__ import annotations
@@ -14,18 +13,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import secrets
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from piccolo.query.functions.aggregate import Max
+from piccolo.engine.postgres import PostgresEngine
 
+from directory.database import engine, transaction
 from directory.metrics import SYNC_FAILURES
 from directory.tables import ChangeEvent
 from sync.tables import OutboxCursor
 
 log = logging.getLogger(__name__)
+# SQLite's BEGIN IMMEDIATE (see directory.database.transaction) already locks the database.
+_LOCK_SQLITE = "SELECT last_id FROM outbox_cursor WHERE consumer = {}"
+_LOCK_POSTGRES = _LOCK_SQLITE + " FOR UPDATE"
 
 
 @dataclass(frozen=True)
@@ -41,78 +44,25 @@ class Change:
 Apply = Callable[[Sequence[Change]], Awaitable[None]]
 
 
-class LeaseLost(RuntimeError):
-    """Another worker took the consumer over (our lease ran out); its cursor is not ours to move."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-async def _cursor(consumer: str) -> int:
+@asynccontextmanager
+async def claimed(consumer: str) -> AsyncIterator[int]:
+    """A transaction holding ``consumer``'s cursor lock; yields the last applied event id."""
     await OutboxCursor.raw(
-        "INSERT INTO outbox_cursor (consumer, last_id, updated_at, lease_owner) "
-        "VALUES ({}, 0, CURRENT_TIMESTAMP, '') ON CONFLICT (consumer) DO NOTHING",
+        "INSERT INTO outbox_cursor (consumer, last_id, updated_at) "
+        "VALUES ({}, 0, CURRENT_TIMESTAMP) ON CONFLICT (consumer) DO NOTHING",
         consumer,
     )
-    row = (
-        await OutboxCursor.select(OutboxCursor.last_id)
-        .where(OutboxCursor.consumer == consumer)
-        .first()
-    )
-    return int(row["last_id"]) if row else 0
+    async with transaction():
+        sql = _LOCK_POSTGRES if isinstance(engine(), PostgresEngine) else _LOCK_SQLITE
+        rows = await OutboxCursor.raw(sql, consumer)
+        yield int(rows[0]["last_id"])
 
 
-async def _newest_event() -> int:
-    row = await ChangeEvent.select(Max(ChangeEvent.id).as_alias("newest")).first()
-    return int(row["newest"] or 0) if row else 0
-
-
-async def take_lease(consumer: str, owner: str, seconds: float) -> int | None:
-    """The cursor if ``owner`` now holds the consumer's lease, ``None`` if another worker does."""
-    now = _now()
-    taken = (
-        await OutboxCursor.update(
-            {
-                OutboxCursor.lease_owner: owner,
-                OutboxCursor.lease_until: now + dt.timedelta(seconds=seconds),
-            }
-        )
-        .where(
-            (OutboxCursor.consumer == consumer)
-            & (
-                OutboxCursor.lease_until.is_null()
-                | (OutboxCursor.lease_until < now)
-                | (OutboxCursor.lease_owner == owner)
-            )
-        )
-        .returning(OutboxCursor.last_id)
-    )
-    return int(taken[0]["last_id"]) if taken else None
-
-
-async def advance(consumer: str, owner: str, last_id: int) -> None:
-    """Move the cursor and give the lease back; raises :class:`LeaseLost` if it is not ours."""
-    moved = (
-        await OutboxCursor.update(
-            {
-                OutboxCursor.last_id: last_id,
-                OutboxCursor.updated_at: _now(),
-                OutboxCursor.lease_owner: "",
-                OutboxCursor.lease_until: None,
-            }
-        )
-        .where((OutboxCursor.consumer == consumer) & (OutboxCursor.lease_owner == owner))
-        .returning(OutboxCursor.consumer)
-    )
-    if not moved:
-        raise LeaseLost(consumer)
-
-
-async def release(consumer: str, owner: str) -> None:
-    await OutboxCursor.update({OutboxCursor.lease_owner: "", OutboxCursor.lease_until: None}).where(
-        (OutboxCursor.consumer == consumer) & (OutboxCursor.lease_owner == owner)
-    )
+async def advance(consumer: str, last_id: int) -> None:
+    """Move the cursor (inside :func:`claimed`)."""
+    await OutboxCursor.update(
+        {OutboxCursor.last_id: last_id, OutboxCursor.updated_at: dt.datetime.now(dt.UTC)}
+    ).where(OutboxCursor.consumer == consumer)
 
 
 class OutboxWorker:
@@ -125,48 +75,31 @@ class OutboxWorker:
         batch_size: int = 200,
         interval: float = 0.2,
         max_backoff: float = 30.0,
-        lease_seconds: float = 300.0,
     ) -> None:
         self.consumer = consumer
-        self.owner = secrets.token_hex(8)
-        self.lease_seconds = lease_seconds
         self.apply = apply
         self.batch_size = batch_size
         self.interval = interval
         self.max_backoff = max_backoff
 
-    async def pending(self) -> bool:
-        """Whether events wait for this consumer (a read; takes no lease and no lock)."""
-        return await _cursor(self.consumer) < await _newest_event()
-
     async def step(self) -> int:
-        """Apply the next batch; returns how many events it applied (0: nothing to do here).
-
-        The lease must outlast one batch; a batch that takes longer loses it and raises
-        :class:`LeaseLost` rather than move a cursor another worker now owns.
-        """
-        if not await self.pending():
-            return 0
-        last_id = await take_lease(self.consumer, self.owner, self.lease_seconds)
-        if last_id is None:
-            return 0
-        try:
+        """Apply the next batch; returns how many events it applied (0: nothing waiting)."""
+        async with claimed(self.consumer) as last_id:
             rows = (
                 await ChangeEvent.select()
                 .where(ChangeEvent.id > last_id)
                 .order_by(ChangeEvent.id)
                 .limit(self.batch_size)
             )
+            if not rows:
+                return 0
             changes = [
                 Change(row["id"], row["resource_type"], row["resource_id"], row["operation"])
                 for row in rows
             ]
-            if changes:
-                await self.apply(changes)
-                await advance(self.consumer, self.owner, changes[-1].id)
+            await self.apply(changes)
+            await advance(self.consumer, changes[-1].id)
             return len(changes)
-        finally:
-            await release(self.consumer, self.owner)
 
     async def drain(self) -> int:
         """Apply everything waiting; returns the number of events applied."""

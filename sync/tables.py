@@ -11,5 +11,3 @@ class OutboxCursor(Table, tablename="outbox_cursor"):
     consumer = Varchar(length=50, unique=True)
     last_id = BigInt(default=0)
     updated_at = Timestamptz(default=TimestamptzNow())
-    lease_owner = Varchar(length=40, default="")
-    lease_until = Timestamptz(null=True, default=None)

@@ -140,8 +140,7 @@ async def apply(changes):
 
 async def main():
     worker = OutboxWorker("shared", apply, batch_size=2)
-    while await worker.pending():
-        await worker.step()  # 0 while the other process holds the lease
+    while await worker.step():
         await asyncio.sleep(0.05)  # as run() polls: gives the other process its turn
 
 asyncio.run(main())
