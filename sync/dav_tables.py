@@ -8,7 +8,8 @@ from piccolo.table import Table
 class DavEntry(Table, tablename="dav_entry"):
     """One pushed item: where it lives (``href``), the server's ``etag`` for it, and the SHA-256
     of what was sent, so an unchanged item costs no request and a changed one is sent with
-    ``If-Match`` against the version we wrote."""
+    ``If-Match`` against the version we wrote. A unique index on (collection, uid), made by a
+    migration because Piccolo declares no composite constraints, keeps one record per item."""
 
     collection = Varchar(length=500, index=True)
     uid = Varchar(length=300)

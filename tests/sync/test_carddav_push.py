@@ -253,3 +253,19 @@ def test_a_server_that_returns_during_backoff_gets_everything(
     finally:
         server.stop()
     assert run_async(Contact.count()) == 4
+
+
+def test_the_database_keeps_one_record_per_pushed_item(dav_home: str, directory: Directory) -> None:
+    records = seed(directory)
+    push(dav_home)
+    collection = book(dav_home, "public")
+    entry = run_async(
+        DavEntry.objects()
+        .where((DavEntry.uid == str(records["cve"].id)) & (DavEntry.collection == collection))
+        .first()
+    )
+    twin = DavEntry(collection=collection, uid=entry.uid, href=entry.href + "-twin", etag="x")
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        run_async(twin.save())
+    same = (DavEntry.uid == entry.uid) & (DavEntry.collection == collection)
+    assert run_async(DavEntry.count().where(same)) == 1
