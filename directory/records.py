@@ -32,7 +32,7 @@ from directory.errors import (
     VersionMismatch,
 )
 from directory.relations import check_references, load_relations, save_relations
-from directory.resources import ResourceSpec
+from directory.resources import CONTACTS, ORGANIZATIONS, ResourceSpec
 from directory.tables import AuditEntry, ChangeEvent, Contact, NetworkMember, Organization, Service
 from directory.vocabulary import allowed_codes
 
@@ -261,6 +261,8 @@ class RecordService:
 
     async def _records(self, rows: Sequence[Mapping[str, Any]]) -> list[Struct]:
         relations = await load_relations(self.spec, [row["id"] for row in rows])
+        if relations and Visibility.INTERNAL not in self.principal.readable_visibilities:
+            relations = await self._readable_members(relations)
         return [
             msgspec.convert(
                 {**self.spec.from_row(row), **relations.get(row["id"], {})},
@@ -268,6 +270,34 @@ class RecordService:
             )
             for row in rows
         ]
+
+    async def _readable_members(
+        self, relations: dict[uuid.UUID, dict[str, list[uuid.UUID]]]
+    ) -> dict[uuid.UUID, dict[str, list[uuid.UUID]]]:
+        """Drop the members this reader may not see, so a network's member list does not reveal
+        that an internal unit or one of its contacts exists."""
+        readable: dict[str, set[uuid.UUID]] = {}
+        for field, spec in (
+            ("member_organization_ids", ORGANIZATIONS),
+            ("member_contact_ids", CONTACTS),
+        ):
+            ids = list({ref for entry in relations.values() for ref in entry.get(field, [])})
+            table = spec.table
+            rows = (
+                await table.select(table.id)  # type: ignore[attr-defined]
+                .where(table.id.is_in(ids))  # type: ignore[attr-defined]
+                .where(visibility_filter(spec, self.principal))
+                if ids
+                else []
+            )
+            readable[field] = {row["id"] for row in rows}
+        return {
+            network: {
+                field: [ref for ref in refs if field not in readable or ref in readable[field]]
+                for field, refs in entry.items()
+            }
+            for network, entry in relations.items()
+        }
 
     async def _current(self, record_id: uuid.UUID, if_match: str | None) -> Struct:
         """The stored record, if ``if_match`` names its current version."""

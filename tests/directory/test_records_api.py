@@ -193,6 +193,42 @@ def test_partner_never_sees_internal_entries(client: Client, auth: Auth) -> None
     assert client.get("/api/v1/organizations", headers=auth["staff"]).json()["total_items"] == 2
 
 
+def test_partner_sees_only_the_members_it_may_read(client: Client, auth: Auth) -> None:
+    unit = create(
+        client, auth, "organizations", org(name="Säkerhetsfunktionen", visibility="internal")
+    )
+    police = create(client, auth, "organizations", org(name="Polisen", kind="authority"))
+    officer = create(
+        client, auth, "contacts", {"organization_id": police["id"], "name": "Kommunpolis"}
+    )
+    insider = create(
+        client, auth, "contacts", {"organization_id": police["id"], "name": "Analytiker",
+                                   "visibility": "internal"},
+    )  # fmt: skip
+    network = create(
+        client,
+        auth,
+        "networks",
+        {
+            "name": "Lokal samverkansgrupp",
+            "visibility": "partners",
+            "member_organization_ids": [unit["id"], police["id"]],
+            "member_contact_ids": [officer["id"], insider["id"]],
+        },
+    )
+
+    def members(role: str) -> tuple[list[str], list[str]]:
+        body = client.get(f"/api/v1/networks/{network['id']}", headers=auth[role]).json()
+        return body["member_organization_ids"], body["member_contact_ids"]
+
+    assert members("partner") == ([police["id"]], [officer["id"]])
+    listed = client.get("/api/v1/networks", headers=auth["partner"]).json()["contents"]
+    assert listed[0]["member_organization_ids"] == [police["id"]]
+    staff_orgs, staff_contacts = members("staff")
+    assert set(staff_orgs) == {unit["id"], police["id"]}
+    assert set(staff_contacts) == {officer["id"], insider["id"]}
+
+
 def test_list_filters_paging_and_sorting(client: Client, auth: Auth) -> None:
     a = create(
         client,
