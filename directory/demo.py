@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from directory.demo_data import demo_document
+from directory.demo_meetings import load_demo_meetings
 from directory.exchange import rows_from_document
 from directory.importer import import_rows
 from directory.tables import Organization
 
 
 async def load_demo_if_empty() -> int:
-    """Import the demo directory through the ordinary import path; a no-op on a used database."""
+    """Import the demo directory through the ordinary import path and schedule the demo
+    networks' meetings; a no-op on a used database. Returns the number of records made."""
     if await Organization.count() > 0:
         return 0
-    return await import_rows(rows_from_document(demo_document()), actor="demo")
+    records = await import_rows(rows_from_document(demo_document()), actor="demo")
+    return records + await load_demo_meetings()
