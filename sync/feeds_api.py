@@ -15,7 +15,7 @@ import time
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
 
-from litestar import Request, Response, Router, get
+from litestar import HttpMethod, Request, Response, Router, route
 from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import HeaderParameter
 
@@ -80,8 +80,9 @@ def feeds_router(cache: FeedCache) -> Router:
     hide_tokens_in_access_log()
     limiter = MissLimiter(get_settings().token_misses_per_minute)
 
-    @get(
+    @route(
         "/feeds/{filename:str}",
+        http_method=[HttpMethod.GET, HttpMethod.HEAD],
         operation_id="calendar_feed",
         summary="A calendar feed (iCalendar) at its secret URL",
         tags=["feeds"],

@@ -136,6 +136,22 @@ def test_unchanged_data_gives_identical_bytes_and_304(client: Client, setting: S
     assert "content-encoding" not in gzip.headers
 
 
+def test_head_answers_with_the_headers_of_get_and_no_body(client: Client, setting: Setting) -> None:
+    schedule(client, setting)
+    token = issue(client, setting)
+    full = fetch(client, token)
+    head = client.head(path_of(token))
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == full.headers["etag"]
+    assert head.headers["content-type"] == full.headers["content-type"]
+    assert (
+        client.head(path_of(token), headers={"If-None-Match": full.headers["etag"]}).status_code
+        == 304
+    )
+    assert client.head("/feeds/" + "x" * 43 + ".ics").status_code == 404
+
+
 def test_changed_feed_is_never_answered_304(client: Client, setting: Setting) -> None:
     meeting = schedule(client, setting)
     token = issue(client, setting)
