@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,11 +20,7 @@ from typing import Any
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from benchmarks.harness import free_port
 
 
 def start_radicale(storage: str, port: int) -> subprocess.Popen[bytes]:

@@ -15,26 +15,19 @@ import datetime as dt
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from benchmarks.harness import admin_sql, percentile, served
+
 TOPICS = ["lägesbild", "SSPF", "anhörigstöd", "utbildning", "åtgärdsplan", "skolsamverkan"]
 PLACES = ["Kommunhuset, sal 3", "Polishuset Tyresö", "Fritidsgården Trollbäcken", ""]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def build(meetings: int, rng: random.Random) -> tuple[str, uuid.UUID, Any]:
@@ -52,7 +45,7 @@ async def build(meetings: int, rng: random.Random) -> tuple[str, uuid.UUID, Any]
     admin = Principal(uuid.uuid4(), "benchmark", Role.ADMIN)
     service = MeetingService(admin)
     today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    first_id = None
+    first_id: uuid.UUID | None = None
     for n in range(meetings):
         day = today + dt.timedelta(days=rng.randint(-80, 500))
         start = day.replace(tzinfo=None) + dt.timedelta(hours=rng.choice([8, 9, 10, 13, 14]))
@@ -78,6 +71,7 @@ async def build(meetings: int, rng: random.Random) -> tuple[str, uuid.UUID, Any]
     token = await FeedTokenService(admin).create(
         FeedTokenIn(scope="network", subject_id=network_id, detail="partner")
     )
+    assert first_id is not None
     return token.https_url.rsplit("/feeds/", 1)[1], first_id, admin
 
 
@@ -95,17 +89,12 @@ def server_ms(response: httpx.Response) -> float:
     return float(response.headers["server-timing"].split("dur=")[1])
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[max(0, int(len(ordered) * share) - 1)], 2)
-
-
 def summary(name: str, client: list[float], server: list[float]) -> dict[str, float]:
     return {
         f"{name}_median_ms": round(statistics.median(client), 2),
-        f"{name}_p95_ms": percentile(client, 0.95),
+        f"{name}_p95_ms": round(percentile(client, 0.95), 2),
         f"{name}_server_median_ms": round(statistics.median(server), 2),
-        f"{name}_server_p95_ms": percentile(server, 0.95),
+        f"{name}_server_p95_ms": round(percentile(server, 0.95), 2),
     }
 
 
@@ -140,39 +129,14 @@ async def throughput(
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     rng = random.Random(11)
     started = time.perf_counter()
     token, first_id, admin = asyncio.run(build(args.meetings, rng))
     print(
         f"built {args.meetings} meetings in {time.perf_counter() - started:.1f} s", file=sys.stderr
     )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "samverkan.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, "DATABASE_POOL_SIZE": "10"},
-    )
     path = f"/feeds/{token}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/health").raise_for_status()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with served(env={"DATABASE_POOL_SIZE": "10"}) as base:
         figures: dict[str, Any] = {}
         with httpx.Client(base_url=base) as client:
             cold_client, cold_server = [], []
@@ -196,25 +160,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         figures["not_modified_requests_per_second"] = asyncio.run(
             throughput(base, path, etag, args.concurrency, args.seconds)
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     return {
         "database": "postgresql" if args.postgres else "sqlite",
         "meetings": args.meetings,
         "concurrency": args.concurrency,
         **figures,
     }
-
-
-async def admin_sql(server_url: str, sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(server_url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 def main() -> None:

@@ -11,17 +11,16 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
+
+from benchmarks.harness import admin_sql, percentile, served
 
 FIRST = [
     "Anna",
@@ -120,22 +119,6 @@ def document(organizations: int, contacts: int, rng: random.Random) -> dict[str,
     return {"organizations": orgs, "contacts": people}
 
 
-async def admin_sql(server_url: str, sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(server_url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def run_import(doc: dict[str, Any]) -> tuple[int, float]:
     from rich.progress import Progress
 
@@ -158,7 +141,7 @@ async def make_token() -> str:
     return await create_service_token("staff")
 
 
-def time_list_endpoint(port: int, token: str, requests: int, rng: random.Random) -> list[float]:
+def time_list_endpoint(base: str, token: str, requests: int, rng: random.Random) -> list[float]:
     queries = [
         "",
         "kind=ngo",
@@ -170,7 +153,7 @@ def time_list_endpoint(port: int, token: str, requests: int, rng: random.Random)
     ]
     headers = {"Authorization": f"Bearer {token}"}
     timings = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+    with httpx.Client(base_url=base, headers=headers) as client:
         for _ in range(10):  # warm-up
             client.get("/api/v1/organizations").raise_for_status()
         for index in range(requests):
@@ -214,7 +197,6 @@ def main() -> None:
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     os.environ["DATABASE_POOL_SIZE"] = "0"
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     rng = random.Random(7)
 
     doc = document(args.organizations, args.contacts, rng)
@@ -222,35 +204,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     print(f"imported {count} rows in {seconds:.1f} s", file=sys.stderr)
     token = asyncio.run(make_token())
 
-    port = free_port()
-    env = {**os.environ, "DATABASE_POOL_SIZE": "10"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "samverkan.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/health").raise_for_status()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        timings = time_list_endpoint(port, token, args.requests, rng)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with served(env={"DATABASE_POOL_SIZE": "10"}) as base:
+        timings = time_list_endpoint(base, token, args.requests, rng)
 
     timings.sort()
     return {
@@ -259,7 +214,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "import_rows_per_second": round(count / seconds),
         "list_requests": len(timings),
         "list_median_ms": round(statistics.median(timings), 2),
-        "list_p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+        "list_p95_ms": round(percentile(timings, 0.95), 2),
     }
 
 

@@ -2,7 +2,7 @@
 several ``samverkan serve`` workers on PostgreSQL (a real uvicorn on loopback).
 
 Creates and drops its own database; prints progress, then one JSON object on the last line.
-Usage: python benchmarks/load.py [--postgres postgres://127.0.0.1:5432/x] [--workers 4]
+Usage: .venv/bin/python -m benchmarks.load [--postgres postgres://127.0.0.1:5432/x] [--workers 4]
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import asyncio
 import json
 import os
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,23 +23,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from benchmarks.harness import admin_sql, percentile, served
+
 ROOT = Path(__file__).parents[1]
-
-
-async def admin_sql(server_url: str, sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(server_url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def cli(*args: str) -> str:
@@ -53,20 +37,6 @@ def cli(*args: str) -> str:
         check=True,
     )
     return done.stdout.strip().splitlines()[-1]
-
-
-def wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base_url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("the server did not become ready")
 
 
 async def drive(
@@ -97,7 +67,7 @@ def figures(wall: float, latencies: list[float], errors: int) -> dict[str, Any]:
         "errors": errors,
         "requests_per_second": round(len(ordered) / wall, 1),
         "median_ms": round(statistics.median(ordered) * 1000, 1),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 1),
+        "p95_ms": round(percentile(ordered, 0.95) * 1000, 1),
     }
 
 
@@ -106,20 +76,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     cli("demo")
     staff = {"Authorization": f"Bearer {cli('token', 'create', '--role', 'staff')}"}
     admin = {"Authorization": f"Bearer {cli('token', 'create', '--role', 'admin')}"}
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_POOL_SIZE": "10", "SAMVERKAN_LOG_LEVEL": "WARNING"}
-    command = ["serve", "--workers", str(args.workers), "--port", str(port)]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "samverkan", *command],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_ready(base, server)
+    env = {"DATABASE_POOL_SIZE": "10", "SAMVERKAN_LOG_LEVEL": "WARNING"}
+    with served(["serve", "--workers", str(args.workers)], env) as base:
         feed = httpx.post(
             f"{base}/api/v1/feed-tokens", json={"scope": "public"}, headers=admin, timeout=30
         )
@@ -149,10 +107,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             asyncio.run(drive(urls, staff, args.clients, 5))  # warm up every worker
             results[name] = figures(*asyncio.run(drive(urls, staff, args.clients, args.requests)))
             print(f"{name}: {results[name]}", file=sys.stderr)
-        return results
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    return results
 
 
 def main() -> None:

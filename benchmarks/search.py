@@ -16,15 +16,14 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from benchmarks.harness import percentile, served
 
 MUNICIPALITIES = [
     "Tyresö",
@@ -313,23 +312,26 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {
         "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1], 2),
+        "p95_ms": round(percentile(ordered, 0.95), 2),
         "max_ms": round(ordered[-1], 2),
     }
 
 
 async def _load(rows: dict[str, list[dict[str, Any]]]) -> float:
+    from piccolo.table import Table
+
     from directory.database import migrate
     from directory.tables import Contact, Network, Organization, Service
 
     await migrate()
     started = time.perf_counter()
-    for name, table in (
+    tables: tuple[tuple[str, type[Table]], ...] = (
         ("organization", Organization),
         ("contact", Contact),
         ("service", Service),
         ("network", Network),
-    ):
+    )
+    for name, table in tables:
         batch = rows[name]
         for start in range(0, len(batch), 1000):
             await table.insert(*(table(**row) for row in batch[start : start + 1000]))
@@ -373,57 +375,20 @@ async def _in_process(mix: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _over_http(mix: list[dict[str, str]], token: str) -> dict[str, Any]:
     import httpx
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "samverkan.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=os.environ.copy(),
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.2)
-            headers = {"Authorization": f"Bearer {token}"}
-            client.get("/api/v1/search", params={"q": "warm"}, headers=headers)
-            samples = []
-            for params in mix:
-                began = time.perf_counter()
-                response = client.get("/api/v1/search", params=params, headers=headers)
-                samples.append((time.perf_counter() - began) * 1000)
-                response.raise_for_status()
-                assert response.json()["degraded"] is False
-        return _percentiles(samples)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with served() as base, httpx.Client(base_url=base, timeout=30) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        client.get("/api/v1/search", params={"q": "warm"}, headers=headers)
+        samples = []
+        for params in mix:
+            began = time.perf_counter()
+            response = client.get("/api/v1/search", params=params, headers=headers)
+            samples.append((time.perf_counter() - began) * 1000)
+            response.raise_for_status()
+            assert response.json()["degraded"] is False
+    return _percentiles(samples)
 
 
 def main() -> None:

@@ -1,0 +1,85 @@
+"""What every benchmark needs: a free port, a real uvicorn server on loopback, admin SQL on the
+PostgreSQL server, and percentiles of a list of timings."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def admin_sql(server_url: str, sql: str) -> None:
+    """Run ``sql`` outside any benchmark database (to create or drop one)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(server_url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The value below which ``share`` of ``values`` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
+def wait_ready(base_url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    """Wait for ``/ready``; fail at once if the server process exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not become ready")
+
+
+@contextmanager
+def served(
+    command: Sequence[str] | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """Run the app on a free loopback port until the block ends; yields its base URL.
+
+    ``command`` is a ``samverkan`` CLI command line to which ``--port`` is added (for example
+    ``["serve", "--workers", "4"]``); without one, one uvicorn process serves the app factory.
+    """
+    port = free_port()
+    args = (
+        ["-m", "samverkan", *command, "--host", "127.0.0.1", "--port", str(port)]
+        if command
+        else ["-m", "uvicorn", "samverkan.app:create_app", "--factory", "--host", "127.0.0.1",
+              "--port", str(port), "--log-level", "warning"]
+    )  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, *args],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base_url, server)
+        yield base_url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
