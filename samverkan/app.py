@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from litestar import Litestar
@@ -32,75 +30,44 @@ from samverkan.web import web_routers
 from samverkan.web.security import SESSION_STORE, csrf_config, session_config, session_store
 from samverkan.web.session import session_principal, session_reader
 from samverkan.web.templating import template_config
+from samverkan.workers import BackgroundWorkers, background_jobs
 from search.api import STATE_KEY, search_router
 from search.backend import SearchUnavailable
 from search.configured import configured_backend
-from sync.calendar_import import run_scheduler
 from sync.calendar_import_api import external_calendars_router
-from sync.dav_workers import dav_workers
 from sync.feed_cache import FeedCache
 from sync.feeds_api import feeds_router
-from sync.indexing import search_worker
-from sync.invitations import invitation_worker
 
 VERSION = "0.1.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
+WORKERS_KEY = "background_workers"
 
 
 log = logging.getLogger(__name__)
 
 
 async def start_search(app: Litestar) -> None:
-    """Load the search index and start the outbox worker that keeps it current."""
-    backend = app.state[STATE_KEY]
+    """Load the search index; a backend that is down is retried by its outbox worker."""
     try:
-        await backend.start()
+        await app.state[STATE_KEY].start()
     except SearchUnavailable as error:
         log.warning("search backend unavailable at start (%s); searching the database", error)
-    if get_settings().worker_in_app:
-        app.state["search_worker"] = asyncio.create_task(search_worker(backend).run())
 
 
 async def stop_search(app: Litestar) -> None:
-    task: asyncio.Task[None] | None = app.state.get("search_worker")
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
     await app.state[STATE_KEY].close()
 
 
-async def start_sync_workers(app: Litestar) -> None:
-    """Fetch the networks' external calendars on their schedule; mail invitations if SMTP is
-    configured."""
-    app.state["calendar_import"] = asyncio.create_task(run_scheduler())
-    if get_settings().smtp_host:
-        app.state["invitations"] = asyncio.create_task(invitation_worker().run())
-
-
-async def stop_sync_workers(app: Litestar) -> None:
-    for name in ("calendar_import", "invitations"):
-        task: asyncio.Task[None] | None = app.state.get(name)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-
-async def start_dav_sync(app: Litestar) -> None:
-    """Start the CardDAV/CalDAV outbox workers, when ``CARDDAV_URL`` or ``CALDAV_URL`` is set."""
+async def start_workers(app: Litestar) -> None:
+    """Run the background jobs in this process unless ``samverkan worker`` runs them."""
     settings: Settings = app.state["settings"]
-    workers = dav_workers(settings.dav, settings.public_url) if settings.dav else []
-    app.state["dav_tasks"] = [asyncio.create_task(worker.run()) for worker in workers]
+    if settings.worker_in_app:
+        app.state[WORKERS_KEY].jobs = background_jobs(settings, app.state[STATE_KEY])
+        app.state[WORKERS_KEY].start()
 
 
-async def stop_dav_sync(app: Litestar) -> None:
-    tasks: list[asyncio.Task[None]] = app.state["dav_tasks"]
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+async def stop_workers(app: Litestar) -> None:
+    await app.state[WORKERS_KEY].stop()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -129,11 +96,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({STATE_KEY: configured_backend(settings), "settings": settings}),
-        on_startup=[start_pool, start_search, start_sync_workers, start_dav_sync],
+        state=State(
+            {
+                STATE_KEY: configured_backend(settings),
+                WORKERS_KEY: BackgroundWorkers([]),
+                "settings": settings,
+            }
+        ),
+        on_startup=[start_pool, start_search, start_workers],
         on_shutdown=[
-            stop_dav_sync,
-            stop_sync_workers,
+            stop_workers,
             stop_search,
             feed_cache.versions.close,
             close_pool,

@@ -136,15 +136,15 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
 
 @main.command()
 def worker() -> None:
-    """Run the outbox worker alone, keeping the search index current, until stopped.
+    """Run the background jobs (outbox consumers, calendar import) alone, until stopped.
 
     For deployments with several web processes: set SAMVERKAN_WORKER_IN_APP=false for them and
-    run this once (or more: workers claim each change under a lock, never applying it twice).
+    run this once (or more: consumers claim their work, never applying a change twice).
     """
     from samverkan.observability import configure_logging
+    from samverkan.workers import BackgroundWorkers, background_jobs
     from search.backend import SearchUnavailable
     from search.configured import configured_backend
-    from sync.indexing import search_worker
 
     settings = get_settings()
     configure_logging(settings)
@@ -155,9 +155,12 @@ def worker() -> None:
             await backend.start()
         except SearchUnavailable as error:
             click.echo(f"search backend unavailable at start ({error}); retrying", err=True)
+        workers = BackgroundWorkers(background_jobs(settings, backend))
+        workers.start()
         try:
-            await search_worker(backend).run()
+            await workers.wait()
         finally:
+            await workers.stop()
             await backend.close()
 
     run(work)
