@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,3 +157,23 @@ def test_the_app_pushes_a_directory_change_without_being_asked(
         while str(org.id) not in _public_uids(dav_home):
             assert time.monotonic() < deadline, "the worker did not push the change"
             time.sleep(0.2)
+
+
+def test_samverkan_worker_runs_the_dav_consumers_for_the_web_processes(
+    dav_environment: str, directory: Directory, tmp_path: Path
+) -> None:
+    log = (tmp_path / "worker.log").open("wb")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "samverkan", "worker"], stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        org = directory.organization("Tyresö församling", kind="faith", visibility="public")
+        deadline = time.monotonic() + 60
+        while str(org.id) not in _public_uids(dav_environment):
+            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+            assert time.monotonic() < deadline, "samverkan worker did not push the change"
+            time.sleep(0.3)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        log.close()
