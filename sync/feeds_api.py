@@ -75,6 +75,11 @@ def _headers(feed: RenderedFeed) -> dict[str, str]:
     return headers
 
 
+def _feed_operation_id(_handler: object, method: str, _path: object) -> str:
+    """One OpenAPI operation id per method of the feed route (GET and HEAD share a handler)."""
+    return f"calendar_feed_{HttpMethod(method).value.lower()}"
+
+
 def feeds_router(cache: FeedCache) -> Router:
     """The feed route over ``cache``; the app closes ``cache.versions`` on shutdown."""
     hide_tokens_in_access_log()
@@ -83,7 +88,7 @@ def feeds_router(cache: FeedCache) -> Router:
     @route(
         "/feeds/{filename:str}",
         http_method=[HttpMethod.GET, HttpMethod.HEAD],
-        operation_id="calendar_feed",
+        operation_id=_feed_operation_id,
         summary="A calendar feed (iCalendar) at its secret URL",
         tags=["feeds"],
         security=[],
