@@ -10,11 +10,12 @@ from typing import Any
 import msgspec
 from piccolo.table import Table
 
+from directory.access import Principal, Role
 from directory.bulk import insert_many
 from directory.database import transaction
 from directory.errors import InvalidField, InvalidFields
 from directory.exchange import RawRow
-from directory.records import now
+from directory.records import RecordService, now
 from directory.resources import ResourceSpec
 from directory.schemas import as_builtins
 from directory.tables import (
@@ -36,6 +37,7 @@ _MAX_ERRORS = 1000
 class _Prepared:
     def __init__(self, row: RawRow, record_id: uuid.UUID, values: dict[str, Any]) -> None:
         self.row, self.id, self.values = row, record_id, values
+        self.existing = False
 
 
 def _decode(row: RawRow, codes: Mapping[str, frozenset[str]]) -> _Prepared:
@@ -122,8 +124,9 @@ def _parent_cycles(organizations: list[_Prepared]) -> list[InvalidField]:
     return errors
 
 
-async def validate_rows(rows: Iterable[RawRow]) -> list[_Prepared]:
-    """Every row decoded and checked; raises :class:`InvalidFields` listing all bad rows."""
+async def validate_rows(rows: Iterable[RawRow], update: bool = False) -> list[_Prepared]:
+    """Every row decoded and checked; raises :class:`InvalidFields` listing all bad rows. A row
+    whose id exists already is an error, or with ``update`` a replacement of that record."""
     codes = await allowed_codes()
     prepared, errors = [], []
     seen_ids: set[uuid.UUID] = set()
@@ -141,26 +144,47 @@ async def validate_rows(rows: Iterable[RawRow]) -> list[_Prepared]:
     for spec_name in {item.row.spec.name for item in prepared}:
         items = [p for p in prepared if p.row.spec.name == spec_name]
         existing = await _existing_ids(items[0].row.spec.table, [p.id for p in items])
-        errors.extend(
-            InvalidField(f"{p.row.where}: id", f"{p.id} already exists")
-            for p in items
-            if p.id in existing
-        )
+        for item in items:
+            item.existing = item.id in existing
+        if not update:
+            errors.extend(
+                InvalidField(f"{p.row.where}: id", f"{p.id} already exists (--update replaces it)")
+                for p in items
+                if p.existing
+            )
     if errors:
         raise InvalidFields(errors[:_MAX_ERRORS])
     return prepared
 
 
-async def import_rows(rows: Iterable[RawRow], actor: str, progress: Progress | None = None) -> int:
-    """Validate, then write all rows in one transaction; returns how many records were created."""
-    prepared = await validate_rows(rows)
+async def import_rows(
+    rows: Iterable[RawRow], actor: str, progress: Progress | None = None, update: bool = False
+) -> int:
+    """Validate, then write all rows in one transaction; returns how many records it created or
+    changed. With ``update``, a row naming an existing record replaces that record's values."""
+    prepared = await validate_rows(rows, update)
+    written = 0
     async with transaction():
         for start in range(0, len(prepared), _BATCH):
             chunk = prepared[start : start + _BATCH]
-            await _write_chunk(chunk, actor)
+            created = [item for item in chunk if not item.existing]
+            await _write_chunk(created, actor)
+            written += len(created)
+            for item in chunk:
+                if item.existing:
+                    written += await _replace(item, actor)
             if progress:
                 progress(len(chunk))
-    return len(prepared)
+    return written
+
+
+async def _replace(item: _Prepared, actor: str) -> bool:
+    importer = Principal(account_id=uuid.UUID(int=0), username=actor, role=Role.ADMIN)
+    try:
+        return await RecordService(item.row.spec, importer).replace(item.id, item.values)
+    except InvalidField as error:
+        where = f"{item.row.where}: {error.field}"
+        raise InvalidFields([InvalidField(where, error.message)]) from None
 
 
 async def _write_chunk(chunk: list[_Prepared], actor: str) -> None:

@@ -210,6 +210,22 @@ class RecordService:
                 await self._log("update", record_id, previous, changed)
         return await self.get(record_id)
 
+    async def replace(self, record_id: uuid.UUID, values: Mapping[str, Any]) -> bool:
+        """Overwrite a record with complete, decoded values (an import with ``--update``),
+        writing only the fields that differ; returns whether anything changed. Call inside the
+        caller's transaction: a concurrent write raises :class:`VersionMismatch`."""
+        self._require_writer()
+        await self._validate(values, record_id=record_id)
+        current = (await self._records([await self._row(record_id)]))[0]
+        current_values = schemas.as_builtins(current)
+        changed = {k: v for k, v in values.items() if current_values.get(k) != v}
+        if changed:
+            await self._write(current, self.spec.to_row(changed))
+            await save_relations(self.spec, record_id, changed)
+            previous = {key: current_values.get(key) for key in changed}
+            await self._log("update", record_id, previous, changed)
+        return bool(changed)
+
     async def retire(self, record_id: uuid.UUID, if_match: str | None) -> Struct:
         """Soft delete: the record stays for history but leaves lists, search and feeds."""
         self._require_writer()

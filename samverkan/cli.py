@@ -249,7 +249,14 @@ def _format_of(path: Path, file_format: str | None) -> str:
     is_flag=True,
     help="Restore a backup from export --all into an empty database.",
 )
-def import_command(path: Path, file_format: str | None, resource: str | None, whole: bool) -> None:
+@click.option(
+    "--update",
+    is_flag=True,
+    help="A row whose id exists replaces that record (as after an export, edit, import).",
+)
+def import_command(
+    path: Path, file_format: str | None, resource: str | None, whole: bool, update: bool
+) -> None:
     """Import a CSV or HSDS-style JSON file: all rows or, on any error, none."""
     if whole:
         _restore(path)
@@ -267,12 +274,16 @@ def import_command(path: Path, file_format: str | None, resource: str | None, wh
         with Progress(transient=True) as progress:
             task = progress.add_task(f"importing {path.name}", total=len(rows))
             return await import_rows(
-                rows, actor=f"import:{path.name}", progress=lambda n: progress.advance(task, n)
+                rows,
+                actor=f"import:{path.name}",
+                progress=lambda n: progress.advance(task, n),
+                update=update,
             )
 
     run(run_migrations)
     count = run(load)
-    click.echo(f"imported {count} records from {path}")
+    unchanged = f" ({len(rows) - count} unchanged)" if update else ""
+    click.echo(f"imported {count} records from {path}{unchanged}")
 
 
 def _restore(path: Path) -> None:

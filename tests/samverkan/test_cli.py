@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -127,3 +128,53 @@ def test_a_bad_json_reference_is_rejected_and_nothing_written(tmp_path: Path, ru
     assert result.exit_code != 0
     assert "contacts[0]: organization_id" in result.output
     assert run(Organization.count()) == 0
+
+
+def test_import_update_replaces_edited_rows_and_leaves_the_rest(tmp_path: Path, run: Run) -> None:
+    invoke("demo")
+    path = tmp_path / "organizations.csv"
+    invoke("export", "--format", "csv", "--type", "organizations", "--output", str(path))
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    rows[0]["email"] = "ny.adress@tyreso.se"
+    rows[1]["name"] = rows[1]["name"] + " (omorganiserad)"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    refused = invoke("import", str(path), "--type", "organizations")
+    assert refused.exit_code != 0
+    assert "line 2: id" in refused.output and "--update" in refused.output
+
+    updated = invoke("import", str(path), "--type", "organizations", "--update")
+    assert updated.exit_code == 0, updated.output
+    assert f"imported 2 records from {path} ({len(rows) - 2} unchanged)" in updated.output
+    first = run(Organization.objects().where(Organization.id == rows[0]["id"]).first())
+    assert (first.email, first.version) == ("ny.adress@tyreso.se", 2)
+    audit = run(
+        AuditEntry.objects()
+        .where(AuditEntry.resource_id == rows[1]["id"])
+        .order_by(AuditEntry.id, ascending=False)
+        .first()
+    )
+    assert (audit.action, audit.actor) == ("update", "import:organizations.csv")
+    assert json.loads(audit.previous) == {"name": rows[1]["name"].removesuffix(" (omorganiserad)")}
+
+    again = invoke("import", str(path), "--type", "organizations", "--update")
+    assert f"imported 0 records from {path} ({len(rows)} unchanged)" in again.output
+
+
+def test_import_update_is_all_or_nothing(tmp_path: Path, run: Run) -> None:
+    invoke("demo")
+    path = tmp_path / "organizations.json"
+    invoke("export", "--output", str(path))
+    document = json.loads(path.read_text())
+    organizations = document["organizations"]
+    organizations[0]["name"] = "Ändrat namn"
+    organizations[1]["parent_id"] = organizations[1]["id"]  # its own parent: refused
+    path.write_text(json.dumps({"organizations": organizations[:2]}))
+    result = invoke("import", str(path), "--update")
+    assert result.exit_code != 0
+    assert "organizations[1]: parent_id" in result.output
+    assert run(Organization.count().where(Organization.name == "Ändrat namn")) == 0
