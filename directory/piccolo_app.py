@@ -21,6 +21,7 @@ APP_CONFIG = AppConfig(
         tables.NetworkCoordinator,
         tables.AuditEntry,
         tables.ChangeEvent,
+        tables.TokenMiss,
         guidance_tables.GuidanceSection,
         meeting_tables.Meeting,
         meeting_tables.MeetingOccurrence,

@@ -36,6 +36,8 @@ SETTING_NAMES: dict[str, str] = {
     "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
     "SAMVERKAN_WORKER_IN_APP": "true: each web process runs the outbox worker; false: "
     "only `samverkan worker` does",
+    "SAMVERKAN_OUTBOX_LEASE_SECONDS": "seconds an outbox worker's claim on a consumer lasts "
+    "unless renewed (a killed worker's claim frees itself after this)",
     "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
     "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
     "IMPORT_INTERVAL_MINUTES": "minutes between fetches of a network's external ICS feeds",
@@ -132,6 +134,7 @@ class Settings:
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
     worker_in_app: bool = True
+    outbox_lease_seconds: int = 30
 
     @property
     def is_postgres(self) -> bool:
@@ -311,6 +314,7 @@ def load_settings() -> Settings:
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
         smtp_starttls=_bool("SMTP_STARTTLS", False),
         worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
+        outbox_lease_seconds=_int("SAMVERKAN_OUTBOX_LEASE_SECONDS", 30, 2, 3600),
         appapi=_appapi(),
         dav=_dav(),
         secret_key=_secret_key(),

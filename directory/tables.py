@@ -7,6 +7,7 @@ validated against the taxonomy before they are written, so the pattern can never
 
 from piccolo.columns import (
     UUID,
+    BigInt,
     BigSerial,
     Boolean,
     Date,
@@ -170,3 +171,12 @@ class ChangeEvent(Table, tablename="change_event"):
     resource_type = Varchar(length=30)
     resource_id = UUID()
     operation = Varchar(length=10)
+
+
+class TokenMiss(Table, tablename="token_miss"):
+    """Unknown tokens presented per client address and minute, shared by every app process
+    (see :mod:`directory.api.throttle`); rows older than a minute are pruned."""
+
+    bucket = Varchar(length=80, unique=True)  # "<minute>|<client address>"
+    minute = BigInt(index=True)
+    misses = Integer(default=0)

@@ -37,6 +37,7 @@ from sync.carddav_push import push_directory
 from sync.dav_collection import PushReport
 from sync.dav_session import DavError, DavSession
 from sync.indexing import count_documents, reindex
+from sync.outbox import LeaseBusy
 
 T = TypeVar("T")
 RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
@@ -66,6 +67,7 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
         BackupError,
         DavError,
         SearchError,
+        LeaseBusy,
     ) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
@@ -139,7 +141,8 @@ def worker() -> None:
     """Run the background jobs (outbox consumers, calendar import) alone, until stopped.
 
     For deployments with several web processes: set SAMVERKAN_WORKER_IN_APP=false for them and
-    run this once (or more: consumers claim their work, never applying a change twice).
+    run this once (or more: one worker at a time holds each consumer; none applies a change
+    twice).
     """
     from samverkan.observability import configure_logging
     from samverkan.workers import BackgroundWorkers, background_jobs

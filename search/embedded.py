@@ -2,24 +2,28 @@
 
 Documents are stored as rows of :class:`~search.tables.SearchEntry`; each process matches in
 Python over an :class:`~search.index.InMemoryIndex` that it brings up to date before every
-search by reading the rows written since (``seq`` greater than the last one it saw). Writes
-come only from the outbox worker and the rebuild, which both hold the outbox consumer's lock,
-so ``seq`` rises in commit order and no process misses a row.
+search by reading the rows written since (``seq`` greater than the last one it saw). Every
+write (a batch from the outbox worker, a rebuild) is one transaction that first locks out other
+writers of the table (``BEGIN IMMEDIATE`` on SQLite, a table lock on PostgreSQL that readers do
+not wait for), so ``seq`` rises in commit order and no process misses a row, even if two workers
+ever overlap.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
-from collections.abc import AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import asyncpg
 import msgspec
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from directory.database import engine
+from directory.database import engine, transaction
 from search.backend import (
     FacetValue,
     Progress,
@@ -123,9 +127,12 @@ class EmbeddedBackend(SearchBackend):
         return (row["seq"] if row else 0) + 1
 
     async def apply(self, documents: Sequence[Document], removed: Sequence[str]) -> None:
-        """Store in the caller's transaction (the outbox worker's, which holds the lock)."""
         if not documents and not removed:
             return
+        async with _writing():
+            await self._apply(documents, removed)
+
+    async def _apply(self, documents: Sequence[Document], removed: Sequence[str]) -> None:
         seq = await self._next_seq()
         keys = [document.key for document in documents] + list(removed)
         for start in range(0, len(keys), _INSERT_BATCH):
@@ -140,7 +147,14 @@ class EmbeddedBackend(SearchBackend):
     async def rebuild(
         self, batches: AsyncIterable[Sequence[Document]], progress: Progress | None = None
     ) -> None:
-        """Replace every row; keys that no longer have a document are left as deletions."""
+        """Replace every row in one transaction (a rebuild cut short changes nothing); keys that
+        no longer have a document are left as deletions."""
+        async with _writing():
+            await self._rebuild(batches, progress)
+
+    async def _rebuild(
+        self, batches: AsyncIterable[Sequence[Document]], progress: Progress | None
+    ) -> None:
         seq = await self._next_seq()
         old = {row["key"] for row in await SearchEntry.select(SearchEntry.key)}
         await SearchEntry.delete(force=True)
@@ -150,6 +164,15 @@ class EmbeddedBackend(SearchBackend):
             if progress is not None:
                 progress(len(batch))
         await _insert([SearchEntry(key=key, seq=seq, deleted=True) for key in old])
+
+
+@contextlib.asynccontextmanager
+async def _writing() -> AsyncIterator[None]:
+    """A transaction that is the table's only writer until it commits."""
+    async with transaction():
+        if isinstance(engine(), PostgresEngine):
+            await SearchEntry.raw("LOCK TABLE search_entry IN SHARE ROW EXCLUSIVE MODE")
+        yield
 
 
 def _row(document: Document, seq: int) -> SearchEntry:

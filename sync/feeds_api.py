@@ -105,10 +105,10 @@ def feeds_router(cache: FeedCache) -> Router:
     ) -> Response[bytes]:
         started = time.perf_counter()
         client = request.client.host if request.client else "unknown"
-        if limiter.blocked(client):
+        if await limiter.blocked(client):
             raise TooManyRequestsException(
                 "too many unknown feed tokens",
-                headers={"Retry-After": str(limiter.retry_after(client))},
+                headers={"Retry-After": str(await limiter.retry_after(client))},
             )
         feed, version = (
             await cache.resolve(filename.removesuffix(".ics"))
@@ -116,7 +116,7 @@ def feeds_router(cache: FeedCache) -> Router:
             else (None, None)
         )
         if feed is None or version is None:
-            limiter.record_miss(client)
+            await limiter.record_miss(client)
             raise NotFoundException("no such feed")
         rendered = await cache.get(feed, version)
         headers = _headers(rendered)

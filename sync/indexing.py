@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from directory.settings import get_settings
 from directory.tables import ChangeEvent
 from search import documents
 from search.backend import Progress, SearchBackend
-from sync.outbox import Change, OutboxWorker, advance, claimed
+from sync.outbox import Change, Lease, OutboxWorker
 
 CONSUMER = "search"
 
@@ -31,8 +32,12 @@ async def count_documents() -> int:
 
 
 async def reindex(backend: SearchBackend, progress: Progress | None = None) -> int:
-    """Rebuild the whole index while holding the search consumer's lock, then move its cursor
-    past every event the rebuild already covers. Returns the number of documents written."""
+    """Rebuild the whole index while holding the search consumer's lease, then move its cursor
+    past every event the rebuild already covers. Returns the number of documents written.
+
+    A worker applying a batch gives the lease back within moments; a killed one's lease runs
+    out after ``SAMVERKAN_OUTBOX_LEASE_SECONDS``, so this waits twice that and then raises
+    :class:`~sync.outbox.LeaseBusy`."""
     written = 0
 
     def counted(count: int) -> None:
@@ -41,12 +46,14 @@ async def reindex(backend: SearchBackend, progress: Progress | None = None) -> i
         if progress is not None:
             progress(count)
 
-    async with claimed(CONSUMER):
+    seconds = get_settings().outbox_lease_seconds
+    lease = Lease(CONSUMER, seconds)
+    async with lease.held(wait=2 * seconds):
         latest = (
             await ChangeEvent.select(ChangeEvent.id)
             .order_by(ChangeEvent.id, ascending=False)
             .first()
         )
         await backend.rebuild(documents.all_documents(), counted)
-        await advance(CONSUMER, latest["id"] if latest else 0)
+        await lease.advance(latest["id"] if latest else 0)
     return written

@@ -53,17 +53,17 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
         connection: ASGIConnection,  # type: ignore[type-arg]
     ) -> AuthenticationResult:
         client = connection.client.host if connection.client else ""
-        if self.misses.blocked(client):
+        if await self.misses.blocked(client):
             raise TooManyRequestsException(
                 "too many unknown tokens from this address; try again later",
-                headers={"Retry-After": str(self.misses.retry_after(client))},
+                headers={"Retry-After": str(await self.misses.retry_after(client))},
             )
         for authenticate in self.authenticators:
             principal = await authenticate(connection)
             if principal is not None:
                 return AuthenticationResult(user=principal, auth=None)
         if "authorization" in connection.headers:
-            self.misses.record_miss(client)
+            await self.misses.record_miss(client)
         raise NotAuthorizedException("a valid bearer token is required")
 
 

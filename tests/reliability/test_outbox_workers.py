@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -62,9 +63,11 @@ def cursor() -> int:
 
 
 def start_worker() -> subprocess.Popen[bytes]:
+    """``samverkan worker`` with a short lease, so a killed one's claim frees itself soon."""
     return subprocess.Popen(
         [sys.executable, "-m", "samverkan", "worker"],
         cwd=ROOT,
+        env={**os.environ, "SAMVERKAN_OUTBOX_LEASE_SECONDS": "3"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

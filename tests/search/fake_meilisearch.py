@@ -230,12 +230,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeServer:
-    """Start with ``with FakeServer() as server:``; ``server.url`` and ``server.fake``."""
+    """Start with ``with FakeServer() as server:``; ``server.url`` and ``server.fake``.
 
-    def __init__(self) -> None:
-        self.fake = FakeMeilisearch()
+    ``FakeServer(port, fake)`` starts it again where a stopped one was, with its data, as a
+    restarted Meilisearch comes back with its database."""
+
+    def __init__(self, port: int = 0, fake: FakeMeilisearch | None = None) -> None:
+        self.fake = fake or FakeMeilisearch()
         handler = type("Handler", (_Handler,), {"fake": self.fake})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.port = int(self._server.server_address[1])
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
