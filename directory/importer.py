@@ -131,7 +131,9 @@ async def validate_rows(rows: Iterable[RawRow]) -> list[_Prepared]:
         try:
             item = _decode(row, codes)
         except InvalidField as error:
-            errors.append(InvalidField(f"{row.where}: {error.field}", error.message))
+            errors.append(
+                InvalidField(f"{row.where}: {error.field}", error.message_id, error.params)
+            )
             continue
         if item.id in seen_ids:
             errors.append(InvalidField(f"{row.where}: id", f"{item.id} appears twice in the file"))

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory.access import Principal
-from directory.errors import InvalidField, PermissionDenied
+from directory.errors import N_, InvalidField, PermissionDenied
 from directory.feed_tokens import FeedTokenService
 from directory.meeting_access import is_coordinator_of, require_coordinator
 from directory.meeting_conflicts import find_conflicts
@@ -30,6 +30,7 @@ from directory.meetings import MeetingService
 from directory.records import ListQuery, RecordService
 from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
+from samverkan.web.messages import error_text
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, ScheduleForm
 
@@ -68,6 +69,13 @@ async def _schedule_page(
     )
 
 
+def _slot(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidField("date", N_("pick a date")) from None
+
+
 @get("/networks/{network_id:uuid}/meetings/new", name="schedule")
 async def schedule_form(request: WebRequest, network_id: uuid.UUID) -> Template:
     await require_coordinator(request.user, network_id)
@@ -84,7 +92,7 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
     form = ScheduleForm.from_form(values, multi)
     try:
         if values.get("slot"):
-            form = form.with_start(dt.datetime.fromisoformat(values["slot"]))
+            form = form.with_start(_slot(values["slot"]))
         meeting = form.meeting(network_id)
         if values.get("action") != "save":
             report = await find_conflicts(
@@ -97,12 +105,15 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
             )
             return await _schedule_page(request, network_id, form, {}, report)
         created = await MeetingService(request.user).create(meeting)
-    except (InvalidField, ValueError) as error:
-        field = error.field.split("[")[0] if isinstance(error, InvalidField) else "date"
-        message = error.message if isinstance(error, InvalidField) else str(error)
+    except InvalidField as error:
+        field = error.field.split("[")[0]
         field = {"starts_at": "start", "ends_at": "end", "rrule": "repeat"}.get(field, field)
         return await _schedule_page(
-            request, network_id, form, {field: message}, status_code=HTTP_422_UNPROCESSABLE_ENTITY
+            request,
+            network_id,
+            form,
+            {field: error_text(error)},
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
     return Redirect(f"/meetings/{created.id}")
 

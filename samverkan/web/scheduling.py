@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from directory.errors import InvalidField
+from directory.errors import N_, InvalidField
 from directory.meeting_schemas import MeetingIn
+from samverkan.web.messages import invalid_field
 
 ZONE: Final = ZoneInfo("Europe/Stockholm")
 _WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -61,15 +62,15 @@ class ScheduleForm:
         try:
             day = dt.date.fromisoformat(self.date)
         except ValueError:
-            raise InvalidField("date", "pick a date") from None
+            raise InvalidField("date", N_("pick a date")) from None
         bounds = []
         for name, value in (("start", self.start), ("end", self.end)):
             try:
                 bounds.append(dt.datetime.combine(day, dt.time.fromisoformat(value), ZONE))
             except ValueError:
-                raise InvalidField(name, "write the time as HH:MM") from None
+                raise InvalidField(name, N_("write the time as HH:MM")) from None
         if bounds[1] <= bounds[0]:
-            raise InvalidField("end", "must be after the start")
+            raise InvalidField("end", N_("must be after the start"))
         return bounds[0], bounds[1]
 
     def with_start(self, slot: dt.datetime) -> ScheduleForm:
@@ -87,7 +88,7 @@ class ScheduleForm:
         """The picker as an RFC 5545 RRULE: weekly or every other week on the start's weekday,
         or monthly on its nth weekday (the 5th becomes "last"), ending by date or count."""
         if self.repeat not in REPEATS:
-            raise InvalidField("repeat", "choose how the meeting repeats")
+            raise InvalidField("repeat", N_("choose how the meeting repeats"))
         if self.repeat == "none":
             return ""
         start, _ = self.times()
@@ -100,12 +101,14 @@ class ScheduleForm:
             if self.repeat == "biweekly":
                 parts.insert(1, "INTERVAL=2")
         if self.until and self.count:
-            raise InvalidField("count", "give either an end date or a number of times, not both")
+            raise InvalidField(
+                "count", N_("give either an end date or a number of times, not both")
+            )
         if self.until:
             parts.append(f"UNTIL={self._until(start)}")
         elif self.count:
             if not self.count.isdigit() or not 1 <= int(self.count) <= 500:
-                raise InvalidField("count", "a whole number from 1 to 500")
+                raise InvalidField("count", N_("a whole number from 1 to 500"))
             parts.append(f"COUNT={int(self.count)}")
         return ";".join(parts)
 
@@ -113,16 +116,16 @@ class ScheduleForm:
         try:
             last_day = dt.date.fromisoformat(self.until)
         except ValueError:
-            raise InvalidField("until", "pick a date") from None
+            raise InvalidField("until", N_("pick a date")) from None
         if last_day < start.date():
-            raise InvalidField("until", "must not be before the first meeting")
+            raise InvalidField("until", N_("must not be before the first meeting"))
         end_of_day = dt.datetime.combine(last_day, dt.time(23, 59, 59), ZONE)
         return end_of_day.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
     def meeting(self, network_id: uuid.UUID) -> MeetingIn:
         start, end = self.times()
         if not self.title:
-            raise InvalidField("title", "must not be empty")
+            raise InvalidField("title", N_("must not be empty"))
         try:
             return msgspec.convert(
                 {
@@ -142,10 +145,4 @@ class ScheduleForm:
                 builtin_types=(dt.datetime,),
             )
         except msgspec.ValidationError as error:
-            message = str(error)
-            name = (
-                message.rsplit("$.", 1)[-1].split("[")[0].rstrip("`")
-                if "$." in message
-                else "title"
-            )
-            raise InvalidField(name, message.split(" - at ")[0]) from None
+            raise invalid_field(error, "title") from None
