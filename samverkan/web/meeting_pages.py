@@ -32,9 +32,10 @@ from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.messages import error_text
 from samverkan.web.rendering import page
-from samverkan.web.scheduling import REPEATS, ScheduleForm
+from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
 
 WebRequest = Request[Principal, Any, Any]
+OCCURRENCES_SHOWN = 26
 
 
 async def _form(request: WebRequest) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -118,8 +119,12 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
     return Redirect(f"/meetings/{created.id}")
 
 
-@get("/meetings/{meeting_id:uuid}", name="meeting")
-async def meeting_page(request: WebRequest, meeting_id: uuid.UUID) -> Template:
+async def _meeting_page(
+    request: WebRequest,
+    meeting_id: uuid.UUID,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
     meeting = await MeetingService(request.user).get(meeting_id)
     network = await RecordService(NETWORKS, request.user).get(meeting.network_id)
     follow_up = FollowUpService(request.user)
@@ -140,18 +145,54 @@ async def meeting_page(request: WebRequest, meeting_id: uuid.UUID) -> Template:
     return await page(
         request,
         "meeting.html",
+        status_code=status_code,
         meeting=meeting,
         network=network,
         upcoming=upcoming,
         past=past,
+        changeable=[entry for entry in upcoming if not entry.cancelled][:OCCURRENCES_SHOWN],
         invited=invited,
         notes=notes,
         attendance={item.occurrence_start.astimezone(ZONE): item for item in attendance},
         follow_ups=follow_ups,
         may_read_notes=may_read_notes,
         is_coordinator=await is_coordinator_of(request.user, meeting.network_id),
+        errors=errors or {},
         zone=ZONE,
     )
+
+
+@get("/meetings/{meeting_id:uuid}", name="meeting")
+async def meeting_page(request: WebRequest, meeting_id: uuid.UUID) -> Template:
+    return await _meeting_page(request, meeting_id)
+
+
+@post("/meetings/{meeting_id:uuid}/occurrences", name="change_occurrence")
+async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
+    """One occurrence of a series: ``action=move`` to a new date and time, ``cancel`` it, or
+    ``split`` (this and the following ones get new times and place, as a new series)."""
+    values, _ = await _form(request)
+    service = MeetingService(request.user)
+    meeting = await service.get(meeting_id)
+    try:
+        change = OccurrenceForm.from_form(values, meeting.all_day)
+        action = values.get("action")
+        if action == "cancel":
+            await service.cancel_occurrence(meeting_id, change.ref())
+        elif action == "move":
+            await service.move_occurrence(meeting_id, change.moved())
+        elif action == "split":
+            meeting = await service.split(meeting_id, change.split())
+        else:
+            raise InvalidField("action", N_("choose what to change"))
+    except InvalidField as error:
+        field = {"recurrence_id": "occurrence", "starts_at": "start", "ends_at": "end"}.get(
+            error.field, error.field
+        )
+        form_name = "split" if values.get("action") == "split" else "move"
+        errors = {f"{form_name}-{field}": error_text(error)}
+        return await _meeting_page(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
+    return Redirect(f"/meetings/{meeting.id}")
 
 
 @post("/meetings/{meeting_id:uuid}/attendance", name="attendance")
@@ -232,4 +273,5 @@ MEETING_HANDLERS = [
     add_follow_up,
     follow_up_done,
     create_feed,
+    change_occurrence,
 ]

@@ -1,5 +1,6 @@
-"""The scheduling form: a recurrence picker instead of a raw RRULE, Stockholm wall times, and the
-conversion to the meeting service's :class:`~directory.meeting_schemas.MeetingIn`.
+"""The scheduling forms: a recurrence picker instead of a raw RRULE, Stockholm wall times, and the
+conversion to what the meeting service takes (:class:`~directory.meeting_schemas.MeetingIn`, and
+for one occurrence of a series a move, a cancellation or a split).
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from directory.errors import N_, InvalidField
-from directory.meeting_schemas import MeetingIn
+from directory.meeting_schemas import (
+    MeetingIn,
+    MeetingPatch,
+    OccurrenceChange,
+    OccurrenceRef,
+    SplitIn,
+)
 from samverkan.web.messages import invalid_field
 
 ZONE: Final = ZoneInfo("Europe/Stockholm")
@@ -34,6 +41,7 @@ class ScheduleForm:
     location: str = ""
     online_url: str = ""
     agenda: str = ""
+    all_day: bool = False
     repeat: str = "none"
     until: str = ""
     count: str = ""
@@ -49,6 +57,7 @@ class ScheduleForm:
         }
         return cls(
             **text,
+            all_day=form.get("all_day") == "on",
             repeat=str(form.get("repeat", "none")),
             until=str(form.get("until", "")).strip(),
             count=str(form.get("count", "")).strip(),
@@ -58,11 +67,15 @@ class ScheduleForm:
         )
 
     def times(self) -> tuple[dt.datetime, dt.datetime]:
-        """Start and end as Stockholm times; raises :class:`InvalidField` naming the field."""
+        """Start and end as Stockholm times (an all-day meeting runs midnight to midnight);
+        raises :class:`InvalidField` naming the field."""
         try:
             day = dt.date.fromisoformat(self.date)
         except ValueError:
             raise InvalidField("date", N_("pick a date")) from None
+        if self.all_day:
+            midnight = dt.datetime.combine(day, dt.time(), ZONE)
+            return midnight, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZONE)
         bounds = []
         for name, value in (("start", self.start), ("end", self.end)):
             try:
@@ -77,6 +90,8 @@ class ScheduleForm:
         """The same meeting moved to a suggested slot, keeping its length."""
         start, end = self.times()
         local = slot.astimezone(ZONE)
+        if self.all_day:
+            return dataclasses.replace(self, date=local.date().isoformat())
         return dataclasses.replace(
             self,
             date=local.date().isoformat(),
@@ -119,6 +134,8 @@ class ScheduleForm:
             raise InvalidField("until", N_("pick a date")) from None
         if last_day < start.date():
             raise InvalidField("until", N_("must not be before the first meeting"))
+        if self.all_day:  # RFC 5545 section 3.3.10: a date, as DTSTART is one
+            return last_day.strftime("%Y%m%d")
         end_of_day = dt.datetime.combine(last_day, dt.time(23, 59, 59), ZONE)
         return end_of_day.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -133,6 +150,7 @@ class ScheduleForm:
                     "title": self.title,
                     "starts_at": start,
                     "ends_at": end,
+                    "all_day": self.all_day,
                     "location": self.location,
                     "online_url": self.online_url,
                     "agenda": self.agenda,
@@ -146,3 +164,47 @@ class ScheduleForm:
             )
         except msgspec.ValidationError as error:
             raise invalid_field(error, "title") from None
+
+
+@dataclass(frozen=True)
+class OccurrenceForm:
+    """A change to one occurrence of a series, named by its original start (RECURRENCE-ID)."""
+
+    recurrence_id: dt.datetime
+    all_day: bool
+    date: str = ""
+    start: str = ""
+    end: str = ""
+    location: str = ""
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str], all_day: bool) -> OccurrenceForm:
+        try:
+            recurrence_id = dt.datetime.fromisoformat(str(form.get("recurrence_id", "")))
+        except ValueError:
+            raise InvalidField("recurrence_id", N_("choose an occasion")) from None
+        if recurrence_id.tzinfo is None:
+            raise InvalidField("recurrence_id", N_("choose an occasion"))
+        text = {
+            name: str(form.get(name, "")).strip() for name in ("date", "start", "end", "location")
+        }
+        return cls(recurrence_id, all_day, **text)
+
+    def _times(self, date: str) -> tuple[dt.datetime, dt.datetime]:
+        return ScheduleForm(date=date, start=self.start, end=self.end, all_day=self.all_day).times()
+
+    def ref(self) -> OccurrenceRef:
+        return OccurrenceRef(recurrence_id=self.recurrence_id)
+
+    def moved(self) -> OccurrenceChange:
+        start, end = self._times(self.date)
+        return OccurrenceChange(recurrence_id=self.recurrence_id, starts_at=start, ends_at=end)
+
+    def split(self) -> SplitIn:
+        """This and the following occurrences at new times (and place, if given), from the
+        occurrence's own date: the weekday, and so the recurrence rule, stays the same."""
+        start, end = self._times(self.recurrence_id.astimezone(ZONE).date().isoformat())
+        changes = MeetingPatch(starts_at=start, ends_at=end)
+        if self.location:
+            changes = MeetingPatch(starts_at=start, ends_at=end, location=self.location)
+        return SplitIn(recurrence_id=self.recurrence_id, changes=changes)
