@@ -9,7 +9,7 @@ import secrets
 import uuid
 
 from directory.access import Principal, Role
-from directory.errors import InvalidField
+from directory.errors import N_, InvalidField
 from directory.tables import Account, ApiToken
 
 _TOKEN_PREFIX = "sv_"  # noqa: S105 (a visible prefix lets secret scanners spot leaked tokens)
@@ -25,7 +25,9 @@ def _role(value: str) -> Role:
         return Role(value)
     except ValueError:
         raise InvalidField(
-            "role", f"unknown role {value!r}; expected one of {', '.join(r.value for r in Role)}"
+            "role",
+            N_("unknown role %(value)s; expected one of %(allowed)s"),
+            {"value": repr(value), "allowed": ", ".join(r.value for r in Role)},
         ) from None
 
 
@@ -164,14 +166,16 @@ def password_matches(password: str, stored: str) -> bool:
 async def set_password(username: str, password: str) -> None:
     """Raises :class:`InvalidField` for a short password or an unknown account."""
     if len(password) < _MIN_PASSWORD_LENGTH:
-        raise InvalidField("password", f"must be at least {_MIN_PASSWORD_LENGTH} characters")
+        raise InvalidField(
+            "password", N_("must be at least %(min)s characters"), {"min": _MIN_PASSWORD_LENGTH}
+        )
     updated = (
         await Account.update({Account.password_hash: hash_password(password)})
         .where(Account.username == username)
         .returning(Account.id)
     )
     if not updated:
-        raise InvalidField("username", f"no account named {username!r}")
+        raise InvalidField("username", N_("no account named %(name)s"), {"name": repr(username)})
 
 
 def principal_of(row: dict[str, object]) -> Principal:

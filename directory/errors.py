@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+
+def N_(message: str) -> str:
+    """Mark an English message id for the UI catalogue's extraction; the web layer translates it
+    (the JSON API and the command line report it in English)."""
+    return message
+
+
+def english(message_id: str, params: Mapping[str, object]) -> str:
+    """A message id with its ``%(name)s`` placeholders filled."""
+    return message_id % params if params else message_id
 
 
 class DirectoryError(Exception):
@@ -20,10 +33,16 @@ class NotFound(DirectoryError):
 
 @dataclass
 class InvalidField(DirectoryError):
-    """A value was rejected; ``field`` is the name the caller sent it under."""
+    """A value was rejected; ``field`` is the name the caller sent it under, ``message_id`` a
+    stable English message (marked with :func:`N_`) whose placeholders ``params`` fills."""
 
     field: str
-    message: str
+    message_id: str
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return english(self.message_id, self.params)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
@@ -64,9 +83,15 @@ class PermissionDenied(DirectoryError):
 
 @dataclass
 class Conflict(DirectoryError):
-    """The request is valid but clashes with the current state."""
+    """The request is valid but clashes with the current state; ``message_id`` and ``params`` as
+    for :class:`InvalidField`."""
 
-    message: str
+    message_id: str
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return english(self.message_id, self.params)
 
     def __str__(self) -> str:
         return self.message

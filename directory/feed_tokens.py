@@ -18,7 +18,7 @@ from typing import Any
 from directory.access import Principal, Role
 from directory.change_log import log_change
 from directory.database import transaction
-from directory.errors import InvalidField, NotFound, PermissionDenied
+from directory.errors import N_, InvalidField, NotFound, PermissionDenied
 from directory.meeting_access import require_coordinator
 from directory.meeting_schemas import FeedTokenCreated, FeedTokenIn, FeedTokenOut
 from directory.meeting_tables import FeedToken
@@ -89,7 +89,7 @@ class FeedTokenService:
     async def _authorize(self, scope: str, subject_id: uuid.UUID | None) -> None:
         if scope == "network":
             if subject_id is None:
-                raise InvalidField("subject_id", "a network feed names its network")
+                raise InvalidField("subject_id", N_("a network feed names its network"))
             await require_coordinator(self.principal, subject_id)
         elif self.principal.role not in {Role.ADMIN, Role.COORDINATOR}:
             raise PermissionDenied("only coordinators and admins manage feed tokens")
@@ -97,15 +97,19 @@ class FeedTokenService:
     async def create(self, data: FeedTokenIn) -> FeedTokenCreated:
         if data.scope == "public":
             if data.subject_id is not None:
-                raise InvalidField("subject_id", "the public calendar names no subject")
+                raise InvalidField("subject_id", N_("the public calendar names no subject"))
             if data.detail != "partner":
-                raise InvalidField("detail", "the public calendar has the partner detail level")
+                raise InvalidField("detail", N_("the public calendar has the partner detail level"))
         else:
             table = _SUBJECTS[data.scope]
             if data.subject_id is None or not await table.exists().where(
                 table.id == data.subject_id
             ):
-                raise InvalidField("subject_id", f"no such {data.scope} {data.subject_id}")
+                raise InvalidField(
+                    "subject_id",
+                    N_("no such %(kind)s %(id)s"),
+                    {"kind": data.scope, "id": data.subject_id},
+                )
         await self._authorize(data.scope, data.subject_id)
         return await self._issue(data.scope, data.subject_id, data.detail, data.label)
 
@@ -139,7 +143,7 @@ class FeedTokenService:
             await require_coordinator(self.principal, network_id)
             query = query.where(FeedToken.network_id == network_id)
         elif self.principal.role is not Role.ADMIN:
-            raise InvalidField("network_id", "coordinators list the tokens of one network")
+            raise InvalidField("network_id", N_("coordinators list the tokens of one network"))
         return [_out(row) for row in await query]
 
     async def revoke(self, token_id: uuid.UUID) -> FeedTokenOut:

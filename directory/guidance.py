@@ -11,7 +11,7 @@ from piccolo.columns.combination import WhereRaw
 
 from directory.access import Principal
 from directory.database import transaction
-from directory.errors import InvalidField, NotFound, PermissionDenied
+from directory.errors import N_, InvalidField, NotFound, PermissionDenied
 from directory.guidance_tables import GuidanceSection
 from directory.records import visibility_filter
 from directory.resources import CONTACTS, SERVICES
@@ -157,7 +157,7 @@ def validate(values: dict[str, str]) -> None:
         check_required(key, values.get(key, ""))
     for key, limit in _MAX_LENGTH.items():
         if len(values.get(key, "")) > limit:
-            raise InvalidField(key, f"at most {limit} characters")
+            raise InvalidField(key, N_("at most %(limit)s characters"), {"limit": limit})
     if values.get("phone"):
         check_phone("phone", values["phone"])
 

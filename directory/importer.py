@@ -134,7 +134,9 @@ async def validate_rows(rows: Iterable[RawRow], update: bool = False) -> list[_P
         try:
             item = _decode(row, codes)
         except InvalidField as error:
-            errors.append(InvalidField(f"{row.where}: {error.field}", error.message))
+            errors.append(
+                InvalidField(f"{row.where}: {error.field}", error.message_id, error.params)
+            )
             continue
         if item.id in seen_ids:
             errors.append(InvalidField(f"{row.where}: id", f"{item.id} appears twice in the file"))
@@ -184,7 +186,7 @@ async def _replace(item: _Prepared, actor: str) -> bool:
         return await RecordService(item.row.spec, importer).replace(item.id, item.values)
     except InvalidField as error:
         where = f"{item.row.where}: {error.field}"
-        raise InvalidFields([InvalidField(where, error.message)]) from None
+        raise InvalidFields([InvalidField(where, error.message_id, error.params)]) from None
 
 
 async def _write_chunk(chunk: list[_Prepared], actor: str) -> None:

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from directory.errors import InvalidField
+from directory.errors import N_, InvalidField
 from directory.meeting_schemas import Busy, ConflictQuery, ConflictReport
 from directory.meeting_store import Condition, Series, in_window, load_series
 from directory.meeting_tables import Meeting
@@ -63,7 +63,7 @@ def _involved(
 async def find_conflicts(query: ConflictQuery) -> ConflictReport:
     start, end = _utc(query.starts_at), _utc(query.ends_at)
     if end <= start:
-        raise InvalidField("ends_at", "must be after starts_at")
+        raise InvalidField("ends_at", N_("must be after starts_at"))
     organizations = set(query.invited_organizations)
     contacts = set(query.invited_contacts)
     contact_org = await _contacts_of(list(organizations))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from directory.access import Principal
 from directory.change_log import log_change
 from directory.database import transaction
-from directory.errors import InvalidField, NotFound
+from directory.errors import N_, InvalidField, NotFound
 from directory.meeting_access import require_coordinator, require_notes_reader
 from directory.meeting_schemas import (
     AttendanceIn,
@@ -63,7 +63,9 @@ class FollowUpService:
         }
         for index, org in enumerate(data.organization_ids):
             if org not in found:
-                raise InvalidField(f"organization_ids[{index}]", f"no such organisation {org}")
+                raise InvalidField(
+                    f"organization_ids[{index}]", N_("no such organisation %(id)s"), {"id": org}
+                )
         ids = list(dict.fromkeys(data.organization_ids))
         async with transaction():
             await MeetingAttendance.delete().where(
@@ -184,7 +186,7 @@ class FollowUpService:
         they covered, and the network's open follow-ups."""
         await require_notes_reader(self.principal, network_id)
         if end < start:
-            raise InvalidField("end", "must not be before start")
+            raise InvalidField("end", N_("must not be before start"))
         low = dt.datetime.combine(start, dt.time(), ZONE).astimezone(dt.UTC)
         high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), ZONE).astimezone(dt.UTC)
         high = min(high, dt.datetime.now(dt.UTC))

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from directory import recurrence
-from directory.errors import InvalidField
+from directory.errors import N_, InvalidField
 from directory.tables import Account, Contact, Network, Organization
 from directory.validation import check_code, check_required, check_url
 from directory.vocabulary import allowed_codes
@@ -20,7 +20,7 @@ async def _require_all(field: str, table: Any, ids: Sequence[uuid.UUID]) -> None
     found = {row["id"] for row in rows}
     for index, ref in enumerate(ids):
         if ref not in found:
-            raise InvalidField(f"{field}[{index}]", f"no such record {ref}")
+            raise InvalidField(f"{field}[{index}]", N_("no such record %(id)s"), {"id": ref})
 
 
 async def validate_meeting(values: Mapping[str, Any]) -> None:
@@ -35,7 +35,7 @@ async def validate_meeting(values: Mapping[str, Any]) -> None:
             values["rrule"], values["starts_at"], values["timezone"], values["all_day"]
         )
     if not await Network.exists().where(Network.id == values["network_id"]):
-        raise InvalidField("network_id", f"no such network {values['network_id']}")
+        raise InvalidField("network_id", N_("no such network %(id)s"), {"id": values["network_id"]})
     await _require_all("invited_organizations", Organization, values["invited_organizations"])
     await _require_all("invited_contacts", Contact, values["invited_contacts"])
     if values["coordinator_id"] is not None:

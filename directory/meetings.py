@@ -20,7 +20,7 @@ from directory import recurrence
 from directory.access import Principal
 from directory.change_log import log_change
 from directory.database import transaction
-from directory.errors import InvalidField, NotFound, PreconditionRequired, VersionMismatch
+from directory.errors import N_, InvalidField, NotFound, PreconditionRequired, VersionMismatch
 from directory.meeting_access import can_read, require_coordinator, shows_agenda
 from directory.meeting_schemas import (
     MeetingIn,
@@ -76,7 +76,7 @@ def _times(values: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
         start = dt.datetime.combine(first, dt.time(), zone)
         end = dt.datetime.combine(after, dt.time(), zone)
     if end <= start:
-        raise InvalidField("ends_at", "must be after starts_at")
+        raise InvalidField("ends_at", N_("must be after starts_at"))
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
@@ -102,7 +102,7 @@ class MeetingService:
         start = start or now() - DEFAULT_WINDOW[0]
         end = end or now() + DEFAULT_WINDOW[1]
         if end <= start:
-            raise InvalidField("end", "must be after start")
+            raise InvalidField("end", N_("must be after start"))
         conditions: list[Condition] = [in_window(start, end)]
         if network_id is not None:
             conditions.append(Meeting.network_id == network_id)
@@ -178,7 +178,9 @@ class MeetingService:
             await require_coordinator(self.principal, row["network_id"])
             self._require_occurrence(current, rid)
             if rid == row["starts_at"]:
-                raise InvalidField("recurrence_id", "is the first occurrence: change the meeting")
+                raise InvalidField(
+                    "recurrence_id", N_("is the first occurrence: change the meeting")
+                )
             until = recurrence.until_before(rid, row["timezone"], row["all_day"])
             await self._write(current, {"rrule": recurrence.with_until(row["rrule"], until)})
             changes = {
@@ -288,11 +290,13 @@ class MeetingService:
     def _require_occurrence(self, series: Series, rid: dt.datetime) -> None:
         row = series.row
         if not row["rrule"]:
-            raise InvalidField("recurrence_id", "the meeting does not recur")
+            raise InvalidField("recurrence_id", N_("the meeting does not recur"))
         if not recurrence.is_occurrence(
             row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
         ):
-            raise InvalidField("recurrence_id", f"{rid.isoformat()} is not an occurrence")
+            raise InvalidField(
+                "recurrence_id", N_("%(time)s is not an occurrence"), {"time": rid.isoformat()}
+            )
 
     async def _series(self, meeting_id: uuid.UUID) -> Series:
         row = await Meeting.select().where(Meeting.id == meeting_id).first()

@@ -24,6 +24,7 @@ from directory import schemas
 from directory.access import Principal, Visibility
 from directory.database import transaction
 from directory.errors import (
+    N_,
     Conflict,
     InvalidField,
     NotFound,
@@ -146,7 +147,11 @@ class RecordService:
     async def page(self, query: ListQuery) -> schemas.Page[Any]:
         spec, table = self.spec, self.spec.table
         if query.sort.lstrip("-") not in SORTABLE:
-            raise InvalidField("sort", f"must be one of {', '.join(SORTABLE)}, optionally with -")
+            raise InvalidField(
+                "sort",
+                N_("must be one of %(allowed)s, optionally with -"),
+                {"allowed": ", ".join(SORTABLE)},
+            )
         conditions = [visibility_filter(spec, self.principal), *_filters(spec, query)]
         where = functools.reduce(operator.and_, conditions)
         total = await table.count().where(where)
@@ -246,7 +251,9 @@ class RecordService:
         await self._row(record_id)
         table = self.spec.table
         if self.spec.name == "organization" and await _has_dependants(record_id):
-            raise Conflict("erase or move the organisation's units, contacts and services first")
+            raise Conflict(
+                N_("erase or move the organisation's units, contacts and services first")
+            )
         async with transaction():
             await save_relations(self.spec, record_id, None)
             await NetworkMember.delete().where(

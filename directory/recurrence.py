@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
-from directory.errors import InvalidField
+from directory.errors import N_, InvalidField
 
 UTC = dt.UTC
 _FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
@@ -44,7 +44,7 @@ def _rule_parts(text: str) -> dict[str, str]:
     for item in text.removeprefix("RRULE:").split(";"):
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise InvalidField("rrule", f"{item!r} is not NAME=VALUE")
+            raise InvalidField("rrule", N_("%(item)s is not NAME=VALUE"), {"item": repr(item)})
         parts[key.upper()] = value
     return parts
 
@@ -55,22 +55,28 @@ def parse_rule(text: str, starts_at: dt.datetime, timezone: str, all_day: bool) 
     UTC date-time for a timed series and a date for an all-day one)."""
     parts = _rule_parts(text)
     if parts.get("FREQ") not in _FREQUENCIES:
-        raise InvalidField("rrule", f"FREQ must be one of {', '.join(sorted(_FREQUENCIES))}")
+        raise InvalidField(
+            "rrule",
+            N_("FREQ must be one of %(allowed)s"),
+            {"allowed": ", ".join(sorted(_FREQUENCIES))},
+        )
     if "UNTIL" in parts and "COUNT" in parts:
-        raise InvalidField("rrule", "UNTIL and COUNT must not both be set")
+        raise InvalidField("rrule", N_("UNTIL and COUNT must not both be set"))
     until = parts.get("UNTIL", "")
     if until and all_day and len(until) != 8:
-        raise InvalidField("rrule", "UNTIL of an all-day series is a date (YYYYMMDD)")
+        raise InvalidField("rrule", N_("UNTIL of an all-day series is a date (YYYYMMDD)"))
     if until and not all_day and not until.endswith("Z"):
-        raise InvalidField("rrule", "UNTIL of a timed series is a UTC time (YYYYMMDDTHHMMSSZ)")
+        raise InvalidField("rrule", N_("UNTIL of a timed series is a UTC time (YYYYMMDDTHHMMSSZ)"))
     try:
         rule = rrulestr(
             text.removeprefix("RRULE:"), dtstart=_rule_start(starts_at, timezone, all_day)
         )
     except (ValueError, TypeError) as error:
-        raise InvalidField("rrule", f"not a valid recurrence rule: {error}") from None
+        raise InvalidField(
+            "rrule", N_("not a valid recurrence rule: %(error)s"), {"error": str(error)}
+        ) from None
     if not isinstance(rule, rrule):
-        raise InvalidField("rrule", "only a single RRULE is supported")
+        raise InvalidField("rrule", N_("only a single RRULE is supported"))
     return rule
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from directory.errors import InvalidField
+from directory.errors import N_, InvalidField
 from directory.resources import ResourceSpec
 from directory.tables import (
     Account,
@@ -29,7 +29,7 @@ async def _require_all(field: str, table: Any, ids: Sequence[uuid.UUID]) -> None
     found = await _existing(table, ids)
     for index, ref in enumerate(ids):
         if ref not in found:
-            raise InvalidField(f"{field}[{index}]", f"no such record {ref}")
+            raise InvalidField(f"{field}[{index}]", N_("no such record %(id)s"), {"id": ref})
 
 
 async def check_references(
@@ -38,7 +38,9 @@ async def check_references(
     """Raise :class:`InvalidField` if a referenced record is missing or a parent makes a cycle."""
     organization_id = values.get("organization_id")
     if organization_id is not None and not await _existing(Organization, [organization_id]):
-        raise InvalidField("organization_id", f"no such organisation {organization_id}")
+        raise InvalidField(
+            "organization_id", N_("no such organisation %(id)s"), {"id": organization_id}
+        )
     parent_id = values.get("parent_id")
     if parent_id is not None:
         await _check_parent(parent_id, record_id)
@@ -57,7 +59,7 @@ async def _check_parent(parent_id: uuid.UUID, record_id: uuid.UUID | None) -> No
     current: uuid.UUID | None = parent_id
     while current is not None and current not in seen:
         if current == record_id:
-            raise InvalidField("parent_id", "an organisation cannot be nested under itself")
+            raise InvalidField("parent_id", N_("an organisation cannot be nested under itself"))
         seen.add(current)
         row = (
             await Organization.select(Organization.parent_id)
@@ -65,7 +67,7 @@ async def _check_parent(parent_id: uuid.UUID, record_id: uuid.UUID | None) -> No
             .first()
         )
         if row is None:
-            raise InvalidField("parent_id", f"no such organisation {current}")
+            raise InvalidField("parent_id", N_("no such organisation %(id)s"), {"id": current})
         current = row["parent_id"]
 
 

@@ -13,7 +13,7 @@ from piccolo.table import Table
 
 from directory import schemas
 from directory.access import Visibility
-from directory.errors import InvalidField
+from directory.errors import N_, InvalidField
 from directory.tables import Contact, Network, Organization, Service
 from directory.validation import check_code, check_email, check_phone, check_required, check_url
 
@@ -75,7 +75,11 @@ class ResourceSpec:
             check_phone(f"phones[{index}].number", phone["number"])
         for index, language in enumerate(values.get("languages", [])):
             if not _LANGUAGE.match(language):
-                raise InvalidField(f"languages[{index}]", f"{language!r} is not an ISO 639 code")
+                raise InvalidField(
+                    f"languages[{index}]",
+                    N_("%(value)s is not an ISO 639 code"),
+                    {"value": repr(language)},
+                )
         for field, taxonomy in self.coded.items():
             if field not in values:
                 continue

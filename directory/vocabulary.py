@@ -12,7 +12,7 @@ from typing import Final
 
 import msgspec
 
-from directory.errors import Conflict, InvalidField, NotFound
+from directory.errors import N_, Conflict, InvalidField, NotFound
 from directory.schemas import TaxonomyTermIn, TaxonomyTermOut
 from directory.tables import TaxonomyTerm
 
@@ -81,11 +81,16 @@ async def add_term(data: TaxonomyTermIn) -> TaxonomyTermOut:
     """A new code; raises :class:`InvalidField` for an unknown taxonomy, :class:`Conflict` for a
     code the taxonomy already has."""
     if data.taxonomy not in TAXONOMIES:
-        raise InvalidField("taxonomy", f"expected one of {', '.join(TAXONOMIES)}")
+        raise InvalidField(
+            "taxonomy", N_("expected one of %(allowed)s"), {"allowed": ", ".join(TAXONOMIES)}
+        )
     if await TaxonomyTerm.exists().where(
         (TaxonomyTerm.taxonomy == data.taxonomy) & (TaxonomyTerm.code == data.code)
     ):
-        raise Conflict(f"{data.taxonomy} already has the code {data.code!r}")
+        raise Conflict(
+            N_("%(taxonomy)s already has the code %(code)s"),
+            {"taxonomy": data.taxonomy, "code": repr(data.code)},
+        )
     term = TaxonomyTerm(**msgspec.structs.asdict(data))
     await term.save()
     return TaxonomyTermOut(id=term.id, **msgspec.structs.asdict(data))
@@ -97,7 +102,7 @@ async def relabel_term(term_id: uuid.UUID, data: TaxonomyTermIn) -> TaxonomyTerm
     if row is None:
         raise NotFound("taxonomy term", str(term_id))
     if (data.taxonomy, data.code) != (row["taxonomy"], row["code"]):
-        raise InvalidField("code", "the taxonomy and code of a term cannot change")
+        raise InvalidField("code", N_("the taxonomy and code of a term cannot change"))
     await TaxonomyTerm.update(
         {
             TaxonomyTerm.label_sv: data.label_sv,

@@ -27,6 +27,7 @@ from samverkan.observability import (
     record_response,
 )
 from samverkan.web import web_routers
+from samverkan.web.errors import BROWSER_ERROR_HANDLERS
 from samverkan.web.security import SESSION_STORE, csrf_config, session_config, session_store
 from samverkan.web.session import session_principal, session_reader
 from samverkan.web.templating import template_config
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config(),
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **BROWSER_ERROR_HANDLERS},
         state=State(
             {
                 STATE_KEY: configured_backend(settings),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from directory.errors import InvalidField, NotFound
+from directory.errors import N_, InvalidField, NotFound
 from search.tables import SearchSynonym
 from search.text import fold, words
 
@@ -36,15 +36,15 @@ def _normalised(term: str, phrases: list[str]) -> tuple[str, list[str]]:
     """The term folded to one word and the phrases stripped; raises :class:`InvalidField`."""
     folded = words(term)
     if len(folded) != 1:
-        raise InvalidField("term", "must be exactly one word (letters and digits)")
+        raise InvalidField("term", N_("must be exactly one word (letters and digits)"))
     cleaned = [" ".join(phrase.split()) for phrase in phrases if phrase.strip()]
     if not cleaned:
-        raise InvalidField("synonyms", "needs at least one phrase")
+        raise InvalidField("synonyms", N_("needs at least one phrase"))
     if len(cleaned) > MAX_PHRASES:
-        raise InvalidField("synonyms", f"at most {MAX_PHRASES} phrases")
+        raise InvalidField("synonyms", N_("at most %(max)s phrases"), {"max": MAX_PHRASES})
     for index, phrase in enumerate(cleaned):
         if len(phrase) > 200 or not words(phrase):
-            raise InvalidField(f"synonyms[{index}]", "must have letters or digits, at most 200")
+            raise InvalidField(f"synonyms[{index}]", N_("must have letters or digits, at most 200"))
     return folded[0], cleaned
 
 

@@ -12,11 +12,12 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory import accounts
 from directory.access import Principal, Role
-from directory.errors import Conflict, InvalidField
+from directory.errors import N_, Conflict, InvalidField
 from directory.feed_tokens import FeedTokenService
 from directory.schemas import TaxonomyTermIn
 from directory.tables import Account, Organization, TaxonomyTerm
 from directory.vocabulary import TAXONOMIES, add_term, relabel_term
+from samverkan.web.messages import error_text, invalid_field
 from samverkan.web.rendering import page
 from search import synonyms
 from search.api import backend_of
@@ -60,11 +61,11 @@ async def create_user(request: WebRequest) -> Response[Any]:
     values = await _form(request)
     try:
         if not values.get("username"):
-            raise InvalidField("username", "must not be empty")
+            raise InvalidField("username", N_("must not be empty"))
         if await Account.exists().where(Account.username == values["username"]):
-            raise InvalidField("username", "is already taken")
+            raise InvalidField("username", N_("is already taken"))
         if len(values.get("password", "")) < 10:
-            raise InvalidField("password", "must be at least 10 characters")
+            raise InvalidField("password", N_("must be at least %(min)s characters"), {"min": 10})
         organization = values.get("organization_id") or None
         await accounts.create_account(
             values["username"],
@@ -76,7 +77,7 @@ async def create_user(request: WebRequest) -> Response[Any]:
         await accounts.set_password(values["username"], values["password"])
     except InvalidField as error:
         return await _users_page(
-            request, {error.field: error.message}, HTTP_422_UNPROCESSABLE_ENTITY
+            request, {error.field: error_text(error)}, HTTP_422_UNPROCESSABLE_ENTITY
         )
     return Redirect("/admin/users")
 
@@ -86,7 +87,7 @@ async def update_user(request: WebRequest, account_id: uuid.UUID) -> Redirect:
     """Change the role, or disable / enable; an admin cannot lock themself out."""
     values = await _form(request)
     if account_id == request.user.account_id:
-        raise InvalidField("role", "change your own account from another admin's session")
+        raise InvalidField("role", N_("change your own account from another admin's session"))
     if "role" in values:
         await accounts.set_role(account_id, values["role"])
     if values.get("disabled") in {"true", "false"}:
@@ -158,13 +159,15 @@ async def taxonomy_save(request: WebRequest) -> Response[Any]:
         else:
             await add_term(data)
     except msgspec.ValidationError as error:
-        field = str(error).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(error) else "code"
+        invalid = invalid_field(error, "code")
         return await _taxonomy_page(
-            request, {field: str(error).split(" - at ")[0]}, HTTP_422_UNPROCESSABLE_ENTITY
+            request, {invalid.field: error_text(invalid)}, HTTP_422_UNPROCESSABLE_ENTITY
         )
     except (InvalidField, Conflict) as error:
         field = error.field if isinstance(error, InvalidField) else "code"
-        return await _taxonomy_page(request, {field: str(error)}, HTTP_422_UNPROCESSABLE_ENTITY)
+        return await _taxonomy_page(
+            request, {field: error_text(error)}, HTTP_422_UNPROCESSABLE_ENTITY
+        )
     return Redirect("/admin/taxonomy")
 
 

@@ -25,6 +25,8 @@ class Entry:
     starts_at: dt.datetime
     ends_at: dt.datetime
     cancelled: bool
+    recurrence_id: dt.datetime
+    all_day: bool = False
 
     @property
     def day(self) -> dt.date:
@@ -42,6 +44,8 @@ def entries(meetings: Iterable[MeetingOut]) -> list[Entry]:
             starts_at=occurrence.starts_at.astimezone(ZONE),
             ends_at=occurrence.ends_at.astimezone(ZONE),
             cancelled=occurrence.cancelled or meeting.status == "cancelled",
+            recurrence_id=occurrence.recurrence_id,
+            all_day=meeting.all_day,
         )
         for meeting in meetings
         for occurrence in meeting.occurrences or []

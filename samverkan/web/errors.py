@@ -1,8 +1,15 @@
-"""How failures look in the browser: sign-in redirect, or a calm error page in the UI language."""
+"""How failures look in the browser: sign-in redirect, or a calm error page in the UI language.
+
+Exception handlers are called synchronously, outside the web routers' ``before_request`` hook,
+so each page sets the locale from the request itself. :data:`BROWSER_ERROR_HANDLERS` serve the
+whole app (an unknown address, a wrong method, an unexpected failure): a browser asking for a
+page gets the error page, while the API, feeds, ExApp and health endpoints keep their answers.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Final
 from urllib.parse import quote
 
 import msgspec
@@ -13,15 +20,29 @@ from litestar.exceptions import (
     NotFoundException,
     PermissionDeniedException,
 )
+from litestar.exceptions.responses import create_exception_response
 from litestar.response import Redirect, Template
+from litestar.status_codes import (
+    HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 
-from directory.errors import InvalidField, NotFound, PermissionDenied
-from samverkan.web.forms import N_
+from directory.errors import N_, Conflict, DirectoryError, InvalidField, NotFound, PermissionDenied
+from samverkan.web import i18n
+from samverkan.web.messages import error_text, invalid_field
+
+# First path segments of the routes that answer machines (JSON, iCalendar, plain text).
+MACHINE_SEGMENTS: Final = frozenset(
+    {"api", "schema", "swagger", "feeds", "static", "heartbeat", "init", "enabled"}
+    | {"health", "ready", "metrics"}
+)
 
 
 def _error_page(
     request: Request[Any, Any, Any], status_code: int, message: str, detail: str = ""
 ) -> Template:
+    i18n.use_locale_of(request)
     principal = request.scope.get("user")
     return Template(
         "error.html",
@@ -50,17 +71,64 @@ def not_found(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     return _error_page(request, 404, N_("The page does not exist, or you cannot see it."))
 
 
+def method_not_allowed(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return _error_page(request, 405, N_("This address cannot be used that way."))
+
+
+def server_error(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    """Never shows the exception: it is in the log, with the request id."""
+    return _error_page(request, 500, N_("Something went wrong on our side. Try again later."))
+
+
 def bad_request(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     status = error.status_code if isinstance(error, HTTPException) else 400
     return _error_page(request, status, N_("The request could not be handled."))
 
 
+def conflict(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    detail = error_text(error) if isinstance(error, Conflict) else ""
+    return _error_page(request, 409, N_("The change could not be made."), detail)
+
+
 def invalid_input(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """A form the page could not show again with the message in place (e.g. a note)."""
-    return _error_page(request, 422, N_("The form could not be saved."), str(error))
+    if isinstance(error, msgspec.ValidationError):
+        error = invalid_field(error, "")
+    detail = error_text(error) if isinstance(error, InvalidField) else ""
+    return _error_page(request, 422, N_("The form could not be saved."), detail)
 
+
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A browser navigating to a page of the UI (not an API client, feed reader or AppAPI)."""
+    segment = request.url.path.lstrip("/").split("/", 1)[0]
+    accepts_html = "text/html" in request.headers.get("accept", "")
+    return accepts_html and segment not in MACHINE_SEGMENTS
+
+
+Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
+
+
+def _page_for_browsers(page: Handler) -> Handler:
+    def handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+        return (
+            page(request, error)
+            if wants_page(request)
+            else create_exception_response(request, error)
+        )
+
+    return handler
+
+
+BROWSER_ERROR_HANDLERS: dict[type[Exception] | int, Any] = {
+    HTTP_404_NOT_FOUND: _page_for_browsers(not_found),
+    HTTP_405_METHOD_NOT_ALLOWED: _page_for_browsers(method_not_allowed),
+    HTTP_500_INTERNAL_SERVER_ERROR: _page_for_browsers(server_error),
+}
 
 WEB_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    HTTP_404_NOT_FOUND: not_found,
+    HTTP_405_METHOD_NOT_ALLOWED: method_not_allowed,
+    HTTP_500_INTERNAL_SERVER_ERROR: server_error,
     NotAuthorizedException: sign_in_first,
     PermissionDeniedException: forbidden,
     PermissionDenied: forbidden,
@@ -69,4 +137,6 @@ WEB_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     HTTPException: bad_request,
     InvalidField: invalid_input,
     msgspec.ValidationError: invalid_input,
+    Conflict: conflict,
+    DirectoryError: bad_request,
 }

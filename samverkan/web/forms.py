@@ -15,15 +15,11 @@ from typing import Any, Final, Literal
 
 import msgspec
 
-from directory.errors import InvalidField
+from directory.errors import N_, InvalidField
 from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS, SERVICES, ResourceSpec
+from samverkan.web.messages import invalid_field
 
 Widget = Literal["text", "textarea", "email", "url", "date", "select", "checkboxes", "phones"]
-
-
-def N_(message: str) -> str:
-    """Mark a message id for extraction without translating it yet."""
-    return message
 
 
 @dataclass(frozen=True)
@@ -145,9 +141,7 @@ def patch_from_form(
     try:
         return msgspec.convert(values, spec.patch)
     except msgspec.ValidationError as error:
-        match = re.search(r"`\$\.([a-z_]+)", str(error))
-        field_name = match.group(1) if match else "name"
-        raise InvalidField(field_name, str(error).split(" - at ")[0]) from None
+        raise invalid_field(error, "name") from None
 
 
 def field_of_error(error: InvalidField) -> str:

@@ -13,6 +13,7 @@ from directory.access import Principal
 from directory.api.auth import admins_only
 from directory.errors import InvalidField
 from directory.guidance import EDITABLE, sections, update_section
+from samverkan.web.messages import error_text
 from samverkan.web.rendering import page
 
 WebRequest = Request[Principal, Any, Any]
@@ -42,7 +43,7 @@ async def guidance_save(request: WebRequest, section_id: uuid.UUID) -> Response[
             "admin/guidance.html",
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
             sections=await sections(request.user),
-            errors={(section_id, error.field): error.message},
+            errors={(section_id, error.field): error_text(error)},
             posted={section_id: values},
         )
     return Redirect("/admin/guidance")

@@ -49,9 +49,13 @@ def locale_from_request(request: Request) -> str:  # type: ignore[type-arg]
     return chosen if chosen in LOCALES else DEFAULT_LOCALE
 
 
+def use_locale_of(request: Request) -> None:  # type: ignore[type-arg]
+    _current.set(locale_from_request(request))
+
+
 async def activate_locale(request: Request) -> None:  # type: ignore[type-arg]
     """``before_request`` hook of the web router."""
-    _current.set(locale_from_request(request))
+    use_locale_of(request)
 
 
 def current_locale() -> str:

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory.access import Principal
-from directory.errors import InvalidField, PermissionDenied
+from directory.errors import N_, InvalidField, PermissionDenied
 from directory.feed_tokens import FeedTokenService
 from directory.meeting_access import is_coordinator_of, require_coordinator
 from directory.meeting_conflicts import find_conflicts
@@ -30,10 +30,12 @@ from directory.meetings import MeetingService
 from directory.records import ListQuery, RecordService
 from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
+from samverkan.web.messages import error_text
 from samverkan.web.rendering import page
-from samverkan.web.scheduling import REPEATS, ScheduleForm
+from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
 
 WebRequest = Request[Principal, Any, Any]
+OCCURRENCES_SHOWN = 26
 
 
 async def _form(request: WebRequest) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -68,6 +70,13 @@ async def _schedule_page(
     )
 
 
+def _slot(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidField("date", N_("pick a date")) from None
+
+
 @get("/networks/{network_id:uuid}/meetings/new", name="schedule")
 async def schedule_form(request: WebRequest, network_id: uuid.UUID) -> Template:
     await require_coordinator(request.user, network_id)
@@ -84,7 +93,7 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
     form = ScheduleForm.from_form(values, multi)
     try:
         if values.get("slot"):
-            form = form.with_start(dt.datetime.fromisoformat(values["slot"]))
+            form = form.with_start(_slot(values["slot"]))
         meeting = form.meeting(network_id)
         if values.get("action") != "save":
             report = await find_conflicts(
@@ -97,18 +106,25 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
             )
             return await _schedule_page(request, network_id, form, {}, report)
         created = await MeetingService(request.user).create(meeting)
-    except (InvalidField, ValueError) as error:
-        field = error.field.split("[")[0] if isinstance(error, InvalidField) else "date"
-        message = error.message if isinstance(error, InvalidField) else str(error)
+    except InvalidField as error:
+        field = error.field.split("[")[0]
         field = {"starts_at": "start", "ends_at": "end", "rrule": "repeat"}.get(field, field)
         return await _schedule_page(
-            request, network_id, form, {field: message}, status_code=HTTP_422_UNPROCESSABLE_ENTITY
+            request,
+            network_id,
+            form,
+            {field: error_text(error)},
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
     return Redirect(f"/meetings/{created.id}")
 
 
-@get("/meetings/{meeting_id:uuid}", name="meeting")
-async def meeting_page(request: WebRequest, meeting_id: uuid.UUID) -> Template:
+async def _meeting_page(
+    request: WebRequest,
+    meeting_id: uuid.UUID,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
     meeting = await MeetingService(request.user).get(meeting_id)
     network = await RecordService(NETWORKS, request.user).get(meeting.network_id)
     follow_up = FollowUpService(request.user)
@@ -129,18 +145,54 @@ async def meeting_page(request: WebRequest, meeting_id: uuid.UUID) -> Template:
     return await page(
         request,
         "meeting.html",
+        status_code=status_code,
         meeting=meeting,
         network=network,
         upcoming=upcoming,
         past=past,
+        changeable=[entry for entry in upcoming if not entry.cancelled][:OCCURRENCES_SHOWN],
         invited=invited,
         notes=notes,
         attendance={item.occurrence_start.astimezone(ZONE): item for item in attendance},
         follow_ups=follow_ups,
         may_read_notes=may_read_notes,
         is_coordinator=await is_coordinator_of(request.user, meeting.network_id),
+        errors=errors or {},
         zone=ZONE,
     )
+
+
+@get("/meetings/{meeting_id:uuid}", name="meeting")
+async def meeting_page(request: WebRequest, meeting_id: uuid.UUID) -> Template:
+    return await _meeting_page(request, meeting_id)
+
+
+@post("/meetings/{meeting_id:uuid}/occurrences", name="change_occurrence")
+async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
+    """One occurrence of a series: ``action=move`` to a new date and time, ``cancel`` it, or
+    ``split`` (this and the following ones get new times and place, as a new series)."""
+    values, _ = await _form(request)
+    service = MeetingService(request.user)
+    meeting = await service.get(meeting_id)
+    try:
+        change = OccurrenceForm.from_form(values, meeting.all_day)
+        action = values.get("action")
+        if action == "cancel":
+            await service.cancel_occurrence(meeting_id, change.ref())
+        elif action == "move":
+            await service.move_occurrence(meeting_id, change.moved())
+        elif action == "split":
+            meeting = await service.split(meeting_id, change.split())
+        else:
+            raise InvalidField("action", N_("choose what to change"))
+    except InvalidField as error:
+        field = {"recurrence_id": "occurrence", "starts_at": "start", "ends_at": "end"}.get(
+            error.field, error.field
+        )
+        form_name = "split" if values.get("action") == "split" else "move"
+        errors = {f"{form_name}-{field}": error_text(error)}
+        return await _meeting_page(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
+    return Redirect(f"/meetings/{meeting.id}")
 
 
 @post("/meetings/{meeting_id:uuid}/attendance", name="attendance")
@@ -221,4 +273,5 @@ MEETING_HANDLERS = [
     add_follow_up,
     follow_up_done,
     create_feed,
+    change_occurrence,
 ]

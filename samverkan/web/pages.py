@@ -24,6 +24,7 @@ from samverkan.web.forms import (
     form_values,
     patch_from_form,
 )
+from samverkan.web.messages import error_text
 from samverkan.web.rendering import page
 
 WebRequest = Request[Principal, Any, Any]
@@ -106,7 +107,7 @@ async def save(request: WebRequest, record_id: uuid.UUID) -> Response[Any]:
             spec,
             record,
             shown,
-            {field_of_error(error): error.message},
+            {field_of_error(error): error_text(error)},
             HTTP_422_UNPROCESSABLE_ENTITY,
         )
     except VersionMismatch:

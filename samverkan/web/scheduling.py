@@ -1,5 +1,6 @@
-"""The scheduling form: a recurrence picker instead of a raw RRULE, Stockholm wall times, and the
-conversion to the meeting service's :class:`~directory.meeting_schemas.MeetingIn`.
+"""The scheduling forms: a recurrence picker instead of a raw RRULE, Stockholm wall times, and the
+conversion to what the meeting service takes (:class:`~directory.meeting_schemas.MeetingIn`, and
+for one occurrence of a series a move, a cancellation or a split).
 """
 
 from __future__ import annotations
@@ -14,8 +15,15 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from directory.errors import InvalidField
-from directory.meeting_schemas import MeetingIn
+from directory.errors import N_, InvalidField
+from directory.meeting_schemas import (
+    MeetingIn,
+    MeetingPatch,
+    OccurrenceChange,
+    OccurrenceRef,
+    SplitIn,
+)
+from samverkan.web.messages import invalid_field
 
 ZONE: Final = ZoneInfo("Europe/Stockholm")
 _WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -33,6 +41,7 @@ class ScheduleForm:
     location: str = ""
     online_url: str = ""
     agenda: str = ""
+    all_day: bool = False
     repeat: str = "none"
     until: str = ""
     count: str = ""
@@ -48,6 +57,7 @@ class ScheduleForm:
         }
         return cls(
             **text,
+            all_day=form.get("all_day") == "on",
             repeat=str(form.get("repeat", "none")),
             until=str(form.get("until", "")).strip(),
             count=str(form.get("count", "")).strip(),
@@ -57,25 +67,31 @@ class ScheduleForm:
         )
 
     def times(self) -> tuple[dt.datetime, dt.datetime]:
-        """Start and end as Stockholm times; raises :class:`InvalidField` naming the field."""
+        """Start and end as Stockholm times (an all-day meeting runs midnight to midnight);
+        raises :class:`InvalidField` naming the field."""
         try:
             day = dt.date.fromisoformat(self.date)
         except ValueError:
-            raise InvalidField("date", "pick a date") from None
+            raise InvalidField("date", N_("pick a date")) from None
+        if self.all_day:
+            midnight = dt.datetime.combine(day, dt.time(), ZONE)
+            return midnight, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZONE)
         bounds = []
         for name, value in (("start", self.start), ("end", self.end)):
             try:
                 bounds.append(dt.datetime.combine(day, dt.time.fromisoformat(value), ZONE))
             except ValueError:
-                raise InvalidField(name, "write the time as HH:MM") from None
+                raise InvalidField(name, N_("write the time as HH:MM")) from None
         if bounds[1] <= bounds[0]:
-            raise InvalidField("end", "must be after the start")
+            raise InvalidField("end", N_("must be after the start"))
         return bounds[0], bounds[1]
 
     def with_start(self, slot: dt.datetime) -> ScheduleForm:
         """The same meeting moved to a suggested slot, keeping its length."""
         start, end = self.times()
         local = slot.astimezone(ZONE)
+        if self.all_day:
+            return dataclasses.replace(self, date=local.date().isoformat())
         return dataclasses.replace(
             self,
             date=local.date().isoformat(),
@@ -87,7 +103,7 @@ class ScheduleForm:
         """The picker as an RFC 5545 RRULE: weekly or every other week on the start's weekday,
         or monthly on its nth weekday (the 5th becomes "last"), ending by date or count."""
         if self.repeat not in REPEATS:
-            raise InvalidField("repeat", "choose how the meeting repeats")
+            raise InvalidField("repeat", N_("choose how the meeting repeats"))
         if self.repeat == "none":
             return ""
         start, _ = self.times()
@@ -100,12 +116,14 @@ class ScheduleForm:
             if self.repeat == "biweekly":
                 parts.insert(1, "INTERVAL=2")
         if self.until and self.count:
-            raise InvalidField("count", "give either an end date or a number of times, not both")
+            raise InvalidField(
+                "count", N_("give either an end date or a number of times, not both")
+            )
         if self.until:
             parts.append(f"UNTIL={self._until(start)}")
         elif self.count:
             if not self.count.isdigit() or not 1 <= int(self.count) <= 500:
-                raise InvalidField("count", "a whole number from 1 to 500")
+                raise InvalidField("count", N_("a whole number from 1 to 500"))
             parts.append(f"COUNT={int(self.count)}")
         return ";".join(parts)
 
@@ -113,16 +131,18 @@ class ScheduleForm:
         try:
             last_day = dt.date.fromisoformat(self.until)
         except ValueError:
-            raise InvalidField("until", "pick a date") from None
+            raise InvalidField("until", N_("pick a date")) from None
         if last_day < start.date():
-            raise InvalidField("until", "must not be before the first meeting")
+            raise InvalidField("until", N_("must not be before the first meeting"))
+        if self.all_day:  # RFC 5545 section 3.3.10: a date, as DTSTART is one
+            return last_day.strftime("%Y%m%d")
         end_of_day = dt.datetime.combine(last_day, dt.time(23, 59, 59), ZONE)
         return end_of_day.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
     def meeting(self, network_id: uuid.UUID) -> MeetingIn:
         start, end = self.times()
         if not self.title:
-            raise InvalidField("title", "must not be empty")
+            raise InvalidField("title", N_("must not be empty"))
         try:
             return msgspec.convert(
                 {
@@ -130,6 +150,7 @@ class ScheduleForm:
                     "title": self.title,
                     "starts_at": start,
                     "ends_at": end,
+                    "all_day": self.all_day,
                     "location": self.location,
                     "online_url": self.online_url,
                     "agenda": self.agenda,
@@ -142,10 +163,48 @@ class ScheduleForm:
                 builtin_types=(dt.datetime,),
             )
         except msgspec.ValidationError as error:
-            message = str(error)
-            name = (
-                message.rsplit("$.", 1)[-1].split("[")[0].rstrip("`")
-                if "$." in message
-                else "title"
-            )
-            raise InvalidField(name, message.split(" - at ")[0]) from None
+            raise invalid_field(error, "title") from None
+
+
+@dataclass(frozen=True)
+class OccurrenceForm:
+    """A change to one occurrence of a series, named by its original start (RECURRENCE-ID)."""
+
+    recurrence_id: dt.datetime
+    all_day: bool
+    date: str = ""
+    start: str = ""
+    end: str = ""
+    location: str = ""
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str], all_day: bool) -> OccurrenceForm:
+        try:
+            recurrence_id = dt.datetime.fromisoformat(str(form.get("recurrence_id", "")))
+        except ValueError:
+            raise InvalidField("recurrence_id", N_("choose an occasion")) from None
+        if recurrence_id.tzinfo is None:
+            raise InvalidField("recurrence_id", N_("choose an occasion"))
+        text = {
+            name: str(form.get(name, "")).strip() for name in ("date", "start", "end", "location")
+        }
+        return cls(recurrence_id, all_day, **text)
+
+    def _times(self, date: str) -> tuple[dt.datetime, dt.datetime]:
+        return ScheduleForm(date=date, start=self.start, end=self.end, all_day=self.all_day).times()
+
+    def ref(self) -> OccurrenceRef:
+        return OccurrenceRef(recurrence_id=self.recurrence_id)
+
+    def moved(self) -> OccurrenceChange:
+        start, end = self._times(self.date)
+        return OccurrenceChange(recurrence_id=self.recurrence_id, starts_at=start, ends_at=end)
+
+    def split(self) -> SplitIn:
+        """This and the following occurrences at new times (and place, if given), from the
+        occurrence's own date: the weekday, and so the recurrence rule, stays the same."""
+        start, end = self._times(self.recurrence_id.astimezone(ZONE).date().isoformat())
+        changes = MeetingPatch(starts_at=start, ends_at=end)
+        if self.location:
+            changes = MeetingPatch(starts_at=start, ends_at=end, location=self.location)
+        return SplitIn(recurrence_id=self.recurrence_id, changes=changes)

@@ -215,3 +215,145 @@ def test_a_coordinator_creates_a_subscription_link_shown_once(
     assert len(links) == 2 and links[1].startswith("webcal://")
     feed = client.get(links[0].split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
     assert feed.status_code == 200 and "BEGIN:VCALENDAR" in feed.text
+
+
+def _feed(client: Client, network_id: Any) -> str:
+    """The network's calendar feed, through a subscription link made on the network page."""
+    response = client.post(
+        f"/networks/{network_id}/feed",
+        data={"_csrf_token": csrf_token(client, f"/networks/{network_id}"), "detail": "staff"},
+    )
+    link = re.search(r'value="https?://[^/"]+(/[^"]+\.ics)" readonly', response.text)
+    assert link is not None, response.text
+    feed = client.get(link.group(1))
+    assert feed.status_code == 200
+    return feed.text.replace("\r\n ", "")
+
+
+def _tuesday_in_weeks(weeks: int) -> dt.date:
+    today = dt.date.today()
+    return today + dt.timedelta(days=(1 - today.weekday()) % 7 + 7 * weeks)
+
+
+def _day(value: dt.date) -> str:
+    return format_date(value, "EEEE d MMMM", locale="sv_SE")
+
+
+def test_an_all_day_meeting_is_a_date_on_the_page_and_in_the_feed(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    first = _tuesday_in_weeks(2)
+    last = first + dt.timedelta(weeks=2)
+    response = _schedule(
+        client,
+        network.id,
+        title="Temadag",
+        date=first.isoformat(),
+        all_day="on",
+        repeat="weekly",
+        until=last.isoformat(),
+    )
+    assert response.status_code in (302, 303), response.text
+    stored = run_async(Meeting.select().first())
+    assert stored["all_day"] is True
+    assert stored["rrule"] == f"FREQ=WEEKLY;BYDAY=TU;UNTIL={last:%Y%m%d}"
+    page = client.get(response.headers["location"]).text
+    assert f"{_day(first)} · hela dagen" in page and f"{_day(last)} · hela dagen" in page
+    feed = _feed(client, network.id)
+    assert f"DTSTART;VALUE=DATE:{first:%Y%m%d}\r\n" in feed
+    assert f"DTEND;VALUE=DATE:{first + dt.timedelta(days=1):%Y%m%d}\r\n" in feed
+
+
+def _occasions(page: str, prefix: str) -> list[str]:
+    select = re.search(rf'<select id="{prefix}-occurrence".*?</select>', page, re.S)
+    assert select is not None, "no occasion picker"
+    return re.findall(r'<option value="([^"]+)"', select.group(0))
+
+
+def test_a_coordinator_moves_cancels_and_splits_single_occurrences(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    first = _tuesday_in_weeks(2)
+    path = _schedule(
+        client, network.id, date=first.isoformat(), repeat="weekly", count="6"
+    ).headers["location"]
+    meeting_id = path.rsplit("/", 1)[1]
+    page = client.get(path).text
+    occasions = _occasions(page, "move")
+    assert len(occasions) == 6 and _occasions(page, "split") == occasions
+    second, third, fourth = (first + dt.timedelta(weeks=n) for n in (1, 2, 3))
+    token = csrf_token(client, path)
+
+    def change(**fields: str) -> Any:
+        data = {"_csrf_token": token, **fields}
+        return client.post(f"/meetings/{meeting_id}/occurrences", data=data, follow_redirects=False)
+
+    moved_to = second + dt.timedelta(days=1)
+    moved = change(
+        action="move",
+        recurrence_id=occasions[1],
+        date=moved_to.isoformat(),
+        start="13:00",
+        end="14:00",
+    )
+    assert moved.status_code in (302, 303), moved.text
+    cancelled = change(action="cancel", recurrence_id=occasions[2])
+    assert cancelled.status_code in (302, 303), cancelled.text
+    page = client.get(path).text
+    assert f"{_day(moved_to)} 13:00–14:00" in page and f"{_day(second)} 09:00" not in page
+    third_entry = page.split(_day(third), 1)[1].split("</li>", 1)[0]
+    assert "Inställt" in third_entry
+    feed = _feed(client, network.id)
+    assert f"RECURRENCE-ID;TZID=Europe/Stockholm:{second:%Y%m%d}T090000" in feed
+    assert f"DTSTART;TZID=Europe/Stockholm:{moved_to:%Y%m%d}T130000" in feed
+    assert f"EXDATE;TZID=Europe/Stockholm:{third:%Y%m%d}T090000" in feed
+
+    split = change(action="split", recurrence_id=occasions[3], start="10:00", end="11:30")
+    assert split.status_code in (302, 303), split.text
+    new_path = split.headers["location"]
+    assert new_path != path
+    assert f"{_day(fourth)} 10:00–11:30" in client.get(new_path).text
+    rules = {row["id"].hex: row["rrule"] for row in run_async(Meeting.select())}
+    assert rules[new_path.rsplit("/", 1)[1].replace("-", "")] == "FREQ=WEEKLY;BYDAY=TU;COUNT=3"
+    assert "UNTIL=" in rules[meeting_id.replace("-", "")]
+    feed = _feed(client, network.id)
+    assert feed.count("BEGIN:VEVENT") == 3  # the shortened series, its moved occasion, the new one
+    assert f"DTSTART;TZID=Europe/Stockholm:{fourth:%Y%m%d}T100000" in feed
+
+
+def test_an_occurrence_change_with_a_bad_time_is_shown_next_to_the_field(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    first = _tuesday_in_weeks(2)
+    path = _schedule(client, network.id, date=first.isoformat(), repeat="weekly").headers[
+        "location"
+    ]
+    occasions = _occasions(client.get(path).text, "move")
+    response = client.post(
+        f"{path}/occurrences",
+        data={
+            "_csrf_token": csrf_token(client, path),
+            "action": "move",
+            "recurrence_id": occasions[1],
+            "date": "",
+            "start": "10:00",
+            "end": "11:00",
+        },
+    )
+    assert response.status_code == 422
+    assert re.search(r'id="move-date"[^>]*aria-invalid="true"', response.text)
+    assert '<span class="field-error" id="err-move-date">välj ett datum</span>' in response.text
+    staff = browser("staff")
+    assert 'id="occurrences"' not in staff.get(path).text
+    denied = staff.post(
+        f"{path}/occurrences",
+        data={
+            "_csrf_token": csrf_token(staff, path),
+            "action": "cancel",
+            "recurrence_id": occasions[1],
+        },
+    )
+    assert denied.status_code == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable
 
@@ -193,9 +194,46 @@ def test_edit_errors_are_shown_next_to_the_field(
         response.text,
     )
     assert field is not None, response.text
-    assert "not a valid email address" in field.group(1)
+    assert html.unescape(field.group(1)) == "'inte en adress' är ingen giltig e-postadress"
     assert 'aria-invalid="true"' in response.text
     assert 'value="inte en adress"' in response.text
+
+
+def _field_error(page: str, name: str) -> str:
+    found = re.search(rf'<span class="field-error" id="err-{name}">([^<]*)', page)
+    assert found is not None, f"no message next to {name}"
+    return html.unescape(found.group(1))
+
+
+def test_validation_messages_are_in_the_users_language(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    org = writer.organization("Fritid")
+    client = browser("coordinator")
+    path = f"/organizations/{org.id}/edit"
+    expected = {
+        "sv": (
+            "'x@y' är ingen giltig e-postadress",
+            "'ring mig' är inget telefonnummer (siffror, mellanslag, -, () och ett inledande +)",
+            "högst 300 tecken",
+        ),
+        "en": (
+            "'x@y' is not a valid email address",
+            "'ring mig' is not a phone number (digits, spaces, -, () and a leading +)",
+            "at most 300 characters",
+        ),
+    }
+    for language, (email, phone, length) in expected.items():
+        client.cookies.set("samverkan_lang", language)
+        base = {**_edit_form(client, path), "name": "Fritid", "kind": "internal"}
+        base["visibility"] = "public"
+        bad_email = client.post(path, data={**base, "email": "x@y"})
+        assert bad_email.status_code == 422
+        assert _field_error(bad_email.text, "email") == email
+        bad_phone = client.post(path, data={**base, "phones": "ring mig, växeln"})
+        assert _field_error(bad_phone.text, "phones") == phone
+        too_long = client.post(path, data={**base, "name": "x" * 301})
+        assert _field_error(too_long.text, "name") == length
 
 
 def test_a_stale_version_does_not_overwrite_a_newer_edit(

@@ -45,6 +45,15 @@ def test_schedule_a_recurring_meeting_with_the_keyboard(open_page: OpenPage) -> 
     expect(page.locator("h1")).to_have_text("Operativ arbetsgrupp")
     expect(page.locator(".facts")).to_contain_text("återkommande")
     assert page.locator(".agenda li").count() >= 6
+    assert page.locator(".agenda li.cancelled").count() == 0
+    tab_to(page, "#move-occurrence")
+    page.keyboard.press("ArrowDown")  # the second occasion
+    second = page.input_value("#move-occurrence")
+    tab_to(page, "button[value=cancel]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".agenda li.cancelled")).to_have_count(1)
+    expect(page.locator(".agenda li").nth(1)).to_contain_text("Inställt")
+    assert second not in page.locator("#move-occurrence").inner_html()
 
 
 def test_copy_a_feed_link_with_the_keyboard(open_page: OpenPage) -> None:
