@@ -13,9 +13,10 @@ from litestar.exceptions import (
     NotFoundException,
     PermissionDeniedException,
 )
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from directory.errors import InvalidField, NotFound, PermissionDenied
+from samverkan.web.embedding import redirect
 from samverkan.web.forms import N_
 
 
@@ -39,7 +40,7 @@ def _error_page(
 
 def sign_in_first(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(f"/sign-in?next={quote(target, safe='')}")
+    return redirect(f"/sign-in?next={quote(target, safe='')}")
 
 
 def forbidden(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
