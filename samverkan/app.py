@@ -6,10 +6,11 @@ import logging
 
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Middleware
 
 from directory.api import api_router
 from directory.api.auth import Authenticator, bearer_token
@@ -17,6 +18,7 @@ from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.database import close_pool, start_pool
 from directory.settings import Settings, get_settings
 from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
+from samverkan.nextcloud.embedding import AppApiEmbeddingMiddleware
 from samverkan.nextcloud.exapp import exapp_router
 from samverkan.nextcloud.ocs import OcsClient
 from samverkan.observability import (
@@ -28,7 +30,14 @@ from samverkan.observability import (
 )
 from samverkan.web import web_routers
 from samverkan.web.errors import BROWSER_ERROR_HANDLERS
-from samverkan.web.security import SESSION_STORE, csrf_config, session_config, session_store
+from samverkan.web.security import (
+    SESSION_STORE,
+    CsrfMiddleware,
+    csrf_config,
+    secret_key,
+    session_config,
+    session_store,
+)
 from samverkan.web.session import session_principal, session_reader
 from samverkan.web.templating import template_config
 from samverkan.workers import BackgroundWorkers, background_jobs
@@ -78,21 +87,30 @@ def create_app(settings: Settings | None = None) -> Litestar:
     web_authenticators: list[Authenticator] = [session_principal]
     feed_cache = FeedCache()
     handlers: list[ControllerRouterHandler] = [feeds_router(feed_cache), *OBSERVABILITY_ROUTES]
+    middleware: list[Middleware] = [RequestContextMiddleware]
     if settings.appapi is not None:
         ocs = OcsClient(settings.appapi)
         appapi = AppApiAuthenticator(settings.appapi, ocs)
         api_authenticators.insert(0, appapi)
         web_authenticators.insert(0, appapi)
         handlers.append(exapp_router(settings.appapi, ocs))
+        middleware.append(
+            DefineMiddleware(
+                AppApiEmbeddingMiddleware, settings=settings.appapi, secret=secret_key(settings)
+            )
+        )
     return Litestar(
         route_handlers=[
             api_router(api_authenticators, extra=[search_router, external_calendars_router]),
             *web_routers(web_authenticators),
             *handlers,
         ],
-        middleware=[RequestContextMiddleware, session_config(settings).middleware],
+        middleware=[
+            *middleware,
+            session_config(settings).middleware,
+            DefineMiddleware(CsrfMiddleware, config=csrf_config(settings)),
+        ],
         stores={SESSION_STORE: session_store(settings)},
-        csrf_config=csrf_config(settings),
         template_config=template_config(),
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,

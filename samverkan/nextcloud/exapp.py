@@ -7,6 +7,7 @@ for the container, the others signed with the app secret and no user.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import httpx
@@ -21,6 +22,7 @@ from litestar.response import Response
 
 from directory.database import migrate
 from directory.settings import AppApiSettings
+from samverkan.nextcloud.embedding import proxy_root
 from samverkan.nextcloud.ocs import OcsClient, OcsError
 from samverkan.nextcloud.signature import verified_user
 
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 TOP_MENU_NAME = "samverkan"
 TOP_MENU_LABEL = "Samverkan"
 TOP_MENU_ICON = ""  # AppAPI shows its default icon
+TOP_MENU = "top_menu"
+EMBED_SCRIPT = "static/nextcloud-embed"  # samverkan/web/static/nextcloud-embed.js
+EMBED_STATE = "samverkan_embed"
 
 
 class Heartbeat(msgspec.Struct):
@@ -39,6 +44,31 @@ class EnabledResult(msgspec.Struct):
     """AppAPI shows ``error`` to the administrator; an empty string means success."""
 
     error: str
+
+
+async def show_in_nextcloud(ocs: OcsClient, settings: AppApiSettings) -> None:
+    """The top-menu entry and what its page needs: the script that frames Samverkan and, as
+    initial state, the proxied start page it frames (as nc_py_api's ui_example registers them).
+    """
+    start_page = proxy_root(settings) + "/"
+    await ocs.set_initial_state(TOP_MENU, TOP_MENU_NAME, EMBED_STATE, {"url": start_page})
+    await ocs.set_script(TOP_MENU, TOP_MENU_NAME, EMBED_SCRIPT)
+    await ocs.register_top_menu(TOP_MENU_NAME, TOP_MENU_LABEL, TOP_MENU_ICON)
+
+
+async def hide_from_nextcloud(ocs: OcsClient) -> None:
+    """Remove all three; one already gone (404) is no failure, as in nc_py_api's ``not_fail``."""
+    removals: tuple[Callable[[], Awaitable[None]], ...] = (
+        lambda: ocs.delete_initial_state(TOP_MENU, TOP_MENU_NAME, EMBED_STATE),
+        lambda: ocs.delete_script(TOP_MENU, TOP_MENU_NAME, EMBED_SCRIPT),
+        lambda: ocs.unregister_top_menu(TOP_MENU_NAME),
+    )
+    for removal in removals:
+        try:
+            await removal()
+        except OcsError as error:
+            if error.status != 404:
+                raise
 
 
 async def report_init(ocs: OcsClient) -> None:
@@ -82,7 +112,7 @@ def exapp_router(settings: AppApiSettings, ocs: OcsClient) -> Router:
     @put(
         "/enabled",
         operation_id="exappEnabled",
-        summary="AppAPI enables or disables the app: add or remove the top-menu entry",
+        summary="AppAPI enables or disables the app: add or remove its page in Nextcloud",
         guards=[signed_by_appapi],
         status_code=200,
     )
@@ -91,9 +121,9 @@ def exapp_router(settings: AppApiSettings, ocs: OcsClient) -> Router:
     ) -> EnabledResult:
         try:
             if flag:
-                await ocs.register_top_menu(TOP_MENU_NAME, TOP_MENU_LABEL, TOP_MENU_ICON)
+                await show_in_nextcloud(ocs, settings)
             else:
-                await ocs.unregister_top_menu(TOP_MENU_NAME)
+                await hide_from_nextcloud(ocs)
         except (OcsError, httpx.TransportError) as error:
             logger.warning("could not change the top menu in Nextcloud: %s", error)
             return EnabledResult(f"Nextcloud's top menu could not be changed: {error}")

@@ -17,6 +17,8 @@ from directory.settings import AppApiSettings
 
 APPAPI_PREFIX = "/ocs/v1.php/apps/app_api"
 TOP_MENU_PATH = f"{APPAPI_PREFIX}/api/v1/ui/top-menu"
+SCRIPT_PATH = f"{APPAPI_PREFIX}/api/v1/ui/script"
+INITIAL_STATE_PATH = f"{APPAPI_PREFIX}/api/v1/ui/initial-state"
 STATUS_PATH = f"{APPAPI_PREFIX}/ex-app/status"
 AA_VERSION = "2.0.0"
 _TIMEOUT = httpx.Timeout(10.0)
@@ -92,6 +94,33 @@ class OcsClient:
 
     async def unregister_top_menu(self, name: str) -> None:
         await self.call("DELETE", TOP_MENU_PATH, params={"name": name})
+
+    async def set_script(self, ui_type: str, name: str, path: str) -> None:
+        """Have Nextcloud load ``{path}.js`` (through the proxy) on the page ``name`` of type
+        ``ui_type`` (``top_menu``); AppAPI appends the ``.js`` itself."""
+        await self.call(
+            "POST",
+            SCRIPT_PATH,
+            json={"type": ui_type, "name": name, "path": path, "afterAppId": ""},
+        )
+
+    async def delete_script(self, ui_type: str, name: str, path: str) -> None:
+        await self.call("DELETE", SCRIPT_PATH, params={"type": ui_type, "name": name, "path": path})
+
+    async def set_initial_state(
+        self, ui_type: str, name: str, key: str, value: dict[str, Any]
+    ) -> None:
+        """Nextcloud renders it on that page as ``#initial-state-app_api-{key}``."""
+        await self.call(
+            "POST",
+            INITIAL_STATE_PATH,
+            json={"type": ui_type, "name": name, "key": key, "value": value},
+        )
+
+    async def delete_initial_state(self, ui_type: str, name: str, key: str) -> None:
+        await self.call(
+            "DELETE", INITIAL_STATE_PATH, params={"type": ui_type, "name": name, "key": key}
+        )
 
     async def user_groups(self, user_id: str) -> list[str]:
         """The user's Nextcloud groups, asked as that user (users may read their own groups)."""

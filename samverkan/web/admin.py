@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory import accounts
@@ -17,6 +17,7 @@ from directory.feed_tokens import FeedTokenService
 from directory.schemas import TaxonomyTermIn
 from directory.tables import Account, Organization, TaxonomyTerm
 from directory.vocabulary import TAXONOMIES, add_term, relabel_term
+from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field
 from samverkan.web.rendering import page
 from search import synonyms
@@ -79,11 +80,11 @@ async def create_user(request: WebRequest) -> Response[Any]:
         return await _users_page(
             request, {error.field: error_text(error)}, HTTP_422_UNPROCESSABLE_ENTITY
         )
-    return Redirect("/admin/users")
+    return redirect("/admin/users")
 
 
 @post("/admin/users/{account_id:uuid}", name="admin_user_update")
-async def update_user(request: WebRequest, account_id: uuid.UUID) -> Redirect:
+async def update_user(request: WebRequest, account_id: uuid.UUID) -> Response[Any]:
     """Change the role, or disable / enable; an admin cannot lock themself out."""
     values = await _form(request)
     if account_id == request.user.account_id:
@@ -92,7 +93,7 @@ async def update_user(request: WebRequest, account_id: uuid.UUID) -> Redirect:
         await accounts.set_role(account_id, values["role"])
     if values.get("disabled") in {"true", "false"}:
         await accounts.set_disabled(account_id, values["disabled"] == "true")
-    return Redirect("/admin/users")
+    return redirect("/admin/users")
 
 
 @get("/admin/feed-tokens", name="admin_feed_tokens")
@@ -102,9 +103,9 @@ async def feed_tokens(request: WebRequest) -> Template:
 
 
 @post("/admin/feed-tokens/{token_id:uuid}/revoke", name="admin_feed_token_revoke")
-async def revoke_feed_token(request: WebRequest, token_id: uuid.UUID) -> Redirect:
+async def revoke_feed_token(request: WebRequest, token_id: uuid.UUID) -> Response[Any]:
     await FeedTokenService(request.user).revoke(token_id)
-    return Redirect("/admin/feed-tokens")
+    return redirect("/admin/feed-tokens")
 
 
 @get("/admin/synonyms", name="admin_synonyms")
@@ -113,7 +114,7 @@ async def synonym_list(request: WebRequest) -> Template:
 
 
 @post("/admin/synonyms", name="admin_synonym_save")
-async def synonym_save(request: WebRequest) -> Redirect:
+async def synonym_save(request: WebRequest) -> Response[Any]:
     """Save (or with ``delete``, remove) a word's synonyms and give them to the search backend."""
     values = await _form(request)
     if values.get("delete"):
@@ -122,7 +123,7 @@ async def synonym_save(request: WebRequest) -> Redirect:
         phrases = [part.strip() for part in values.get("synonyms", "").split(",") if part.strip()]
         await synonyms.save_synonym(values.get("term", ""), phrases)
     await backend_of(request.app.state).set_synonyms(await synonyms.synonym_mapping())
-    return Redirect("/admin/synonyms")
+    return redirect("/admin/synonyms")
 
 
 async def _taxonomy_page(
@@ -168,7 +169,7 @@ async def taxonomy_save(request: WebRequest) -> Response[Any]:
         return await _taxonomy_page(
             request, {field: error_text(error)}, HTTP_422_UNPROCESSABLE_ENTITY
         )
-    return Redirect("/admin/taxonomy")
+    return redirect("/admin/taxonomy")
 
 
 ADMIN_HANDLERS = [

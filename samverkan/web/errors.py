@@ -21,7 +21,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
 )
 from litestar.exceptions.responses import create_exception_response
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
@@ -30,6 +30,7 @@ from litestar.status_codes import (
 
 from directory.errors import N_, Conflict, DirectoryError, InvalidField, NotFound, PermissionDenied
 from samverkan.web import i18n
+from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field
 
 # First path segments of the routes that answer machines (JSON, iCalendar, plain text).
@@ -60,7 +61,7 @@ def _error_page(
 
 def sign_in_first(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(f"/sign-in?next={quote(target, safe='')}")
+    return redirect(f"/sign-in?next={quote(target, safe='')}")
 
 
 def forbidden(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:

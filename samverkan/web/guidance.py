@@ -6,13 +6,14 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory.access import Principal
 from directory.api.auth import admins_only
 from directory.errors import InvalidField
 from directory.guidance import EDITABLE, sections, update_section
+from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
 from samverkan.web.rendering import page
 
@@ -46,7 +47,7 @@ async def guidance_save(request: WebRequest, section_id: uuid.UUID) -> Response[
             errors={(section_id, error.field): error_text(error)},
             posted={section_id: values},
         )
-    return Redirect("/admin/guidance")
+    return redirect("/admin/guidance")
 
 
 GUIDANCE_HANDLERS = [guidance, guidance_admin, guidance_save]

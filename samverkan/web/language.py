@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import post
+from litestar import Response, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
-from litestar.response import Redirect
 from msgspec import Struct
 
+from samverkan.web.embedding import redirect
 from samverkan.web.i18n import DEFAULT_LOCALE, LANGUAGE_COOKIE, LOCALES
 from samverkan.web.session import safe_next
 
@@ -25,9 +25,9 @@ class LanguageForm(Struct):
 @post("/language", name="language", status_code=303)
 async def switch_language(
     data: Annotated[LanguageForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-) -> Redirect:
+) -> Response[Any]:
     language = data.language if data.language in LOCALES else DEFAULT_LOCALE
-    return Redirect(
+    return redirect(
         safe_next(data.next),
         cookies=[
             Cookie(

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory.access import Principal
@@ -30,6 +30,7 @@ from directory.meetings import MeetingService
 from directory.records import ListQuery, RecordService
 from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
+from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
@@ -116,7 +117,7 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
             {field: error_text(error)},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    return Redirect(f"/meetings/{created.id}")
+    return redirect(f"/meetings/{created.id}")
 
 
 async def _meeting_page(
@@ -192,11 +193,11 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         form_name = "split" if values.get("action") == "split" else "move"
         errors = {f"{form_name}-{field}": error_text(error)}
         return await _meeting_page(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
-    return Redirect(f"/meetings/{meeting.id}")
+    return redirect(f"/meetings/{meeting.id}")
 
 
 @post("/meetings/{meeting_id:uuid}/attendance", name="attendance")
-async def record_attendance(request: WebRequest, meeting_id: uuid.UUID) -> Redirect:
+async def record_attendance(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
     values, multi = await _form(request)
     data = msgspec.convert(
         {
@@ -207,11 +208,11 @@ async def record_attendance(request: WebRequest, meeting_id: uuid.UUID) -> Redir
         strict=False,
     )
     await FollowUpService(request.user).record_attendance(meeting_id, data)
-    return Redirect(f"/meetings/{meeting_id}#attendance")
+    return redirect(f"/meetings/{meeting_id}#attendance")
 
 
 @post("/meetings/{meeting_id:uuid}/notes", name="add_note")
-async def add_note(request: WebRequest, meeting_id: uuid.UUID) -> Redirect:
+async def add_note(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
     values, _ = await _form(request)
     data = msgspec.convert(
         {
@@ -223,11 +224,11 @@ async def add_note(request: WebRequest, meeting_id: uuid.UUID) -> Redirect:
         strict=False,
     )
     await FollowUpService(request.user).add_note(meeting_id, data)
-    return Redirect(f"/meetings/{meeting_id}#notes")
+    return redirect(f"/meetings/{meeting_id}#notes")
 
 
 @post("/meetings/{meeting_id:uuid}/follow-ups", name="add_follow_up")
-async def add_follow_up(request: WebRequest, meeting_id: uuid.UUID) -> Redirect:
+async def add_follow_up(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
     values, _ = await _form(request)
     data = msgspec.convert(
         {key: values.get(key, "").strip() for key in ("title", "owner", "due_date")},
@@ -235,15 +236,15 @@ async def add_follow_up(request: WebRequest, meeting_id: uuid.UUID) -> Redirect:
         strict=False,
     )
     await FollowUpService(request.user).add_follow_up(meeting_id, data)
-    return Redirect(f"/meetings/{meeting_id}#follow-ups")
+    return redirect(f"/meetings/{meeting_id}#follow-ups")
 
 
 @post("/follow-ups/{follow_up_id:uuid}/done", name="follow_up_done")
-async def follow_up_done(request: WebRequest, follow_up_id: uuid.UUID) -> Redirect:
+async def follow_up_done(request: WebRequest, follow_up_id: uuid.UUID) -> Response[Any]:
     done = await FollowUpService(request.user).set_follow_up_done(
         follow_up_id, FollowUpPatch(done=True)
     )
-    return Redirect(f"/meetings/{done.meeting_id}#follow-ups")
+    return redirect(f"/meetings/{done.meeting_id}#follow-ups")
 
 
 @post("/networks/{network_id:uuid}/feed", name="create_feed")

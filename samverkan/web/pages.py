@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory.access import Principal
@@ -17,6 +17,7 @@ from directory.records import ListQuery, RecordService
 from directory.resources import ALL_RESOURCES, NETWORKS, ResourceSpec
 from directory.schemas import as_builtins
 from samverkan.web.details import CONTEXT
+from samverkan.web.embedding import redirect
 from samverkan.web.forms import (
     FORMS,
     VISIBILITY_LABELS,
@@ -120,7 +121,7 @@ async def save(request: WebRequest, record_id: uuid.UUID) -> Response[Any]:
             {"version": "changed"},
             HTTP_409_CONFLICT,
         )
-    return Redirect(f"/{spec.path}/{record_id}")
+    return redirect(f"/{spec.path}/{record_id}")
 
 
 PAGE_HANDLERS = [network_list, record_page, edit_page, save]

@@ -14,34 +14,48 @@ from pathlib import Path
 from typing import Any, Final
 
 from litestar.config.csrf import CSRFConfig
-from litestar.connection import ASGIConnection
+from litestar.connection import ASGIConnection, Request
 from litestar.datastructures import ResponseHeader
+from litestar.enums import RequestEncodingType, ScopeType
+from litestar.exceptions import PermissionDeniedException
+from litestar.middleware._utils import should_bypass_middleware
+from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.stores.file import FileStore
-from litestar.types import Empty, Message, ScopeSession
+from litestar.types import Empty, Message, Receive, Scope, ScopeSession, Send
+from litestar.utils.scope.state import ScopeState
 
 from directory.settings import Settings
+from samverkan.web import embedding
 
 SESSION_STORE: Final = "web_sessions"
 SESSION_COOKIE: Final = "samverkan_session"
 SESSION_SECONDS: Final = 8 * 3600
 
-CONTENT_SECURITY_POLICY: Final = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
+STANDALONE_FRAME_ANCESTORS: Final = "'self'"
+
+
+def content_security_policy(frame_ancestors: str = STANDALONE_FRAME_ANCESTORS) -> str:
+    """The pages' policy; only who may frame them differs when embedded (:mod:`.embedding`)."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        )
     )
-)
+
+
+CONTENT_SECURITY_POLICY: Final = content_security_policy()
 
 SECURITY_HEADERS: Final = [
     ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
@@ -136,3 +150,45 @@ def csrf_config(settings: Settings) -> CSRFConfig:
         # /init and /enabled are AppAPI's lifecycle calls from Nextcloud, authenticated the same.
         exclude=["^/api/", "^/health$", "^/init$", "^/enabled$"],
     )
+
+
+class CsrfMiddleware(CSRFMiddleware):
+    """Litestar's CSRF check (a token in the form or ``X-CSRFToken`` matching a signed cookie),
+    except when embedded: there no cookie of ours is dependable, since AppAPI's proxy passes on
+    only the first ``Set-Cookie`` of an answer and its HTTP client follows redirects itself, so
+    the form must carry the embedding's token instead, a MAC of the Nextcloud user id under the
+    server secret (:func:`samverkan.nextcloud.embedding.user_csrf_token`). The proxy lets a
+    cross-site form post through with the user's Nextcloud session, so the check is needed."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        embedded = embedding.current()
+        if (
+            embedded is None
+            or scope["type"] != ScopeType.HTTP
+            or should_bypass_middleware(
+                scope=scope,
+                scopes=self.scopes,
+                exclude_opt_key=self.config.exclude_from_csrf_key,
+                exclude_path_pattern=self.exclude,
+            )
+        ):
+            await super().__call__(scope, receive, send)
+            return
+        if scope["method"] not in self.config.safe_methods:
+            request: Request[Any, Any, Any] = scope["litestar_app"].request_class(scope, receive)
+            submitted = request.headers.get(self.config.header_name)
+            content_type, _ = request.content_type
+            if not submitted and content_type in {
+                RequestEncodingType.URL_ENCODED,
+                RequestEncodingType.MULTI_PART,
+            }:
+                value = (await request.form()).get("_csrf_token")
+                submitted = value if isinstance(value, str) else None
+            if not (
+                embedded.csrf_token
+                and submitted
+                and secrets.compare_digest(submitted.encode(), embedded.csrf_token.encode())
+            ):
+                raise PermissionDeniedException("CSRF token verification failed")
+        ScopeState.from_scope(scope).csrf_token = embedded.csrf_token
+        await self.app(scope, receive, send)

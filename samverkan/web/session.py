@@ -14,12 +14,13 @@ from litestar import Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from litestar.status_codes import HTTP_401_UNAUTHORIZED
 from msgspec import Struct
 
 from directory.access import Principal
 from directory.accounts import principal_for_account, principal_for_password
+from samverkan.web.embedding import redirect
 from samverkan.web.rendering import page
 from samverkan.web.security import renew_session_id
 
@@ -86,10 +87,10 @@ async def sign_in(
         )
     renew_session_id(request)
     request.set_session({_ACCOUNT_KEY: str(principal.account_id)})
-    return Redirect(safe_next(data.next))
+    return redirect(safe_next(data.next))
 
 
 @post("/sign-out", name="sign_out")
-async def sign_out(request: Request[Any, Any, Any]) -> Redirect:
+async def sign_out(request: Request[Any, Any, Any]) -> Response[Any]:
     request.clear_session()
-    return Redirect("/sign-in")
+    return redirect("/sign-in")

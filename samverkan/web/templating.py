@@ -12,7 +12,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from directory.resources import ALL_RESOURCES
-from samverkan.web import i18n
+from samverkan.web import embedding, i18n
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STALE_AFTER = dt.timedelta(days=365)
@@ -65,6 +65,8 @@ def environment() -> Environment:
             "is_stale": is_stale,
             "collection_of": collection_of,
             "current_locale": i18n.current_locale,
+            "root": embedding.UrlRoot(),
+            "embedded": lambda: embedding.current() is not None,
         }
     )
     return env

@@ -1,8 +1,10 @@
 """Nextcloud's side of AppAPI, played by a real HTTP server on loopback.
 
-``FakeNextcloud`` answers the OCS endpoints an ExApp calls (init status, top menu, a user's
-groups) with OCS v1 JSON envelopes, refuses calls whose AppAPI headers are wrong as Nextcloud
-does, and records every call so tests can check exactly what Samverkan sent.
+``FakeNextcloud`` answers the OCS endpoints an ExApp calls (init status, the top menu and the
+script and initial state of its page, a user's groups) with OCS v1 JSON envelopes, refuses calls
+whose AppAPI headers are wrong as Nextcloud does, keeps what was registered (``ui``: removing
+what is not there is a 404, as in AppAPI's OCSUiController) and records every call so tests can
+check exactly what Samverkan sent.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class FakeNextcloud:
     url: str = ""
     calls: list[OcsCall] = field(default_factory=list)
     groups: dict[str, list[str]] = field(default_factory=dict)
+    ui: dict[str, dict[str, Any]] = field(default_factory=dict)
     failing: bool = False
 
     def calls_to(self, path_part: str) -> list[OcsCall]:
@@ -85,8 +88,8 @@ def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
                 return 401, _envelope([], "failure", 997, "Unauthorised")
             if call.path == "/ocs/v1.php/apps/app_api/ex-app/status" and call.method == "PUT":
                 return 200, _envelope([])
-            if call.path == "/ocs/v1.php/apps/app_api/api/v1/ui/top-menu":
-                return 200, _envelope([])
+            if call.path.startswith("/ocs/v1.php/apps/app_api/api/v1/ui/"):
+                return self._ui(call)
             parts = call.path.split("/")
             if call.path.startswith("/ocs/v1.php/cloud/users/") and parts[-1] == "groups":
                 user = unquote(parts[-2])
@@ -94,6 +97,20 @@ def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
                     return 200, _envelope([], "failure", 998, "User does not exist")
                 return 200, _envelope({"groups": state.groups[user]})
             return 404, _envelope([], "failure", 998, "Not found")
+
+        def _ui(self, call: OcsCall) -> tuple[int, bytes]:
+            """Top menu, script and initial state, keyed by what AppAPI identifies them by."""
+            kind = call.path.rsplit("/", 1)[-1]
+            fields = {"top-menu": ("name",), "script": ("type", "name", "path")}
+            names = fields.get(kind, ("type", "name", "key"))
+            given = call.body if call.method == "POST" else {k: v[0] for k, v in call.query.items()}
+            key = "/".join(str(given.get(name, "")) for name in names)
+            registered = state.ui.setdefault(kind, {})
+            if call.method == "POST":
+                registered[key] = call.body
+            elif call.method == "DELETE" and registered.pop(key, None) is None:
+                return 200, _envelope([], "failure", 404, f"No such {kind}")
+            return 200, _envelope([])
 
         def _handle(self) -> None:
             split = urlsplit(self.path)

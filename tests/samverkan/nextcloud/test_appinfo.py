@@ -48,26 +48,80 @@ def test_info_xml_names_this_app_and_version() -> None:
     assert docker.findtext("image-tag") == VERSION
 
 
-def test_every_proxied_route_reaches_the_app_and_lifecycle_routes_are_not_proxied(
-    nextcloud: FakeNextcloud,
-) -> None:
+def _route(path: str, method: str) -> ET.Element | None:
+    """The route AppAPI's proxy picks for ``path`` (as the app serves it) and ``method``: the
+    first whose url matches, as ``preg_match('/' . url . '/i')`` on the path without its leading
+    slash (app_api ExAppProxyController::passesExAppProxyRoutesChecks), and whose verbs hold it."""
+    assert EXTERNAL is not None
+    for route in EXTERNAL.findall("routes/route"):
+        url = route.findtext("url") or ""
+        verbs = (route.findtext("verb") or "").split(",")
+        if re.search(url, path.removeprefix("/"), re.IGNORECASE) and method in verbs:
+            return route
+    return None
 
-    settings = directory.settings.get_settings()
-    app = create_app(dataclasses.replace(settings, appapi=make_appapi_settings(nextcloud)))
-    served = _served(app)
+
+def test_route_urls_are_valid_for_appapi() -> None:
+    """An unescaped ``/`` ends PHP's pattern early and the route then matches nothing."""
     assert EXTERNAL is not None
     routes = EXTERNAL.findall("routes/route")
     assert routes
     for route in routes:
-        pattern = re.compile(route.findtext("url") or "")
-        verbs = set((route.findtext("verb") or "").split(","))
+        url = route.findtext("url") or ""
+        assert not re.search(r"(?<!\\)/", url), url
+        assert not url.startswith("^/"), url
         assert route.findtext("access_level") in {"PUBLIC", "USER", "ADMIN"}
-        matched = {path: methods for path, methods in served.items() if pattern.match(path)}
-        assert matched, f"{pattern.pattern} matches nothing the app serves"
-        assert verbs <= set().union(*matched.values()), pattern.pattern
-    for path in LIFECYCLE:
+        assert set((route.findtext("verb") or "").split(",")) <= {"GET", "POST", "PUT", "DELETE"}
+        assert route.findtext("headers_to_exclude") == "[]"
+
+
+def test_every_proxied_route_reaches_the_app_and_lifecycle_routes_are_not_proxied(
+    nextcloud: FakeNextcloud,
+) -> None:
+    settings = directory.settings.get_settings()
+    app = create_app(dataclasses.replace(settings, appapi=make_appapi_settings(nextcloud)))
+    served = _served(app)
+    assert EXTERNAL is not None
+    for route in EXTERNAL.findall("routes/route"):
+        url = route.findtext("url") or ""
+        verbs = set((route.findtext("verb") or "").split(","))
+        matched = {
+            path: methods
+            for path, methods in served.items()
+            if re.search(url, path.removeprefix("/"), re.IGNORECASE)
+        }
+        assert matched, f"{url} matches nothing the app serves"
+        assert verbs <= set().union(*matched.values()), url
+    for path in (*LIFECYCLE, "/sign-in", "/sign-out", "/metrics", "/ready"):
         assert path in served
-        assert not any(re.match(route.findtext("url") or "", path) for route in routes)
+        assert _route(path, "GET") is None and _route(path, "POST") is None, path
+
+
+def test_every_page_of_the_web_interface_is_proxied_for_signed_in_users(
+    nextcloud: FakeNextcloud,
+) -> None:
+    settings = directory.settings.get_settings()
+    app = create_app(dataclasses.replace(settings, appapi=make_appapi_settings(nextcloud)))
+    pages = {
+        path: methods
+        for path, methods in _served(app).items()
+        if not path.startswith(("/api/", "/schema", "/feeds/", "/static/"))
+        and path not in (*LIFECYCLE, "/sign-in", "/sign-out", "/health", "/metrics", "/ready")
+    }
+    assert len(pages) > 30
+    for path, methods in pages.items():
+        for method in methods & {"GET", "POST"}:
+            route = _route(path, method)
+            assert route is not None, (method, path)
+            assert route.findtext("access_level") == "USER", (method, path)
+    for path, method, level in [
+        ("/static/nextcloud-embed.js", "GET", "USER"),
+        ("/api/v1/organizations", "POST", "USER"),
+        ("/feeds/abc123.ics", "GET", "PUBLIC"),
+        ("/health", "GET", "ADMIN"),
+    ]:
+        route = _route(path, method)
+        assert route is not None and route.findtext("access_level") == level, path
 
 
 def test_every_environment_variable_is_a_setting() -> None:

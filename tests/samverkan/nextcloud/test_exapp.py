@@ -12,6 +12,7 @@ from tests.samverkan.nextcloud.conftest import (
     APP_VERSION,
     FakeNextcloud,
     appapi_headers,
+    exapp_client,
 )
 
 
@@ -104,3 +105,57 @@ def test_enabled_refuses_a_call_for_another_app(
     )
     assert response.status_code == 401
     assert nextcloud.calls == []
+
+
+def test_enabling_registers_the_page_script_and_the_address_it_frames(
+    client: TestClient,  # type: ignore[type-arg]
+    nextcloud: FakeNextcloud,
+) -> None:
+    response = client.put("/enabled", params={"enabled": "1"}, headers=appapi_headers(""))
+    assert response.json() == {"error": ""}
+    [script] = nextcloud.calls_to("/ui/script")
+    assert script.method == "POST"
+    assert script.body == {
+        "type": "top_menu",
+        "name": "samverkan",
+        "path": "static/nextcloud-embed",
+        "afterAppId": "",
+    }
+    [state] = nextcloud.calls_to("/ui/initial-state")
+    assert state.body == {
+        "type": "top_menu",
+        "name": "samverkan",
+        "key": "samverkan_embed",
+        "value": {"url": "/index.php/apps/app_api/proxy/samverkan/"},
+    }
+    # AppAPI loads the script as {path}.js through the proxy; the app serves it there.
+    served = client.get("/static/nextcloud-embed.js", headers=appapi_headers("anna"))
+    assert served.status_code == 200
+    assert f"initial-state-app_api-{state.body['key']}" in served.text
+
+
+def test_the_framed_address_follows_nextclouds_web_root(nextcloud: FakeNextcloud) -> None:
+    with exapp_client(nextcloud, nextcloud_url=nextcloud.url + "/moln") as client:
+        client.put("/enabled", params={"enabled": "1"}, headers=appapi_headers(""))
+    [state] = nextcloud.calls_to("/ui/initial-state")
+    assert state.body["value"] == {"url": "/moln/index.php/apps/app_api/proxy/samverkan/"}
+
+
+def test_disabling_removes_what_enabling_registered(
+    client: TestClient,  # type: ignore[type-arg]
+    nextcloud: FakeNextcloud,
+) -> None:
+    client.put("/enabled", params={"enabled": "1"}, headers=appapi_headers(""))
+    assert all(nextcloud.ui[kind] for kind in ("top-menu", "script", "initial-state"))
+    response = client.put("/enabled", params={"enabled": "0"}, headers=appapi_headers(""))
+    assert response.json() == {"error": ""}
+    assert not any(nextcloud.ui.values())
+    deletions = [call for call in nextcloud.calls if call.method == "DELETE"]
+    assert {call.path.rsplit("/", 1)[1] for call in deletions} == {
+        "top-menu",
+        "script",
+        "initial-state",
+    }
+    assert client.put("/enabled", params={"enabled": "0"}, headers=appapi_headers("")).json() == {
+        "error": ""
+    }

@@ -1,0 +1,28 @@
+// Shows Samverkan inside Nextcloud: AppAPI loads this file into the page of Samverkan's
+// top-menu entry (registered through ui/script when the app is enabled) and renders the initial
+// state "samverkan_embed" ({"url": the proxied start page}) as a hidden input, the way
+// @nextcloud/initial-state reads it. The page fills Nextcloud's #content with a frame on it.
+(function () {
+  "use strict";
+  function show() {
+    var content = document.getElementById("content");
+    var state = document.getElementById("initial-state-app_api-samverkan_embed");
+    if (!content || !state) { return; }
+    var url = JSON.parse(atob(state.value)).url;
+    var frame = document.createElement("iframe");
+    frame.src = url;
+    frame.title = "Samverkan";
+    frame.id = "samverkan-frame";
+    frame.style.display = "block";
+    frame.style.width = "100%";
+    frame.style.height = "100%";
+    frame.style.minHeight = "calc(100vh - 50px)";
+    frame.style.border = "0";
+    content.replaceChildren(frame);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", show);
+  } else {
+    show();
+  }
+})();
