@@ -20,8 +20,9 @@ async def log_change(
     previous: Mapping[str, Any],
     current: Mapping[str, Any],
 ) -> None:
-    """Append who changed what (audit) and that it changed (outbox); call inside the write's
-    transaction so the record, its history and its outbox event commit together."""
+    """Append who changed what (audit) and that it changed (outbox; an ``erase`` is a delete);
+    call inside the write's :func:`~directory.database.transaction` so the record, its history
+    and its outbox event commit together, in the outbox's order."""
     encode = msgspec.json.encode
     await AuditEntry.insert(
         AuditEntry(
@@ -33,6 +34,7 @@ async def log_change(
             current=encode(current).decode(),
         )
     )
+    operation = "delete" if action == "erase" else "upsert"
     await ChangeEvent.insert(
-        ChangeEvent(resource_type=resource_type, resource_id=resource_id, operation="upsert")
+        ChangeEvent(resource_type=resource_type, resource_id=resource_id, operation=operation)
     )

@@ -11,6 +11,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 
 from directory.settings import get_settings
 
@@ -22,17 +23,31 @@ def engine() -> Engine:  # type: ignore[type-arg]
     return found
 
 
+# One advisory lock that every outbox-writing transaction on PostgreSQL takes first.
+_CHANGE_ORDER_LOCK = 7_251_120_410
+
+
 @contextlib.asynccontextmanager
-async def transaction() -> AsyncIterator[None]:
-    """A write transaction; on SQLite it takes the write lock up front (``BEGIN IMMEDIATE``)
-    so that two concurrent writers queue instead of failing on a lock upgrade."""
+async def transaction(ordered: bool = True) -> AsyncIterator[None]:
+    """A write transaction whose outbox events commit in the order of their ids.
+
+    A consumer reads ``change_event`` past its cursor, so an event that commits after one with a
+    higher id would be skipped for good. SQLite has one writer at a time: ``BEGIN IMMEDIATE``
+    takes the write lock up front (two writers queue instead of failing on a lock upgrade).
+    PostgreSQL gets the same order from an advisory lock taken first and held to the commit.
+    ``ordered=False`` is for writes that append no event (the embedded search index's own
+    table), so that a long rebuild does not hold up the directory's writers.
+    """
     db = engine()
-    context = (
-        db.transaction(transaction_type=TransactionType.immediate)
-        if isinstance(db, SQLiteEngine)
-        else db.transaction()
-    )
-    async with context:
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate):
+            yield
+        return
+    async with db.transaction():
+        if ordered:
+            await db.run_querystring(
+                QueryString("SELECT pg_advisory_xact_lock({})", _CHANGE_ORDER_LOCK)
+            )
         yield
 
 

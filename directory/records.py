@@ -22,6 +22,7 @@ from piccolo.table import Table
 
 from directory import schemas
 from directory.access import Principal, Visibility
+from directory.change_log import log_change
 from directory.database import transaction
 from directory.errors import (
     N_,
@@ -34,7 +35,7 @@ from directory.errors import (
 )
 from directory.relations import check_references, load_relations, save_relations
 from directory.resources import CONTACTS, ORGANIZATIONS, ResourceSpec
-from directory.tables import AuditEntry, ChangeEvent, Contact, NetworkMember, Organization, Service
+from directory.tables import AuditEntry, Contact, NetworkMember, Organization, Service
 from directory.vocabulary import allowed_codes
 
 SORTABLE = ("name", "last_modified", "assured_date", "created_at")
@@ -352,24 +353,7 @@ class RecordService:
         previous: Mapping[str, Any],
         current: Mapping[str, Any],
     ) -> None:
-        encode = msgspec.json.encode
-        await AuditEntry.insert(
-            AuditEntry(
-                actor=self.principal.username,
-                action=action,
-                resource_type=self.spec.name,
-                resource_id=record_id,
-                previous=encode(previous).decode(),
-                current=encode(current).decode(),
-            )
-        )
-        await ChangeEvent.insert(
-            ChangeEvent(
-                resource_type=self.spec.name,
-                resource_id=record_id,
-                operation="delete" if action == "erase" else "upsert",
-            )
-        )
+        await log_change(self.principal, action, self.spec.name, record_id, previous, current)
 
     def _require_writer(self) -> None:
         if not self.principal.can_write:

@@ -169,7 +169,7 @@ class EmbeddedBackend(SearchBackend):
 @contextlib.asynccontextmanager
 async def _writing() -> AsyncIterator[None]:
     """A transaction that is the table's only writer until it commits."""
-    async with transaction():
+    async with transaction(ordered=False):
         if isinstance(engine(), PostgresEngine):
             await SearchEntry.raw("LOCK TABLE search_entry IN SHARE ROW EXCLUSIVE MODE")
         yield

@@ -357,3 +357,36 @@ def test_reindex_gives_up_with_a_clear_error_on_a_lease_held_too_long(
     finally:
         monkeypatch.delenv("SAMVERKAN_OUTBOX_LEASE_SECONDS")
         get_settings.cache_clear()
+
+
+def test_an_event_that_commits_late_is_never_skipped() -> None:
+    """A consumer reads past its cursor, so events must commit in the order of their ids: while
+    one write is open, a later write may not commit an event a worker could read past it."""
+    from directory.change_log import log_change
+    from directory.database import transaction
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        first_inserted, release = asyncio.Event(), asyncio.Event()
+
+        async def slow_write() -> None:
+            async with transaction():
+                await log_change(ADMIN, "update", "organization", uuid.uuid4(), {}, {})
+                first_inserted.set()
+                await release.wait()
+
+        async def quick_write() -> None:
+            await first_inserted.wait()
+            async with transaction():
+                await log_change(ADMIN, "update", "organization", uuid.uuid4(), {}, {})
+
+        slow, quick = asyncio.create_task(slow_write()), asyncio.create_task(quick_write())
+        await first_inserted.wait()
+        await asyncio.sleep(1.0)  # time for the quick write to commit, if it could
+        seen_while_open = [row["id"] for row in await ChangeEvent.select(ChangeEvent.id)]
+        release.set()
+        await asyncio.gather(slow, quick)
+        return seen_while_open, [row["id"] for row in await ChangeEvent.select(ChangeEvent.id)]
+
+    seen_while_open, committed = run_async(scenario())
+    assert seen_while_open == []
+    assert committed == sorted(committed) and len(committed) == 2
