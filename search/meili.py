@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import logging
+import re
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from typing import Any
@@ -61,6 +63,8 @@ FACET_FIELDS = {
     "municipality": "municipality",
     "network": "networks",
 }
+
+log = logging.getLogger(__name__)
 
 
 def index_settings(synonyms: Mapping[str, Sequence[str]] | None = None) -> MeilisearchSettings:
@@ -261,9 +265,11 @@ class MeilisearchBackend(SearchBackend):
     async def rebuild(
         self, batches: AsyncIterable[Sequence[Document]], progress: Progress | None = None
     ) -> None:
-        """Fill ``<index>-<random>`` with its settings, swap it in, delete the old one."""
+        """Fill ``<index>-<random>`` with its settings, swap it in, delete the old one. Partial
+        indexes left by a rebuild that was killed are deleted first."""
         fresh = f"{self.uid}-{secrets.token_hex(4)}"
         with _translated():
+            await self._delete_leftovers()
             await self._create(fresh)
             index = self._client.index(fresh)
             async with self._cleanup(fresh):
@@ -274,6 +280,13 @@ class MeilisearchBackend(SearchBackend):
                     if progress is not None:
                         progress(len(batch))
                 await self._wait(await self._client.swap_indexes([(self.uid, fresh)]))
+
+    async def _delete_leftovers(self) -> None:
+        leftover = re.compile(re.escape(self.uid) + r"-[0-9a-f]{8}")
+        for index in await self._client.get_indexes(limit=1000) or []:
+            if leftover.fullmatch(index.uid):
+                log.warning("deleting index %s left by an interrupted rebuild", index.uid)
+                await self._wait(await index.delete())
 
     @contextlib.asynccontextmanager
     async def _cleanup(self, uid: str) -> AsyncIterator[None]:

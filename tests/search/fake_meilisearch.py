@@ -141,6 +141,13 @@ class FakeMeilisearch:
                 self.indexes.get(first, {}),
             )
             return self.task(None, "indexSwap")
+        if parts == ["indexes"] and method == "GET":
+            now = dt.datetime.now(dt.UTC).isoformat()
+            found = [
+                {"uid": uid, "primaryKey": "key", "createdAt": now, "updatedAt": now}
+                for uid in self.indexes
+            ]
+            return 200, {"results": found, "offset": 0, "limit": 1000, "total": len(found)}
         if parts == ["indexes"] and method == "POST":
             self.indexes.setdefault(body["uid"], {})
             return self.task(body["uid"], "indexCreation")

@@ -190,7 +190,11 @@ def test_rebuild_fills_a_new_index_then_swaps(server: FakeServer) -> None:
 
     assert run_async(scenario()) == 1
     paths = server.fake.paths()
-    fresh = next(r.body["uid"] for r in server.fake.requests[3:] if r.path == "/indexes")
+    fresh = next(
+        r.body["uid"]
+        for r in server.fake.requests[3:]
+        if r.path == "/indexes" and r.method == "POST"
+    )
     assert fresh.startswith("samverkan-")
     assert f"POST /indexes/{fresh}/documents" in paths
     swap = next(r for r in server.fake.requests if r.path == "/swap-indexes")
@@ -198,6 +202,22 @@ def test_rebuild_fills_a_new_index_then_swaps(server: FakeServer) -> None:
     assert paths.index("POST /swap-indexes") < paths.index(f"DELETE /indexes/{fresh}")
     assert [d["title"] for d in server.fake.indexes["samverkan"].values()] == ["Polisen"]
     assert fresh not in server.fake.indexes
+
+
+def test_rebuild_deletes_what_a_killed_rebuild_left(server: FakeServer) -> None:
+    create("organization", name="Polisen", kind="authority")
+    server.fake.indexes["samverkan-0badc0de"] = {"half": {"key": "half"}}
+    server.fake.indexes["samverkan-other"] = {}  # not a rebuild's name: kept
+
+    async def scenario() -> None:
+        backend = _backend(server)
+        await backend.start()
+        await reindex(backend)
+        await backend.close()
+
+    run_async(scenario())
+    assert "DELETE /indexes/samverkan-0badc0de" in server.fake.paths()
+    assert set(server.fake.indexes) == {"samverkan", "samverkan-other"}
 
 
 @pytest.mark.parametrize(("status", "error"), [(503, SearchUnavailable), (400, SearchRejected)])
