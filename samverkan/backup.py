@@ -32,11 +32,21 @@ class BackupError(Exception):
     """The dump cannot be written or restored; the message says why, nothing was written."""
 
 
+# Counters that mean nothing after a restore (the minute-by-minute token-miss limit).
+TRANSIENT_TABLES = frozenset({"token_miss"})
+
+
 def backed_up_tables() -> list[type[Table]]:
-    """Every table of every registered app, parents before the tables that refer to them."""
+    """Every lasting table of every registered app, parents before the tables that refer to
+    them."""
     from directory.piccolo_conf import APP_REGISTRY  # reads the settings: not at import time
 
-    tables = [table for app in APP_REGISTRY.app_configs.values() for table in app.table_classes]
+    tables = [
+        table
+        for app in APP_REGISTRY.app_configs.values()
+        for table in app.table_classes
+        if table._meta.tablename not in TRANSIENT_TABLES
+    ]
     return sort_table_classes(tables)
 
 

@@ -52,7 +52,7 @@ def test_a_backup_holds_every_table_of_every_app(tmp_path: Path, run: Run) -> No
         for app in APP_REGISTRY.app_configs.values()
         for table in app.table_classes
     }
-    assert set(document["tables"]) == expected
+    assert set(document["tables"]) == expected - {"token_miss"}, "all but transient counters"
     assert document["tables"]["outbox_cursor"][0]["consumer"] == "carddav"
     assert len(document["tables"]["api_token"][0]["token_hash"]) == 64
     assert len(document["tables"]["audit_entry"]) == run(AuditEntry.count())
