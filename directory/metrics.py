@@ -2,7 +2,10 @@
 
 They live here, in the package every other one may import, so that ``search/`` can time its
 queries and ``sync/`` can count its failures without importing the composition root;
-``samverkan/observability.py`` exposes them at ``/metrics``. Each process keeps its own values.
+``samverkan/observability.py`` exposes them at ``/metrics``. The web processes of one server
+share their values through files in ``PROMETHEUS_MULTIPROC_DIR`` (prometheus_client's
+multiprocess mode, chosen when the client is first imported), so a scrape of any process
+reports the whole server.
 """
 
 from __future__ import annotations
@@ -32,4 +35,5 @@ SYNC_FAILURES = Counter(
 OUTBOX_BACKLOG = Gauge(
     "samverkan_outbox_backlog",
     "Change events not yet applied by the slowest outbox consumer (read at scrape time).",
+    multiprocess_mode="mostrecent",
 )

@@ -38,6 +38,8 @@ SETTING_NAMES: dict[str, str] = {
     "only `samverkan worker` does",
     "SAMVERKAN_OUTBOX_LEASE_SECONDS": "seconds an outbox worker's claim on a consumer lasts "
     "unless renewed (a killed worker's claim frees itself after this)",
+    "PROMETHEUS_MULTIPROC_DIR": "an empty directory where the web processes of one server share "
+    "their metrics; `serve --workers N` (N > 1) makes one when unset",
     "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
     "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
     "IMPORT_INTERVAL_MINUTES": "minutes between fetches of a network's external ICS feeds",
@@ -135,6 +137,7 @@ class Settings:
     smtp_starttls: bool = False
     worker_in_app: bool = True
     outbox_lease_seconds: int = 30
+    metrics_dir: str = ""
 
     @property
     def is_postgres(self) -> bool:
@@ -315,6 +318,7 @@ def load_settings() -> Settings:
         smtp_starttls=_bool("SMTP_STARTTLS", False),
         worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
         outbox_lease_seconds=_int("SAMVERKAN_OUTBOX_LEASE_SECONDS", 30, 2, 3600),
+        metrics_dir=_get("PROMETHEUS_MULTIPROC_DIR"),
         appapi=_appapi(),
         dav=_dav(),
         secret_key=_secret_key(),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -124,6 +126,8 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
         count = run(load_demo_if_empty)
         if count:
             click.echo(f"loaded {count} demo records")
+    if workers > 1:
+        _share_metrics()
     click.echo(f"Samverkan on http://{host}:{port}/ (API /api/v1, OpenAPI /schema)")
     uvicorn.run(
         "samverkan.app:create_app",
@@ -134,6 +138,17 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
         log_level="info",
         access_log=False,  # ours logs route templates, never query strings that may hold tokens
     )
+
+
+def _share_metrics() -> None:
+    """Give the worker processes an empty directory to pool their Prometheus metrics in; they
+    inherit the environment, and files of an earlier run would count twice."""
+    directory = get_settings().metrics_dir
+    if directory:
+        for stale in Path(directory).glob("*.db"):
+            stale.unlink()
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="samverkan-metrics-")
 
 
 @main.command()

@@ -24,7 +24,8 @@ from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.types import ASGIApp, Logger, Message, Receive, Scope, Send
 from piccolo.query.functions.aggregate import Min
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from directory.database import engine
 from directory.metrics import HTTP_DURATION, HTTP_REQUESTS, OUTBOX_BACKLOG
@@ -217,7 +218,12 @@ async def metrics() -> Response[bytes]:
         OUTBOX_BACKLOG.set(await outbox_backlog())
     except Exception:  # a scrape still reports the other metrics when the database is down
         logging.getLogger(__name__).warning("outbox backlog not readable", exc_info=True)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    metrics_dir = get_settings().metrics_dir
+    if not metrics_dir:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=metrics_dir)  # type: ignore[no-untyped-call]
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 OBSERVABILITY_ROUTES = [health, ready, metrics]
