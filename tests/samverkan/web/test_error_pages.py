@@ -56,6 +56,7 @@ def test_an_unknown_address_is_the_sites_404_page_in_the_users_language(
     english = anonymous.get("/no/such/page", headers=HTML)
     _is_error_page(english, 404, "The page does not exist, or you cannot see it.")
     assert '<html lang="en">' in english.text
+    assert 'name="_csrf_token" value=""' not in english.text, "no form that could only fail"
 
 
 def test_a_wrong_method_is_a_405_page(anonymous: Client) -> None:
