@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,6 +77,10 @@ def test_markup_in_a_name_is_text_and_no_script_runs(open_page: OpenPage, writer
     page = open_page("staff")
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    deadline = time.monotonic() + 20  # the outbox worker indexes the record a moment later
+    while "onerror=alert" not in page.request.get("/?q=onerror").text():
+        assert time.monotonic() < deadline, "the new record never reached the search index"
+        time.sleep(0.2)
     page.fill("#q", "onerror")
     expect(page.locator("#results .hit-name").first).to_have_text("<img src=x onerror=alert(1)>")
     page.goto(f"/organizations/{org.id}")
