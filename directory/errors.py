@@ -58,6 +58,11 @@ class InvalidFields(DirectoryError):
         return "; ".join(str(error) for error in self.errors)
 
 
+def problems_of(error: InvalidField | InvalidFields) -> list[InvalidField]:
+    """The single rejected values an error stands for."""
+    return error.errors if isinstance(error, InvalidFields) else [error]
+
+
 @dataclass
 class VersionMismatch(DirectoryError):
     """If-Match named another version than the stored one: someone else wrote in between."""

@@ -13,7 +13,7 @@ from piccolo.table import Table
 from directory.access import Principal, Role
 from directory.bulk import insert_many
 from directory.database import transaction
-from directory.errors import InvalidField, InvalidFields
+from directory.errors import InvalidField, InvalidFields, problems_of
 from directory.exchange import RawRow
 from directory.records import RecordService, now
 from directory.resources import ResourceSpec
@@ -128,15 +128,14 @@ async def validate_rows(rows: Iterable[RawRow], update: bool = False) -> list[_P
     """Every row decoded and checked; raises :class:`InvalidFields` listing all bad rows. A row
     whose id exists already is an error, or with ``update`` a replacement of that record."""
     codes = await allowed_codes()
-    prepared, errors = [], []
+    prepared: list[_Prepared] = []
+    errors: list[InvalidField] = []
     seen_ids: set[uuid.UUID] = set()
     for row in rows:
         try:
             item = _decode(row, codes)
-        except InvalidField as error:
-            errors.append(
-                InvalidField(f"{row.where}: {error.field}", error.message_id, error.params)
-            )
+        except (InvalidField, InvalidFields) as error:
+            errors.extend(_located(row.where, problem) for problem in problems_of(error))
             continue
         if item.id in seen_ids:
             errors.append(InvalidField(f"{row.where}: id", f"{item.id} appears twice in the file"))
@@ -184,9 +183,13 @@ async def _replace(item: _Prepared, actor: str) -> bool:
     importer = Principal(account_id=uuid.UUID(int=0), username=actor, role=Role.ADMIN)
     try:
         return await RecordService(item.row.spec, importer).replace(item.id, item.values)
-    except InvalidField as error:
-        where = f"{item.row.where}: {error.field}"
-        raise InvalidFields([InvalidField(where, error.message_id, error.params)]) from None
+    except (InvalidField, InvalidFields) as error:
+        raise InvalidFields([_located(item.row.where, p) for p in problems_of(error)]) from None
+
+
+def _located(where: str, problem: InvalidField) -> InvalidField:
+    """``problem`` named by its place in the file (``line 3: email``)."""
+    return InvalidField(f"{where}: {problem.field}", problem.message_id, problem.params)
 
 
 async def _write_chunk(chunk: list[_Prepared], actor: str) -> None:

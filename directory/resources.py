@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from piccolo.table import Table
 
 from directory import schemas
 from directory.access import Visibility
-from directory.errors import N_, InvalidField
+from directory.errors import N_, InvalidField, InvalidFields
 from directory.tables import Contact, Network, Organization, Service
 from directory.validation import check_code, check_email, check_phone, check_required, check_url
 
@@ -60,33 +60,52 @@ class ResourceSpec:
         }
 
     def validate(self, values: Mapping[str, Any], codes: Mapping[str, frozenset[str]]) -> None:
-        """Check the given fields; raises :class:`InvalidField` naming the first bad one."""
+        """Check the given fields; raises :class:`InvalidField` for one bad field or
+        :class:`InvalidFields` listing every bad one, so a form can mark them all at once."""
+        problems = self.problems(values, codes)
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise InvalidFields(problems)
+
+    def problems(
+        self, values: Mapping[str, Any], codes: Mapping[str, frozenset[str]]
+    ) -> list[InvalidField]:
+        """Every bad value among the given fields, in form order."""
+        checks: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
         if "name" in values:
-            check_required("name", values["name"])
+            checks.append((check_required, ("name", values["name"])))
         if "visibility" in values:
-            check_code("visibility", values["visibility"], [v.value for v in Visibility])
-        for field in self.emails:
-            if field in values:
-                check_email(field, values[field])
-        for field in self.urls:
-            if field in values:
-                check_url(field, values[field])
+            checks.append(
+                (check_code, ("visibility", values["visibility"], [v.value for v in Visibility]))
+            )
+        checks += [
+            (check_email, (field, values[field])) for field in self.emails if field in values
+        ]
+        checks += [(check_url, (field, values[field])) for field in self.urls if field in values]
         for index, phone in enumerate(values.get("phones", [])):
-            check_phone(f"phones[{index}].number", phone["number"])
+            checks.append((check_phone, (f"phones[{index}].number", phone["number"])))
         for index, language in enumerate(values.get("languages", [])):
-            if not _LANGUAGE.match(language):
-                raise InvalidField(
-                    f"languages[{index}]",
-                    N_("%(value)s is not an ISO 639 code"),
-                    {"value": repr(language)},
-                )
+            checks.append((_check_language, (f"languages[{index}]", language)))
         for field, taxonomy in self.coded.items():
             if field not in values:
                 continue
             value = values[field]
             for index, code in enumerate(value if isinstance(value, list) else [value]):
                 name = f"{field}[{index}]" if isinstance(value, list) else field
-                check_code(name, code, codes[taxonomy])
+                checks.append((check_code, (name, code, codes[taxonomy])))
+        problems = []
+        for check, args in checks:
+            try:
+                check(*args)
+            except InvalidField as problem:
+                problems.append(problem)
+        return problems
+
+
+def _check_language(field: str, language: str) -> None:
+    if not _LANGUAGE.match(language):
+        raise InvalidField(field, N_("%(value)s is not an ISO 639 code"), {"value": repr(language)})
 
 
 ORGANIZATIONS = ResourceSpec(

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTI
 
 from directory.access import Principal
 from directory.api.auth import writers_only
-from directory.errors import InvalidField, VersionMismatch
+from directory.errors import InvalidField, InvalidFields, VersionMismatch, problems_of
 from directory.records import ListQuery, RecordService
 from directory.resources import ALL_RESOURCES, NETWORKS, ResourceSpec
 from directory.schemas import as_builtins
@@ -96,7 +96,7 @@ async def save(request: WebRequest, record_id: uuid.UUID) -> Response[Any]:
     try:
         patch = patch_from_form(spec, values, multi)
         await service.update(record_id, patch, f'"{form.get("version", "")}"')
-    except InvalidField as error:
+    except (InvalidField, InvalidFields) as error:
         record = await service.get(record_id)
         values.update({key: items for key, items in multi.items() if len(items) > 1})
         shown = {**form_values(as_builtins(record)), **values}
@@ -108,7 +108,7 @@ async def save(request: WebRequest, record_id: uuid.UUID) -> Response[Any]:
             spec,
             record,
             shown,
-            {field_of_error(error): error_text(error)},
+            {field_of_error(p): error_text(p) for p in reversed(problems_of(error))},
             HTTP_422_UNPROCESSABLE_ENTITY,
         )
     except VersionMismatch:

@@ -103,6 +103,13 @@ def test_invalid_input_is_rejected_naming_the_field(
     assert client.get("/api/v1/organizations", headers=auth["admin"]).json()["total_items"] == 0
 
 
+def test_every_invalid_field_is_named_at_once(client: Client, auth: Auth) -> None:
+    body = org(email="x@y", website="ftp://x", areas=["astrology"])
+    response = client.post("/api/v1/organizations", json=body, headers=auth["admin"])
+    assert response.status_code == 422
+    assert [e["key"] for e in response.json()["extra"]] == ["email", "website", "areas[0]"]
+
+
 def test_missing_name_and_unknown_fields_are_rejected(client: Client, auth: Auth) -> None:
     missing = client.post("/api/v1/organizations", json={"kind": "internal"}, headers=auth["admin"])
     assert missing.status_code == 400

@@ -236,6 +236,22 @@ def test_validation_messages_are_in_the_users_language(
         assert _field_error(too_long.text, "name") == length
 
 
+def test_every_bad_field_is_marked_at_once(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    org = writer.organization("Fritid")
+    client = browser("coordinator")
+    path = f"/organizations/{org.id}/edit"
+    form = {**_edit_form(client, path), "name": "Fritid", "kind": "internal"}
+    form.update(visibility="public", email="x@y", phones="ring mig", website="ftp://x")
+    response = client.post(path, data=form)
+    assert response.status_code == 422
+    assert _field_error(response.text, "email") == "'x@y' är ingen giltig e-postadress"
+    assert _field_error(response.text, "phones").startswith("'ring mig' är inget telefonnummer")
+    assert _field_error(response.text, "website")
+    assert response.text.count('aria-invalid="true"') == 3
+
+
 def test_a_stale_version_does_not_overwrite_a_newer_edit(
     browser: Callable[[str], Client], writer: Writer
 ) -> None:
