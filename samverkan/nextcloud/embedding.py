@@ -73,7 +73,7 @@ class AppApiEmbeddingMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            user = verified_user(self.settings, Headers.from_scope(scope))
+            user = verified_user(self.settings, Headers.from_scope(scope), log=False)
         except NotAuthorizedException:
             user = ""
         token = user_csrf_token(self.secret, self.settings.app_id, user) if user else ""

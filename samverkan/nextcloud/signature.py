@@ -26,16 +26,18 @@ def is_appapi_request(headers: Mapping[str, str]) -> bool:
     return any(name in headers for name in APPAPI_HEADERS)
 
 
-def _reject(reason: str) -> NotAuthorizedException:
-    logger.warning("rejected an AppAPI request: %s", reason)
-    return NotAuthorizedException(f"AppAPI authentication failed: {reason}")
-
-
-def verified_user(settings: AppApiSettings, headers: Mapping[str, str]) -> str:
+def verified_user(settings: AppApiSettings, headers: Mapping[str, str], log: bool = True) -> str:
     """The Nextcloud user id the request acts for ("" when AppAPI calls as itself).
 
-    Raises ``NotAuthorizedException`` (401) when a header is missing or wrong.
+    Raises ``NotAuthorizedException`` (401) when a header is missing or wrong, and logs why
+    unless ``log`` is false (a first look whose caller leaves the refusal to the authenticator).
     """
+
+    def _reject(reason: str) -> NotAuthorizedException:
+        if log:
+            logger.warning("rejected an AppAPI request: %s", reason)
+        return NotAuthorizedException(f"AppAPI authentication failed: {reason}")
+
     missing = [name for name in APPAPI_HEADERS if not headers.get(name)]
     if missing:
         raise _reject(f"missing header(s) {', '.join(h.upper() for h in missing)}")
