@@ -147,8 +147,9 @@ def csrf_config(settings: Settings) -> CSRFConfig:
         cookie_httponly=True,
         cookie_samesite="lax",
         # The API authenticates every write by bearer token or AppAPI secret, never by cookie;
-        # /init and /enabled are AppAPI's lifecycle calls from Nextcloud, authenticated the same.
-        exclude=["^/api/", "^/health$", "^/init$", "^/enabled$"],
+        # /init and /enabled are AppAPI's lifecycle calls from Nextcloud, authenticated the same;
+        # calendar clients only read feeds and have no use for a form cookie.
+        exclude=["^/api/", "^/feeds/", "^/health$", "^/init$", "^/enabled$"],
     )
 
 

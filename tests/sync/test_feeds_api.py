@@ -150,6 +150,7 @@ def test_head_answers_with_the_headers_of_get_and_no_body(client: Client, settin
         == 304
     )
     assert client.head("/feeds/" + "x" * 43 + ".ics").status_code == 404
+    assert "set-cookie" not in full.headers, "a calendar client gets no cookie"
 
 
 def test_changed_feed_is_never_answered_304(client: Client, setting: Setting) -> None:
