@@ -21,6 +21,7 @@ from directory.accounts import principal_for_external_user
 from directory.settings import AppApiSettings
 from samverkan.nextcloud.ocs import OcsClient, OcsError
 from samverkan.nextcloud.signature import is_appapi_request, verified_user
+from samverkan.web.i18n import PREFERRED_LANGUAGE
 
 logger = logging.getLogger(__name__)
 
@@ -47,27 +48,27 @@ class AppApiAuthenticator:
         self.settings = settings
         self.ocs = ocs
         self.clock = clock
-        self._roles: dict[str, tuple[float, Role]] = {}
+        self._users: dict[str, tuple[float, Role, str]] = {}
 
-    async def role_of(self, user_id: str) -> Role:
-        """The user's role, from the cache while fresh; a stale entry is used if Nextcloud is
-        unreachable, and with none at all the request is refused with 503."""
+    async def role_of(self, user_id: str) -> tuple[Role, str]:
+        """The user's role and Nextcloud language, from the cache while fresh; a stale entry is
+        used if Nextcloud is unreachable, and with none at all the request is refused with 503."""
         now = self.clock()
-        cached = self._roles.get(user_id)
+        cached = self._users.get(user_id)
         if cached is not None and cached[0] > now:
-            return cached[1]
+            return cached[1], cached[2]
         try:
-            groups = await self.ocs.user_groups(user_id)
+            user = await self.ocs.user(user_id)
         except (OcsError, httpx.TransportError) as error:
             logger.warning("could not read the Nextcloud groups of %s: %s", user_id, error)
             if cached is not None:
-                return cached[1]
+                return cached[1], cached[2]
             raise ServiceUnavailableException(
                 "Nextcloud could not be asked for the user's groups"
             ) from None
-        role = role_for_groups(self.settings, groups)
-        self._roles[user_id] = (now + self.settings.groups_ttl_seconds, role)
-        return role
+        role = role_for_groups(self.settings, list(user.groups))
+        self._users[user_id] = (now + self.settings.groups_ttl_seconds, role, user.language)
+        return role, user.language
 
     async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
         if not is_appapi_request(connection.headers):
@@ -75,8 +76,10 @@ class AppApiAuthenticator:
         user_id = verified_user(self.settings, connection.headers)
         if not user_id:
             raise NotAuthorizedException("AppAPI request without a Nextcloud user")
-        role = await self.role_of(user_id)
+        role, language = await self.role_of(user_id)
         principal = await principal_for_external_user(ACCOUNT_PREFIX + user_id, role, user_id)
         if principal is None:
             raise NotAuthorizedException("this account is disabled in Samverkan")
+        # The UI speaks the user's Nextcloud language unless they chose one in Samverkan.
+        connection.scope.setdefault("state", {})[PREFERRED_LANGUAGE] = language
         return principal

@@ -8,6 +8,7 @@ acts for (empty for the app itself), as nc_py_api's ``NcSessionApp`` sends them.
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -30,6 +31,14 @@ class OcsError(Exception):
     def __init__(self, method: str, path: str, status: int, message: str) -> None:
         super().__init__(f"{method} {path}: Nextcloud answered {status} {message}".rstrip())
         self.status = status
+
+
+@dataclass(frozen=True)
+class NextcloudUser:
+    """What Samverkan reads of a Nextcloud user: groups (for the role) and language."""
+
+    groups: tuple[str, ...]
+    language: str
 
 
 def authorization_header(user: str, secret: str) -> str:
@@ -122,9 +131,13 @@ class OcsClient:
             "DELETE", INITIAL_STATE_PATH, params={"type": ui_type, "name": name, "key": key}
         )
 
-    async def user_groups(self, user_id: str) -> list[str]:
-        """The user's Nextcloud groups, asked as that user (users may read their own groups)."""
+    async def user(self, user_id: str) -> NextcloudUser:
+        """The user's groups and language, asked as that user (the provisioning API's
+        ``GET /cloud/users/{id}``: users may read their own data)."""
         data = await self.call(
-            "GET", f"/ocs/v1.php/cloud/users/{quote(user_id, safe='')}/groups", user=user_id
+            "GET", f"/ocs/v1.php/cloud/users/{quote(user_id, safe='')}", user=user_id
         )
-        return [str(group) for group in data["groups"]]
+        return NextcloudUser(
+            groups=tuple(str(group) for group in data.get("groups", [])),
+            language=str(data.get("language") or ""),
+        )

@@ -24,6 +24,8 @@ from litestar import Request
 LOCALES: Final = ("sv", "en")
 DEFAULT_LOCALE: Final = "sv"
 LANGUAGE_COOKIE: Final = "samverkan_lang"
+# Request state key: a language the user chose elsewhere (Nextcloud), e.g. "sv" or "en_GB".
+PREFERRED_LANGUAGE: Final = "preferred_language"
 TIMEZONE: Final = ZoneInfo("Europe/Stockholm")
 _LOCALE_DIR = Path(__file__).parent / "locale"
 _BABEL_LOCALE = {"sv": "sv_SE", "en": "en_GB"}
@@ -45,8 +47,13 @@ _TRANSLATIONS: Final = {language: _compile(language) for language in LOCALES}
 
 
 def locale_from_request(request: Request) -> str:  # type: ignore[type-arg]
+    """The language chosen in Samverkan, else the one chosen in Nextcloud, else Swedish."""
     chosen = request.cookies.get(LANGUAGE_COOKIE, "")
-    return chosen if chosen in LOCALES else DEFAULT_LOCALE
+    if chosen in LOCALES:
+        return chosen
+    preferred = str(request.scope.get("state", {}).get(PREFERRED_LANGUAGE, ""))
+    language = preferred.replace("-", "_").split("_")[0].lower()
+    return language if language in LOCALES else DEFAULT_LOCALE
 
 
 def use_locale_of(request: Request) -> None:  # type: ignore[type-arg]

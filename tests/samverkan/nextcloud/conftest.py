@@ -48,6 +48,7 @@ class FakeNextcloud:
     url: str = ""
     calls: list[OcsCall] = field(default_factory=list)
     groups: dict[str, list[str]] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)
     ui: dict[str, dict[str, Any]] = field(default_factory=dict)
     failing: bool = False
 
@@ -91,11 +92,14 @@ def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
             if call.path.startswith("/ocs/v1.php/apps/app_api/api/v1/ui/"):
                 return self._ui(call)
             parts = call.path.split("/")
-            if call.path.startswith("/ocs/v1.php/cloud/users/") and parts[-1] == "groups":
-                user = unquote(parts[-2])
+            if call.path.startswith("/ocs/v1.php/cloud/users/") and len(parts) == 6:
+                user = unquote(parts[-1])
                 if user != call.appapi_user or user not in state.groups:
                     return 200, _envelope([], "failure", 998, "User does not exist")
-                return 200, _envelope({"groups": state.groups[user]})
+                language = state.languages.get(user, "sv")
+                return 200, _envelope(
+                    {"id": user, "groups": state.groups[user], "language": language}
+                )
             return 404, _envelope([], "failure", 998, "Not found")
 
         def _ui(self, call: OcsCall) -> tuple[int, bytes]:

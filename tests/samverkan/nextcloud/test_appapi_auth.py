@@ -39,8 +39,8 @@ def test_nextcloud_groups_decide_the_role(
     assert response.status_code == 200
     assert response.json()["username"] == "nc:alice"
     assert response.json()["role"] == role
-    [call] = nextcloud.calls_to("/groups")
-    assert call.path == "/ocs/v1.php/cloud/users/alice/groups"
+    [call] = nextcloud.calls_to("/cloud/users/")
+    assert call.path == "/ocs/v1.php/cloud/users/alice"
     assert call.appapi_user == "alice"
 
 
@@ -62,7 +62,7 @@ def test_groups_are_asked_once_while_the_cache_is_fresh(
     nextcloud.groups["alice"] = ["kommunen"]
     for _ in range(3):
         client.get("/api/v1/me", headers=appapi_headers("alice"))
-    assert len(nextcloud.calls_to("/groups")) == 1
+    assert len(nextcloud.calls_to("/cloud/users/")) == 1
 
 
 def test_role_follows_a_group_change_once_the_cache_expires(nextcloud: FakeNextcloud) -> None:

@@ -255,3 +255,16 @@ def test_the_embed_script_is_served_through_the_proxy(
     assert "javascript" in response.headers["content-type"]
     assert "initial-state-app_api-samverkan_embed" in response.text
     assert "cache-control" not in response.headers  # the proxy may cache assets
+
+
+def test_the_ui_speaks_the_users_nextcloud_language_until_they_choose(
+    client: TestClient,  # type: ignore[type-arg]
+    nextcloud: FakeNextcloud,
+    demo: None,
+) -> None:
+    nextcloud.languages["karin"] = "en_GB"
+    page = client.get("/", headers=browser_headers("karin"))
+    assert '<html lang="en">' in page.text
+    assert '<html lang="sv">' in client.get("/", headers=browser_headers("anna")).text
+    chosen = {**browser_headers("karin"), "Cookie": "samverkan_lang=sv"}
+    assert '<html lang="sv">' in client.get("/", headers=chosen).text
