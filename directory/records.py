@@ -206,14 +206,7 @@ class RecordService:
         changes = schemas.provided_fields(patch)
         await self._validate(changes, record_id=record_id)
         async with transaction():
-            current = await self._current(record_id, if_match)
-            current_values = schemas.as_builtins(current)
-            changed = {k: v for k, v in changes.items() if current_values.get(k) != v}
-            if changed:
-                await self._write(current, self.spec.to_row(changed))
-                await save_relations(self.spec, record_id, changed)
-                previous = {key: current_values.get(key) for key in changed}
-                await self._log("update", record_id, previous, changed)
+            await self._change(await self._current(record_id, if_match), changes)
         return await self.get(record_id)
 
     async def replace(self, record_id: uuid.UUID, values: Mapping[str, Any]) -> bool:
@@ -223,6 +216,12 @@ class RecordService:
         self._require_writer()
         await self._validate(values, record_id=record_id)
         current = (await self._records([await self._row(record_id)]))[0]
+        return await self._change(current, values)
+
+    async def _change(self, current: Struct, values: Mapping[str, Any]) -> bool:
+        """Write the values that differ from ``current``, with audit and outbox; returns whether
+        any did."""
+        record_id: uuid.UUID = current.id  # type: ignore[attr-defined]
         current_values = schemas.as_builtins(current)
         changed = {k: v for k, v in values.items() if current_values.get(k) != v}
         if changed:
