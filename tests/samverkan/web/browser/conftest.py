@@ -44,8 +44,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server() -> Iterator[str]:
+    """A fresh server per test: every test empties the tables under it, and a running server's
+    search index only reads rows newer than the last it saw, which would hide the test's own."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
