@@ -55,6 +55,17 @@ class SearchQuery:
     limit: int = 20
     offset: int = 0
 
+    def chosen_facets(self) -> list[tuple[str, str]]:
+        """The single-valued facet filters that are set, as (facet, value)."""
+        chosen = (
+            ("kind", self.kind),
+            ("area", self.area),
+            ("level", self.level),
+            ("municipality", self.municipality),
+            ("network", self.network),
+        )
+        return [(facet, value) for facet, value in chosen if value]
+
 
 @dataclass(frozen=True)
 class Hit:

@@ -336,15 +336,8 @@ class InMemoryIndex:
             allowed &= functools.reduce(
                 operator.or_, (facets.bitmap(f"type:{t}") for t in query.types), 0
             )
-        for facet, value in (
-            ("kind", query.kind),
-            ("area", query.area),
-            ("level", query.level),
-            ("municipality", query.municipality),
-            ("network", query.network),
-        ):
-            if value:
-                allowed &= facets.bitmap(f"{facet}:{value}")
+        for facet, value in query.chosen_facets():
+            allowed &= facets.bitmap(f"{facet}:{value}")
         return allowed
 
     def _candidates(self, query: SearchQuery) -> tuple[list[int], set[str]]:

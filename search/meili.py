@@ -105,15 +105,9 @@ def filters(query: SearchQuery) -> list[str]:
     expressions = [f"visibility IN [{', '.join(quoted(v) for v in query.visibilities)}]"]
     if query.types:
         expressions.append(f"type IN [{', '.join(quoted(t) for t in query.types)}]")
-    for facet, value in (
-        ("kind", query.kind),
-        ("area", query.area),
-        ("level", query.level),
-        ("municipality", query.municipality),
-        ("network", query.network),
-    ):
-        if value:
-            expressions.append(f"{FACET_FIELDS[facet]} = {quoted(value)}")
+    expressions += [
+        f"{FACET_FIELDS[facet]} = {quoted(value)}" for facet, value in query.chosen_facets()
+    ]
     return expressions
 
 
