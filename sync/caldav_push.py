@@ -18,7 +18,13 @@ from collections.abc import Callable
 from directory.meeting_store import load_series
 from directory.meeting_tables import Meeting
 from directory.tables import Network
-from sync.dav_collection import CollectionPush, DavItem, PushReport, ensure_collection
+from sync.dav_collection import (
+    CollectionPush,
+    DavItem,
+    PushProgress,
+    PushReport,
+    ensure_collection,
+)
 from sync.dav_session import DavSession
 from sync.dav_tables import DavEntry
 from sync.feeds import CANCELLED_KEPT, series_calendar
@@ -65,16 +71,7 @@ async def push_meetings(
         for row in networks
     ]
     abandoned = await _abandoned_calendars(home, {url for url, _, _ in prepared})
-    total = sum(len(items) for _, _, items in prepared)
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done, total
-        done += count
-        total = max(total, done)
-        if progress is not None:
-            progress(done, total)
-
+    advance = PushProgress(sum(len(items) for _, _, items in prepared), progress)
     reports = {}
     for url, name, items in prepared:
         await ensure_collection(session, url, "calendar", f"{name} – Samverkan")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sync.dav_collection import CollectionPush, PushReport, ensure_collection
+from sync.dav_collection import CollectionPush, PushProgress, PushReport, ensure_collection
 from sync.dav_session import DavSession
 from sync.vcards import AUDIENCES, Audience, audience_cards
 
@@ -31,16 +31,7 @@ async def push_directory(
     Raises ``DavError`` when the server fails; what it accepted so far stays recorded.
     """
     prepared = [(audience, await audience_cards(audience, public_url)) for audience in AUDIENCES]
-    total = sum(len(cards) for _, cards in prepared)
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done, total
-        done += count
-        total = max(total, done)
-        if progress is not None:
-            progress(done, total)
-
+    advance = PushProgress(sum(len(cards) for _, cards in prepared), progress)
     reports = {}
     for audience, cards in prepared:
         url = address_book_url(home, audience)

@@ -54,6 +54,20 @@ class PushReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+class PushProgress:
+    """Items pushed so far across a push's collections, reported as ``progress(done, total)``;
+    the total grows if more items turn up than were counted (records removed from the server)."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.done, self.total, self.progress = 0, total, progress
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        self.total = max(self.total, self.done)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
 def _xml_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
