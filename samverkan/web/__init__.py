@@ -56,17 +56,8 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
             *OVERVIEW_HANDLERS,
             *GUIDANCE_HANDLERS,
             sign_out,
+            Router(path="/", route_handlers=ADMIN_HANDLERS, guards=[admins_only]),
         ],
-        middleware=[authentication],
-        before_request=activate_locale,
-        response_headers=SECURITY_HEADERS,
-        exception_handlers=WEB_EXCEPTION_HANDLERS,
-        include_in_schema=False,
-    )
-    admin = Router(
-        path="/",
-        route_handlers=ADMIN_HANDLERS,
-        guards=[admins_only],
         middleware=[authentication],
         before_request=activate_locale,
         response_headers=SECURITY_HEADERS,
@@ -78,4 +69,4 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
         directories=[STATIC_DIR],
         include_in_schema=False,
     )
-    return [public, signed_in, admin, static]
+    return [public, signed_in, static]
