@@ -14,19 +14,19 @@ from typing import Any
 
 import msgspec
 import pytest
-from litestar.testing import TestClient
 
 from directory.access import Principal, Role
-from directory.accounts import create_service_token
 from directory.demo import load_demo_if_empty
 from directory.records import RecordService
 from directory.resources import ALL_RESOURCES
-from samverkan.app import create_app
 from search.backend import SearchBackend, SearchQuery, SearchResult
 from search.embedded import EmbeddedBackend
 from search.synonyms import seed_default_synonyms
 from sync.indexing import search_worker
 from tests.conftest import run_async
+from tests.directory.conftest import auth, client
+
+__all__ = ["auth", "client"]
 
 ADMIN = Principal(uuid.uuid4(), "search-test-admin", Role.ADMIN)
 STAFF = ("internal", "partners", "public")
@@ -95,20 +95,3 @@ def demo(backend: SearchBackend) -> SearchBackend:
     run_async(load_demo_if_empty())
     drain(backend)
     return backend
-
-
-ROLES = ("admin", "coordinator", "staff", "partner")
-
-
-@pytest.fixture
-def client() -> Iterator[TestClient]:  # type: ignore[type-arg]
-    with TestClient(app=create_app()) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def auth() -> dict[str, dict[str, str]]:
-    """``Authorization`` headers for a fresh account of each role."""
-    return {
-        role: {"Authorization": f"Bearer {run_async(create_service_token(role))}"} for role in ROLES
-    }
