@@ -71,13 +71,15 @@ async def stop_search(app: Litestar) -> None:
 async def start_workers(app: Litestar) -> None:
     """Run the background jobs in this process unless ``samverkan worker`` runs them."""
     settings: Settings = app.state["settings"]
-    if settings.worker_in_app:
-        app.state[WORKERS_KEY].jobs = background_jobs(settings, app.state[STATE_KEY])
-        app.state[WORKERS_KEY].start()
+    jobs = background_jobs(settings, app.state[STATE_KEY]) if settings.worker_in_app else []
+    app.state[WORKERS_KEY] = BackgroundWorkers(jobs)
+    app.state[WORKERS_KEY].start()
 
 
 async def stop_workers(app: Litestar) -> None:
-    await app.state[WORKERS_KEY].stop()
+    workers: BackgroundWorkers | None = app.state.get(WORKERS_KEY)
+    if workers is not None:  # None if the app failed to start before its workers did
+        await workers.stop()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -115,13 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
         exception_handlers={**EXCEPTION_HANDLERS, **BROWSER_ERROR_HANDLERS},
-        state=State(
-            {
-                STATE_KEY: configured_backend(settings),
-                WORKERS_KEY: BackgroundWorkers([]),
-                "settings": settings,
-            }
-        ),
+        state=State({STATE_KEY: configured_backend(settings), "settings": settings}),
         on_startup=[start_pool, start_search, start_workers],
         on_shutdown=[
             stop_workers,
