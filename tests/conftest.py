@@ -50,6 +50,8 @@ def create_scratch_database() -> str:
 def drop_scratch_database(url: str) -> None:
     name = urlsplit(url).path.lstrip("/")
     asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 os.environ["SAMVERKAN_DATA_DIR"] = _DATA_DIR
 os.environ.pop("SEARCH_BACKEND", None)
 os.environ["DATABASE_POOL_SIZE"] = "0"  # tests drive the database from several event loops

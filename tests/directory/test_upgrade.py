@@ -57,7 +57,8 @@ from directory.database import engine, migrate
 async def main():
     await migrate()
     await engine().run_ddl(
-        "INSERT INTO organization (id, name, kind) VALUES ('{org}', 'Gamla förvaltningen', 'municipal')"
+        "INSERT INTO organization (id, name, kind) "
+        "VALUES ('{org}', 'Gamla förvaltningen', 'municipal')"
     )
 asyncio.run(main())
 """
