@@ -87,6 +87,8 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     took_ms: float = 0.0
     degraded: bool = False
+    notice: str = ""  # why there are no hits (an English message id, see ``N_``), or ""
+    suggestion: str = ""  # a query with hits, when this one has none ("Menade du …?")
 
 
 @dataclass(frozen=True)
