@@ -18,7 +18,6 @@ from typing import Any, cast
 
 import tantivy
 
-from directory.core.errors import N_
 from directory.core.settings import get_settings
 from search.backend import (
     FACETS,
@@ -29,6 +28,7 @@ from search.backend import (
     SearchQuery,
     SearchResult,
     SearchUnavailable,
+    unsearchable,
 )
 from search.documents import Document
 from search.engine import SCHEMA, IndexStore, engine_document, stored
@@ -47,7 +47,6 @@ from search.synonyms import synonym_mapping
 from search.text import edit_distance, fold, query_terms, typo_budget, words
 
 SYNONYM_REFRESH_SECONDS = 1.0
-NO_TERMS = N_("Type letters or digits to search.")
 _FACET_SIZE = 1000
 MIN_COMPOUND = 7
 _TIERS = list(Scope)
@@ -110,8 +109,8 @@ class EmbeddedBackend(SearchBackend):
     async def search(self, query: SearchQuery) -> SearchResult:
         await self._refresh_synonyms()
         searcher = self._searcher()
-        if query.text.strip() and not query_terms(query.text):
-            return SearchResult(hits=[], total=0, facets=_empty_facets(), notice=NO_TERMS)
+        if (nothing := unsearchable(query)) is not None:
+            return nothing
         if searcher is None:
             return SearchResult(hits=[], total=0, facets=_empty_facets())
         return _Search(searcher, query, self.synonyms).run()
@@ -182,22 +181,36 @@ class _Search:
         )
 
     def _with_compounds(self, found: list[Unit]) -> list[Unit]:
-        """A word that no document has (whole or as a prefix) may be a misspelt prefix if it
-        is being typed, and finds its halves if it is a long compound."""
+        """A word that no document has (whole or as a prefix) gets more typos (see
+        :class:`~search.matching.Unit`), and if it is a long compound also finds its halves:
+        both, or if no document has both, the rarer one."""
         result: list[Unit] = []
         for unit in found:
             word = unit.words[0]
             if unit.phone or self._count(tier_query([unit], Scope.CLEAN)):
                 result.append(unit)
                 continue
-            halves = None
+            alternatives = unit.alternatives
             if len(unit.words) == 1 and len(word) >= MIN_COMPOUND and word.isalpha():
                 halves = split_compound(word, self._exists)
-            alternatives = (*unit.alternatives, halves) if halves else unit.alternatives
+                if halves is not None:
+                    alternatives = (*alternatives, self._halves(halves))
             result.append(
-                dataclasses.replace(unit, typo_prefix=unit.typed, alternatives=alternatives)
+                dataclasses.replace(
+                    unit, typo_prefix=unit.typed, rescue=True, alternatives=alternatives
+                )
             )
         return result
+
+    def _halves(self, halves: tuple[str, str]) -> tuple[str, ...]:
+        if self._count(tier_query([Unit(halves, typed=True)], Scope.CLEAN)):
+            return halves
+        return (
+            min(
+                halves,
+                key=lambda half: self._count(tier_query([Unit((half,), typed=True)], Scope.CLEAN)),
+            ),
+        )
 
     def _allowed(self) -> Query:
         query = self.query

@@ -38,6 +38,7 @@ Occur = tantivy.Occur
 _PHONE_CHARS = set("0123456789 -+()/")
 MIN_PHONE_DIGITS = 3
 MAX_UNIT_WORDS = 4
+RESCUE_LENGTH = 4
 
 
 class Scope(enum.IntEnum):
@@ -61,6 +62,7 @@ class Unit:
     typed: bool = False  # the last unit: its last word is still being typed
     phone: bool = False
     typo_prefix: bool = False  # the typed word may be a misspelt prefix (nothing has it clean)
+    rescue: bool = False  # nothing has it clean: a four-letter word gets one typo too
 
 
 @dataclass
@@ -80,6 +82,26 @@ class Synonyms:
                 found = groups.setdefault(key, [])
                 found += [tuple(words(phrase)) for phrase in phrases if words(phrase)]
         return cls(groups)
+
+    def key_of(self, phrase: tuple[str, ...]) -> tuple[str, ...]:
+        """The synonym key ``phrase`` names: itself, or for one word the key it inflects with
+        up to two letters (``socialtjänsten`` names ``socialtjänst``)."""
+        if phrase in self.groups or len(phrase) != 1 or len(phrase[0]) < 5:
+            return phrase
+        word = phrase[0]
+        for cut in (1, 2):
+            if (word[:-cut],) in self.groups:
+                return (word[:-cut],)
+        return phrase
+
+    def alternatives(self, key: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        """What ``key`` also finds, one hop further too: ``mosque`` -> ``moské`` -> the
+        phrases of moské (a two-way English name reaches what its Swedish term finds)."""
+        found = dict.fromkeys(self.groups.get(key, []))
+        for alternative in list(found):
+            found.update(dict.fromkeys(self.groups.get(alternative, [])))
+        found.pop(key, None)
+        return tuple(found)
 
 
 def phone_digits(text: str) -> str | None:
@@ -102,7 +124,7 @@ def units(text: str, synonyms: Synonyms) -> list[Unit]:
         for length in range(min(MAX_UNIT_WORDS, len(terms) - position), 0, -1):
             key = tuple(terms[position : position + length])
             if length == 1 or key in synonyms.groups:
-                alternatives = tuple(synonyms.groups.get(key, []))
+                alternatives = synonyms.alternatives(synonyms.key_of(key))
                 typed = position + length == len(terms)
                 found.append(Unit(key, alternatives, typed))
                 position += length
@@ -130,9 +152,11 @@ def _all(queries: Sequence[Query]) -> Query:
     return Query.boolean_query([(Occur.Must, query) for query in queries])
 
 
-def _word(word: str, prefix: bool, scope: Scope, typo_prefix: bool = False) -> Query:
+def _word(
+    word: str, prefix: bool, scope: Scope, typo_prefix: bool = False, rescue: bool = False
+) -> Query:
     """Documents where ``word`` matches within ``scope`` (as a prefix too if ``prefix``;
-    with typos as a prefix too if ``typo_prefix``)."""
+    with typos as a prefix too if ``typo_prefix``; ``rescue``: see :attr:`Unit.rescue`)."""
 
     def exact_or_prefix(*fields: str) -> list[Query]:
         found = [_term(name, word) for name in fields]
@@ -157,7 +181,7 @@ def _word(word: str, prefix: bool, scope: Scope, typo_prefix: bool = False) -> Q
         clean.append(_prefix("phone", word))
     if scope == Scope.CLEAN:
         return _any(clean)
-    budget = typo_budget(len(word))
+    budget = typo_budget(len(word)) or (1 if rescue and len(word) >= RESCUE_LENGTH else 0)
     if scope in (Scope.TITLE_TYPO1, Scope.TITLE_TYPO2):
         distance = min(budget, 1 if scope == Scope.TITLE_TYPO1 else 2)
         typos = [Query.fuzzy_term_query(SCHEMA, "title", word, distance, True, typo_prefix)]
@@ -170,13 +194,16 @@ def _word(word: str, prefix: bool, scope: Scope, typo_prefix: bool = False) -> Q
 
 
 def _phrase(
-    phrase: tuple[str, ...], typed: bool, scope: Scope, loose: bool, typo_prefix: bool = False
+    phrase: tuple[str, ...], typed: bool, scope: Scope, loose: bool, unit: Unit | None = None
 ) -> Query:
-    """Every word of ``phrase``; ``loose`` (synonyms, compound halves) lets each be a prefix."""
+    """Every word of ``phrase``; ``loose`` (synonyms, compound halves) lets each be a prefix;
+    ``unit`` (when ``phrase`` is its own words) brings its typo allowances."""
     last = len(phrase) - 1
+    typo_prefix = unit is not None and unit.typo_prefix
+    rescue = unit is not None and unit.rescue
     return _all(
         [
-            _word(word, loose or (typed and n == last), scope, typo_prefix and n == last)
+            _word(word, loose or (typed and n == last), scope, typo_prefix and n == last, rescue)
             for n, word in enumerate(phrase)
         ]
     )
@@ -188,7 +215,7 @@ def unit_query(unit: Unit, scope: Scope) -> Query:
         phones = [_prefix("phone", digits), _prefix("phone", digits.lstrip("0") or digits)]
         return _any([*phones, _term("title", digits)])
     lead_scope = Scope.TITLE_PREFIX if scope == Scope.LEAD else scope
-    options = [_phrase(unit.words, unit.typed, scope, False, unit.typo_prefix)]
+    options = [_phrase(unit.words, unit.typed, scope, False, unit)]
     options += [_phrase(alt, unit.typed, lead_scope, True) for alt in unit.alternatives]
     return _any(options)
 
@@ -204,7 +231,12 @@ def tier_query(found: Sequence[Unit], scope: Scope) -> Query:
 
 
 def exact_title(found: Sequence[Unit]) -> Query:
-    return _term("title_full", " ".join(word for unit in found for word in unit.words))
+    """The title is the query, or for a one-unit query one of its alternatives (``CVE`` ->
+    Center mot våldsbejakande extremism)."""
+    titles = [" ".join(word for unit in found for word in unit.words)]
+    if len(found) == 1:
+        titles += [" ".join(alternative) for alternative in found[0].alternatives]
+    return _any([_term("title_full", title) for title in titles])
 
 
 def split_compound(word: str, exists: Callable[[str, bool], bool]) -> tuple[str, str] | None:

@@ -33,18 +33,20 @@ class Synonym:
 # The seeded vocabulary: abbreviations of the plan, faith words, English names of the main
 # bodies (English -> Swedish works because these are two-way), and the plan's own terms.
 DEFAULT_SYNONYMS: tuple[Synonym, ...] = (
-    Synonym("BRÅ", ["brottsförebyggande rådet", "brottsförebyggande råd"]),
+    Synonym("BRÅ", ["brottsförebyggande rådet", "brottsförebyggande råd", "crime prevention"]),
     Synonym("VBE", ["våldsbejakande extremism"]),
     Synonym("soc", ["socialtjänsten", "socialförvaltningen", "socialjouren"], one_way=True),
     Synonym("SSPF", ["skola socialtjänst polis fritid"]),
     Synonym("CVE", ["Center mot våldsbejakande extremism"]),
     Synonym("polis", ["polisen", "lokalpolisområde"], one_way=True),
-    Synonym("moské", ["islamiska kulturföreningen", "islamisk församling", "muslimsk"]),
+    Synonym("moské", ["islamiska kulturföreningen", "islamisk församling", "muslimsk", "mosque"]),
     Synonym("imam", ["islamiska kulturföreningen", "moské"]),
-    Synonym("kyrka", ["kyrkan", "församling", "diakon"]),
+    Synonym("kyrka", ["kyrkan", "församling", "diakon", "church"]),
     Synonym("trossamfund", ["församling", "interreligiösa", "islamiska", "kyrkan"], one_way=True),
     Synonym("polisen", ["police", "polismyndigheten"]),
-    Synonym("socialtjänsten", ["social services", "social service", "socialförvaltningen"]),
+    Synonym(
+        "socialtjänst", ["social services", "social service", "socialförvaltningen", "socialjour"]
+    ),
     Synonym("skola", ["school", "skolan", "gymnasium", "elevhälsan"]),
     Synonym("fritidsgård", ["youth centre", "youth center", "leisure"]),
     Synonym("kommun", ["municipality", "council"]),
@@ -54,6 +56,7 @@ DEFAULT_SYNONYMS: tuple[Synonym, ...] = (
     Synonym("orosanmälan", ["report of concern", "vid oro"]),
     Synonym("avhoppare", ["exitstöd", "exit"]),
     Synonym("anhörigstöd", ["support for relatives", "stöd till anhöriga"]),
+    Synonym("stödlinje", ["support line", "stödtelefon", "orostelefon", "helpline"]),
 )
 
 
