@@ -182,24 +182,22 @@ class _Search:
 
     def _with_compounds(self, found: list[Unit]) -> list[Unit]:
         """A word that no document has (whole or as a prefix) gets more typos (see
-        :class:`~search.matching.Unit`), and if it is a long compound also finds its halves:
-        both, or if no document has both, the rarer one."""
+        :class:`~search.matching.Unit`); if even those find nothing and it is a long compound,
+        it also finds its halves: both, or if no document has both, the rarer one."""
         result: list[Unit] = []
         for unit in found:
             word = unit.words[0]
             if unit.phone or self._count(tier_query([unit], Scope.CLEAN)):
                 result.append(unit)
                 continue
-            alternatives = unit.alternatives
-            if len(unit.words) == 1 and len(word) >= MIN_COMPOUND and word.isalpha():
+            unit = dataclasses.replace(unit, typo_prefix=unit.typed, rescue=True)
+            compound = len(unit.words) == 1 and len(word) >= MIN_COMPOUND and word.isalpha()
+            if compound and not self._count(tier_query([unit], Scope.ANY)):
                 halves = split_compound(word, self._exists)
                 if halves is not None:
-                    alternatives = (*alternatives, self._halves(halves))
-            result.append(
-                dataclasses.replace(
-                    unit, typo_prefix=unit.typed, rescue=True, alternatives=alternatives
-                )
-            )
+                    alternatives = (*unit.alternatives, self._halves(halves))
+                    unit = dataclasses.replace(unit, alternatives=alternatives)
+            result.append(unit)
         return result
 
     def _halves(self, halves: tuple[str, str]) -> tuple[str, ...]:

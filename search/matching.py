@@ -63,6 +63,8 @@ class Unit:
     phone: bool = False
     typo_prefix: bool = False  # the typed word may be a misspelt prefix (nothing has it clean)
     rescue: bool = False  # nothing has it clean: a four-letter word gets one typo too
+    named: bool = False  # the words are a synonym's own phrase (not an inflection of one)
+    further: tuple[tuple[str, ...], ...] = ()  # synonyms of synonyms: found, but ranked low
 
 
 @dataclass
@@ -95,12 +97,16 @@ class Synonyms:
         return phrase
 
     def alternatives(self, key: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-        """What ``key`` also finds, one hop further too: ``mosque`` -> ``moské`` -> the
-        phrases of moské (a two-way English name reaches what its Swedish term finds)."""
-        found = dict.fromkeys(self.groups.get(key, []))
-        for alternative in list(found):
-            found.update(dict.fromkeys(self.groups.get(alternative, [])))
-        found.pop(key, None)
+        """What ``key`` also finds directly."""
+        return tuple(phrase for phrase in self.groups.get(key, []) if phrase != key)
+
+    def further(self, key: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        """What ``key`` finds one hop further: ``mosque`` -> ``moské`` -> the phrases of moské
+        (a two-way English name reaches what its Swedish term finds)."""
+        direct = self.alternatives(key)
+        found = dict.fromkeys(p for a in direct for p in self.groups.get(a, []))
+        for phrase in (key, *direct):
+            found.pop(phrase, None)
         return tuple(found)
 
 
@@ -124,9 +130,15 @@ def units(text: str, synonyms: Synonyms) -> list[Unit]:
         for length in range(min(MAX_UNIT_WORDS, len(terms) - position), 0, -1):
             key = tuple(terms[position : position + length])
             if length == 1 or key in synonyms.groups:
-                alternatives = synonyms.alternatives(synonyms.key_of(key))
+                named = synonyms.key_of(key)
+                alternatives = synonyms.alternatives(named)
+                if named != key:  # an inflected key: the key itself is an alternative too
+                    alternatives = (named, *alternatives)
                 typed = position + length == len(terms)
-                found.append(Unit(key, alternatives, typed))
+                further = synonyms.further(named)
+                found.append(
+                    Unit(key, alternatives, typed, named=key in synonyms.groups, further=further)
+                )
                 position += length
                 break
     return found
@@ -217,6 +229,8 @@ def unit_query(unit: Unit, scope: Scope) -> Query:
     lead_scope = Scope.TITLE_PREFIX if scope == Scope.LEAD else scope
     options = [_phrase(unit.words, unit.typed, scope, False, unit)]
     options += [_phrase(alt, unit.typed, lead_scope, True) for alt in unit.alternatives]
+    if scope >= Scope.CLEAN:
+        options += [_phrase(alt, unit.typed, scope, True) for alt in unit.further]
     return _any(options)
 
 
@@ -234,7 +248,7 @@ def exact_title(found: Sequence[Unit]) -> Query:
     """The title is the query, or for a one-unit query one of its alternatives (``CVE`` ->
     Center mot våldsbejakande extremism)."""
     titles = [" ".join(word for unit in found for word in unit.words)]
-    if len(found) == 1:
+    if len(found) == 1 and found[0].named:
         titles += [" ".join(alternative) for alternative in found[0].alternatives]
     return _any([_term("title_full", title) for title in titles])
 
@@ -261,7 +275,7 @@ def marker(found: Sequence[Unit]) -> Callable[[str], bool]:
             typed = unit.typed and n == len(unit.words) - 1
             (prefixes if typed else exact).add(word)
             loose.append((word, typo_budget(len(word)), typed))
-        for alternative in unit.alternatives:
+        for alternative in (*unit.alternatives, *unit.further):
             prefixes.update(alternative)
 
     def marked(word: str) -> bool:
