@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -34,6 +34,8 @@ from search.documents import Document
 from search.engine import SCHEMA, IndexStore, engine_document, stored
 from search.highlight import composed, highlight, snippet
 from search.matching import (
+    COVERING,
+    TYPO_SCOPES,
     Scope,
     Synonyms,
     Unit,
@@ -49,7 +51,6 @@ from search.text import edit_distance, fold, query_terms, typo_budget, words
 SYNONYM_REFRESH_SECONDS = 1.0
 _FACET_SIZE = 1000
 MIN_COMPOUND = 7
-_TIERS = list(Scope)
 Query = tantivy.Query
 Occur = tantivy.Occur
 
@@ -190,7 +191,7 @@ class _Search:
             if unit.phone or self._count(tier_query([unit], Scope.CLEAN)):
                 result.append(unit)
                 continue
-            unit = dataclasses.replace(unit, typo_prefix=unit.typed, rescue=True)
+            unit = dataclasses.replace(unit, typo_prefix=unit.typed, typos=True)
             compound = len(unit.words) == 1 and len(word) >= MIN_COMPOUND and word.isalpha()
             if compound and not self._count(tier_query([unit], Scope.ANY)):
                 halves = split_compound(word, self._exists)
@@ -226,18 +227,23 @@ class _Search:
 
     def run(self) -> SearchResult:
         allowed = self._allowed()
+        tiers: list[tuple[Scope | None, Query]]
         if not self.units:
             every = allowed
-            tiers = [every]
+            tiers = [(Scope.ANY, every)]
         else:
+            typos = any(unit.typos for unit in self.units)
+            scopes = [s for s in Scope if typos or s not in TYPO_SCOPES]
             every = Query.boolean_query(
-                [(Occur.Must, allowed), (Occur.Must, tier_query(self.units, Scope.ANY))]
+                [(Occur.Must, allowed), (Occur.Must, tier_query(self.units, scopes[-1]))]
             )
-            tiers = [exact_title(self.units)] + [tier_query(self.units, s) for s in _TIERS]
+            tiers = [(None, exact_title(self.units))]
+            tiers += [(scope, tier_query(self.units, scope)) for scope in scopes]
         total = self._count(every)
         documents = self._page(allowed, tiers, total) if total else []
+        marked = marker(self.units)
         result = SearchResult(
-            hits=[self._hit(document) for document in documents],
+            hits=[self._hit(document, marked) for document in documents],
             total=total,
             facets=self._facets(every) if total else _empty_facets(),
         )
@@ -245,20 +251,23 @@ class _Search:
             result = _with_suggestion(result, self)
         return result
 
-    def _page(self, allowed: Query, tiers: list[Query], total: int) -> list[Document]:
+    def _page(
+        self, allowed: Query, tiers: list[tuple[Scope | None, Query]], total: int
+    ) -> list[Document]:
+        """The page of hits, tier by tier, each tier in title order."""
         skip, wanted = self.query.offset, self.query.limit
         page: list[Document] = []
         before: list[Query] = []
         counted = 0
-        for tier in tiers:
+        for scope, tier in tiers:
             if len(page) >= wanted or counted >= total:
                 break
             clauses = [(Occur.Must, allowed), (Occur.Must, tier)]
             clauses += [(Occur.MustNot, earlier) for earlier in before]
-            before.append(tier)
+            before = [tier] if scope in COVERING else [*before, tier]
             found = self.searcher.search(
                 Query.boolean_query(clauses),
-                limit=wanted - len(page) + 10,
+                limit=wanted - len(page) + 2,
                 count=True,
                 order_by_field="order",
                 offset=skip,
@@ -269,7 +278,9 @@ class _Search:
             if skip >= size:
                 skip -= size
                 continue
+            seen = {document.key for document in page}
             batch = [stored(self.searcher, address) for _, address in found.hits]
+            batch = [document for document in batch if document.key not in seen]
             batch.sort(key=lambda document: " ".join(words(document.title)))
             page += batch[: wanted - len(page)]
             skip = 0
@@ -285,8 +296,7 @@ class _Search:
             facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
         return facets
 
-    def _hit(self, document: Document) -> Hit:
-        marked = marker(self.units)
+    def _hit(self, document: Document, marked: Callable[[str], bool]) -> Hit:
         highlights = {
             "title": highlight(document.title, marked),
             "subtitle": highlight(document.subtitle, marked),
@@ -305,12 +315,13 @@ class _Search:
 
 
 def _with_suggestion(result: SearchResult, search: _Search) -> SearchResult:
-    """``suggestion``: the query with each word replaced by the nearest title or subtitle word
-    (up to two edits more than the typo budget allows), if that query has hits."""
+    """``suggestion``: the query with each word that nothing has replaced by the nearest title
+    or subtitle word (one edit more than its typo budget allows), if that query has hits."""
+    unknown = {word for unit in search.units if unit.typos for word in unit.words}
     replaced: list[str] = []
     changed = False
     for word in query_terms(search.query.text):
-        nearest = _nearest(search.searcher, word)
+        nearest = _nearest(search.searcher, word) if word in unknown else word
         changed |= nearest != word
         replaced.append(nearest)
     if not changed:
@@ -326,15 +337,18 @@ def _nearest(searcher: tantivy.Searcher, word: str) -> str:
     budget = min(2, typo_budget(len(word)) + 1)
     if not word.isalpha() or not budget:
         return word
-    candidates: dict[str, int] = {}
+    terms: set[str] = set()
     for name in ("title", "subtitle"):
         query = Query.fuzzy_term_query(SCHEMA, name, word, budget, True, False)
-        for _, address in searcher.search(query, 20).hits:
+        for _, address in searcher.search(query, 10).hits:
             document = stored(searcher, address)
-            for term in words(document.title) + words(document.subtitle):
-                distance = edit_distance(word, term, budget)
-                if distance <= budget:
-                    candidates[term] = min(distance, candidates.get(term, budget + 1))
+            terms.update(words(document.title) + words(document.subtitle))
+    candidates = {
+        term: distance
+        for term in terms
+        if abs(len(term) - len(word)) <= budget
+        and (distance := edit_distance(word, term, budget)) <= budget
+    }
     if not candidates:
         return word
     return min(candidates, key=lambda term: (candidates[term], term))

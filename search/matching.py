@@ -16,7 +16,7 @@ ties never depend on the edit history:
 6. ... or a prefix of one;
 7. every unit without typos anywhere (body, municipality, phone, address, word parts);
 8. every unit in the title with one typo, 9. with two (``polsien`` -> Polisen);
-10. everything that matches, typos anywhere.
+10. everything that matches, typos in the title or subtitle.
 
 The last word is the one being typed: it matches as a prefix, typos included (``socai`` ->
 Socialjouren). Typo budgets are Meilisearch's (5 letters -> 1, 9 -> 2).
@@ -38,7 +38,7 @@ Occur = tantivy.Occur
 _PHONE_CHARS = set("0123456789 -+()/")
 MIN_PHONE_DIGITS = 3
 MAX_UNIT_WORDS = 4
-RESCUE_LENGTH = 4
+TYPO_MIN_LENGTH = 4
 
 
 class Scope(enum.IntEnum):
@@ -62,7 +62,7 @@ class Unit:
     typed: bool = False  # the last unit: its last word is still being typed
     phone: bool = False
     typo_prefix: bool = False  # the typed word may be a misspelt prefix (nothing has it clean)
-    rescue: bool = False  # nothing has it clean: a four-letter word gets one typo too
+    typos: bool = False  # nothing has it clean, so it may be misspelt (a four-letter word too)
     named: bool = False  # the words are a synonym's own phrase (not an inflection of one)
     further: tuple[tuple[str, ...], ...] = ()  # synonyms of synonyms: found, but ranked low
 
@@ -165,10 +165,11 @@ def _all(queries: Sequence[Query]) -> Query:
 
 
 def _word(
-    word: str, prefix: bool, scope: Scope, typo_prefix: bool = False, rescue: bool = False
+    word: str, prefix: bool, scope: Scope, typo_prefix: bool = False, typos: bool = False
 ) -> Query:
-    """Documents where ``word`` matches within ``scope`` (as a prefix too if ``prefix``;
-    with typos as a prefix too if ``typo_prefix``; ``rescue``: see :attr:`Unit.rescue`)."""
+    """Documents where ``word`` matches within ``scope`` (as a prefix too if ``prefix``);
+    with ``typos`` (see :attr:`Unit.typos`) also misspelt, as a prefix too if ``typo_prefix``.
+    Without ``typos`` the typo scopes match like their clean ones."""
 
     def exact_or_prefix(*fields: str) -> list[Query]:
         found = [_term(name, word) for name in fields]
@@ -193,16 +194,18 @@ def _word(
         clean.append(_prefix("phone", word))
     if scope == Scope.CLEAN:
         return _any(clean)
-    budget = typo_budget(len(word)) or (1 if rescue and len(word) >= RESCUE_LENGTH else 0)
+    budget = typo_budget(len(word)) or (1 if len(word) >= TYPO_MIN_LENGTH else 0)
+    if not typos or not word.isalpha():
+        budget = 0
     if scope in (Scope.TITLE_TYPO1, Scope.TITLE_TYPO2):
         distance = min(budget, 1 if scope == Scope.TITLE_TYPO1 else 2)
-        typos = [Query.fuzzy_term_query(SCHEMA, "title", word, distance, True, typo_prefix)]
-        return _any(exact_or_prefix("title") + (typos if distance else []))
+        misspelt = [Query.fuzzy_term_query(SCHEMA, "title", word, distance, True, typo_prefix)]
+        return _any(exact_or_prefix("title") + (misspelt if distance else []))
     fuzzy = [
         Query.fuzzy_term_query(SCHEMA, name, word, budget, True, typo_prefix)
-        for name in ("title", "subtitle", "body", "place")
+        for name in ("title", "subtitle")
     ]
-    return _any(clean + (fuzzy if budget and word.isalpha() else []))
+    return _any(clean + (fuzzy if budget else []))
 
 
 def _phrase(
@@ -212,10 +215,10 @@ def _phrase(
     ``unit`` (when ``phrase`` is its own words) brings its typo allowances."""
     last = len(phrase) - 1
     typo_prefix = unit is not None and unit.typo_prefix
-    rescue = unit is not None and unit.rescue
+    typos = unit is not None and unit.typos
     return _all(
         [
-            _word(word, loose or (typed and n == last), scope, typo_prefix and n == last, rescue)
+            _word(word, loose or (typed and n == last), scope, typo_prefix and n == last, typos)
             for n, word in enumerate(phrase)
         ]
     )
@@ -232,6 +235,11 @@ def unit_query(unit: Unit, scope: Scope) -> Query:
     if scope >= Scope.CLEAN:
         options += [_phrase(alt, unit.typed, scope, True) for alt in unit.further]
     return _any(options)
+
+
+# The tiers that contain every tier before them: a later tier need only exclude these.
+COVERING = (Scope.TITLE_PREFIX, Scope.ROLE_PREFIX, Scope.CLEAN, Scope.ANY)
+TYPO_SCOPES = (Scope.TITLE_TYPO1, Scope.TITLE_TYPO2, Scope.ANY)
 
 
 def tier_query(found: Sequence[Unit], scope: Scope) -> Query:
@@ -266,7 +274,8 @@ def split_compound(word: str, exists: Callable[[str, bool], bool]) -> tuple[str,
 
 
 def marker(found: Sequence[Unit]) -> Callable[[str], bool]:
-    """Whether a folded word of a hit's text matched ``found`` (for highlights)."""
+    """Whether a folded word of a hit's text matched ``found`` (for highlights); remembers
+    each word's answer, since hits repeat their words."""
     exact: set[str] = set()
     prefixes: set[str] = set()
     loose: list[tuple[str, int, bool]] = []
@@ -274,15 +283,15 @@ def marker(found: Sequence[Unit]) -> Callable[[str], bool]:
         for n, word in enumerate(unit.words):
             typed = unit.typed and n == len(unit.words) - 1
             (prefixes if typed else exact).add(word)
-            loose.append((word, typo_budget(len(word)), typed))
+            if unit.typos:
+                budget = typo_budget(len(word)) or (1 if len(word) >= TYPO_MIN_LENGTH else 0)
+                loose.append((word, budget, unit.typo_prefix))
         for alternative in (*unit.alternatives, *unit.further):
             prefixes.update(alternative)
+    parts = [part for part in exact | prefixes if len(part) > PART_MIN]
+    known: dict[str, bool] = {}
 
-    def marked(word: str) -> bool:
-        if word in exact or any(word.startswith(prefix) for prefix in prefixes):
-            return True
-        if any(len(part) >= PART_MIN + 1 and part in word for part in exact | prefixes):
-            return True
+    def misspelt(word: str) -> bool:
         for query, budget, typed in loose:
             if budget and word.isalpha():
                 candidates = [word[:length] for length in range(len(query) - 1, len(query) + 2)]
@@ -290,6 +299,16 @@ def marker(found: Sequence[Unit]) -> Callable[[str], bool]:
                 if any(edit_distance(query, target, budget) <= budget for target in targets):
                     return True
         return False
+
+    def marked(word: str) -> bool:
+        if word not in known:
+            known[word] = (
+                word in exact
+                or any(word.startswith(prefix) for prefix in prefixes)
+                or any(part in word for part in parts)
+                or misspelt(word)
+            )
+        return known[word]
 
     return marked
 
