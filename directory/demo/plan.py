@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Final
+from typing import Final, cast
 
 from directory.core.access import Principal, Role
 from directory.demo.data import NAMESPACE, _org_id
@@ -15,6 +15,7 @@ from directory.plan.report import current_period
 from directory.plan.schemas import (
     IndicatorValueIn,
     MeasureIn,
+    MeasureStatus,
     ObservationIn,
     ParticipationIn,
     PlanIn,
@@ -138,7 +139,7 @@ async def load_demo_plan(today: dt.date | None = None) -> int:
                 level=level,
                 owner_organization_id=_org(owner),
                 due_date=today + dt.timedelta(days=due),
-                status=status,
+                status=cast(MeasureStatus, status),
                 indicator=indicator,
             ),
         )

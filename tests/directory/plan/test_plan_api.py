@@ -314,7 +314,7 @@ def test_training_participation_counts_per_organisation_and_coverage_per_actor(
             json=twice,
             headers=auth["coordinator"],
         ).status_code
-        == 400
+        == 422
     )
 
     coverage = {
