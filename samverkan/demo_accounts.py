@@ -10,11 +10,11 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from directory import accounts
-from directory.access import Principal, Role
-from directory.demo_data import _id, _org_id
-from directory.records import RecordService
-from directory.resources import NETWORKS
+from directory.accounts import service as accounts
+from directory.core.access import Principal, Role
+from directory.demo.data import _id, _org_id
+from directory.records.resources import NETWORKS
+from directory.records.service import RecordService
 
 #: (username, display name, role, organisation slug)
 DEMO_PEOPLE = (

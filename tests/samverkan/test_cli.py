@@ -12,16 +12,11 @@ from typing import Any
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
-from directory import accounts
-from directory.demo import load_demo_if_empty
-from directory.tables import (
-    Account,
-    AuditEntry,
-    Contact,
-    Network,
-    NetworkCoordinator,
-    Organization,
-)
+from directory.accounts import service as accounts
+from directory.accounts.tables import Account
+from directory.core.tables import AuditEntry
+from directory.demo.loader import load_demo_if_empty
+from directory.records.tables import Contact, Network, NetworkCoordinator, Organization
 from samverkan.app import create_app
 from samverkan.cli import main
 from tests.conftest import _clean
