@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from directory.settings import load_settings
+from directory.core.settings import load_settings
 
 BAD_SETTINGS = [
     ("DATABASE_URL", "mysql://db/samverkan"),
