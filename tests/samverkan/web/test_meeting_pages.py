@@ -277,9 +277,11 @@ def test_a_coordinator_moves_cancels_and_splits_single_occurrences(
 ) -> None:
     client, network, _, _ = _network_with_coordinator(browser, writer)
     first = _tuesday_in_weeks(2)
-    path = _schedule(
-        client, network.id, date=first.isoformat(), repeat="weekly", count="6"
-    ).headers["location"].split("?")[0]
+    path = (
+        _schedule(client, network.id, date=first.isoformat(), repeat="weekly", count="6")
+        .headers["location"]
+        .split("?")[0]
+    )
     meeting_id = path.rsplit("/", 1)[1]
     page = client.get(path).text
     occasions = _occasions(page, "move")
@@ -329,9 +331,11 @@ def test_an_occurrence_change_with_a_bad_time_is_shown_next_to_the_field(
 ) -> None:
     client, network, _, _ = _network_with_coordinator(browser, writer)
     first = _tuesday_in_weeks(2)
-    path = _schedule(client, network.id, date=first.isoformat(), repeat="weekly").headers[
-        "location"
-    ].split("?")[0]
+    path = (
+        _schedule(client, network.id, date=first.isoformat(), repeat="weekly")
+        .headers["location"]
+        .split("?")[0]
+    )
     occasions = _occasions(client.get(path).text, "move")
     response = client.post(
         f"{path}/occurrences",
