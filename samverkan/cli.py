@@ -31,6 +31,7 @@ from directory.records.exchange import (
 )
 from directory.records.export import export_document, export_records
 from directory.records.importer import import_rows
+from samverkan import plan_cli
 from samverkan.backup import BackupError, export_all, import_all, row_count
 from search.backend import SearchError, SearchQuery
 from search.configured import configured_backend
@@ -514,3 +515,6 @@ def sync_caldav() -> None:
     """Bring the network calendars under CALDAV_URL up to date."""
     home = _dav_url("CALDAV_URL")
     _push_once("CalDAV", lambda session, progress: push_meetings(session, home, progress))
+
+
+main.add_command(plan_cli.plan)
