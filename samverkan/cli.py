@@ -28,7 +28,9 @@ from directory.records.exchange import (
     read_json,
     write_csv,
 )
-from directory.records.export import export_document, export_records
+from directory.records.export import export_records
+from directory.records.hsds_export import Audience, hsds_document
+from directory.records.hsds_tabular import write_package
 from directory.records.importer import import_rows
 from samverkan.backup import BackupError, export_all, import_all, row_count
 from search.backend import SearchError, SearchQuery
@@ -322,30 +324,51 @@ def _restore(path: Path) -> None:
 
 @main.command("export")
 @click.option(
-    "--format", "file_format", type=click.Choice(["csv", "json"]), default="json", show_default=True
+    "--format",
+    "file_format",
+    type=click.Choice(["json", "tabular", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: HSDS 3.0 JSON; tabular: the HSDS Tabular Data Package (a folder of CSV files, "
+    "-o names the folder); csv: one resource type (--type) in Samverkan's own columns.",
 )
 @click.option("--type", "resource", type=RESOURCE_TYPES, help="What to write as CSV.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--audience",
+    type=click.Choice([audience.value for audience in Audience]),
+    default=Audience.PUBLIC.value,
+    show_default=True,
+    help="Who the export is for: it holds only what they may read (internal only when asked).",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path))
 @click.option(
     "--all", "whole", is_flag=True, help="A complete backup of every table (for import --all)."
 )
 def export_command(
-    file_format: str, resource: str | None, output: Path | None, whole: bool
+    file_format: str, resource: str | None, audience: str, output: Path | None, whole: bool
 ) -> None:
-    """Export the directory as HSDS-style JSON, or one resource type as CSV."""
+    """Export the directory as HSDS 3.0 (JSON or Tabular Data Package), or one resource type as
+    CSV, for one audience."""
+    reader = Audience(audience)
+    if file_format == "tabular" and output is None and not whole:
+        raise click.UsageError("a tabular export needs --output FOLDER")
 
     async def collect() -> Any:
         if whole:
             with Progress(transient=True, console=Console(stderr=True)) as progress:
                 task = progress.add_task("backing up", total=None)
                 return await export_all(progress=lambda n: progress.advance(task, n))
-        if file_format == "json":
-            return await export_document()
+        if file_format in {"json", "tabular"}:
+            return await hsds_document(reader)
         if resource is None:
             raise click.UsageError("a CSV export needs --type")
-        return [record async for record in export_records(SPEC_BY_KEY[resource])]
+        return await export_records(SPEC_BY_KEY[resource], reader.visibilities)
 
     data = run(collect)
+    if file_format == "tabular" and not whole and output is not None:
+        files = write_package(data, output)
+        click.echo(f"exported {len(files)} files to {output}", err=True)
+        return
 
     def write(stream: TextIO) -> None:
         if file_format == "json" or whole:
