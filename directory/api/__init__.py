@@ -19,6 +19,7 @@ from directory.core.settings import get_settings
 from directory.meetings.controller import meetings_router
 from directory.meetings.feed_tokens_controller import feed_tokens_router
 from directory.records.controller import record_router
+from directory.records.hsds_controller import hsds_router
 from directory.records.resources import ALL_RESOURCES
 
 
@@ -43,6 +44,7 @@ def api_router(authenticators: list[Authenticator], extra: list[Router] | None =
         route_handlers=[
             *(record_router(spec) for spec in ALL_RESOURCES),
             vocabulary_router,
+            hsds_router,
             meetings_router,
             feed_tokens_router,
             list_audit,

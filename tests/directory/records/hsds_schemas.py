@@ -83,6 +83,8 @@ def registry() -> Registry[Any]:
         resource = Resource.from_contents(contents, default_specification=DRAFT202012)
         resources.append((BASE + path.name, resource))
     by_name = dict(resources)
+    for uri, resource in list(resources):
+        resources.append((uri.replace(BASE, BASE + "compiled/"), resource))
     for compiled, plain in _COMPILED.items():
         resources.append((BASE + "compiled/" + compiled, by_name[BASE + plain]))
     return Registry().with_resources(resources)
