@@ -25,11 +25,11 @@ from directory.records.exchange import (
     ExchangeFormatError,
     RawRow,
     read_csv,
-    read_json,
     write_csv,
 )
 from directory.records.export import export_records
 from directory.records.hsds_export import Audience, hsds_document
+from directory.records.hsds_import import HsdsRead, read_path
 from directory.records.hsds_tabular import write_package
 from directory.records.importer import import_rows
 from samverkan.backup import BackupError, export_all, import_all, row_count
@@ -246,22 +246,24 @@ def account_set_password(username: str, password: str) -> None:
     click.echo(f"password set for {username}")
 
 
-def _read_rows(path: Path, file_format: str, resource: str | None) -> list[RawRow]:
+def _read_csv(path: Path, resource: str | None) -> list[RawRow]:
+    if resource is None:
+        raise click.UsageError("a CSV import needs --type")
     with path.open(encoding="utf-8-sig", newline="") as stream:
-        if file_format == "json":
-            return read_json(stream)
-        if resource is None:
-            raise click.UsageError("a CSV import needs --type")
         return read_csv(stream, SPEC_BY_KEY[resource])
 
 
 def _format_of(path: Path, file_format: str | None) -> str:
-    return file_format or ("csv" if path.suffix.lower() == ".csv" else "json")
+    if file_format:
+        return file_format
+    if path.is_dir() or path.name == "datapackage.json":
+        return "tabular"
+    return "csv" if path.suffix.lower() == ".csv" else "json"
 
 
 @main.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "file_format", type=click.Choice(["csv", "json"]))
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["csv", "json", "tabular"]))
 @click.option("--type", "resource", type=RESOURCE_TYPES, help="What a CSV file holds.")
 @click.option(
     "--all",
@@ -277,18 +279,33 @@ def _format_of(path: Path, file_format: str | None) -> str:
 def import_command(
     path: Path, file_format: str | None, resource: str | None, whole: bool, update: bool
 ) -> None:
-    """Import a CSV or HSDS-style JSON file: all rows or, on any error, none."""
+    """Import HSDS 3.0 (JSON: objects, Pages, nested trees; or a Tabular Data Package folder)
+    or a CSV file of one resource type: all records or, on any error, none. What Samverkan
+    does not hold is reported as a warning."""
     if whole:
         _restore(path)
         return
+    chosen = _format_of(path, file_format)
+    if path.is_dir() and chosen != "tabular":
+        raise click.UsageError(f"{path} is a folder: only a tabular import reads a folder")
+
+    async def read() -> HsdsRead:
+        if chosen == "csv":
+            return HsdsRead(_read_csv(path, resource), [])
+        return await read_path(path)
+
+    run(run_migrations)
     try:
-        rows = _read_rows(path, _format_of(path, file_format), resource)
+        found = run(read)
     except ExchangeFormatError as error:
         raise click.ClickException(f"{path}: {error}") from None
     except UnicodeDecodeError as error:
         raise click.ClickException(
             f"{path}: not UTF-8 text (byte {error.start}); save the file as UTF-8"
         ) from None
+    rows = found.rows
+    for warning in found.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
     async def load() -> int:
         with Progress(transient=True) as progress:
@@ -300,10 +317,10 @@ def import_command(
                 update=update,
             )
 
-    run(run_migrations)
     count = run(load)
     unchanged = f" ({len(rows) - count} unchanged)" if update else ""
-    click.echo(f"imported {count} records from {path}{unchanged}")
+    warned = f", {len(found.warnings)} warnings" if found.warnings else ""
+    click.echo(f"imported {count} records from {path}{unchanged}{warned}")
 
 
 def _restore(path: Path) -> None:

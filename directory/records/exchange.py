@@ -8,9 +8,10 @@ lost either way.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import msgspec
@@ -37,11 +38,16 @@ _SERVER_FIELDS = ("created_at", "last_modified", "retired_at", "version")
 
 @dataclass(frozen=True)
 class RawRow:
-    """One record as read, before validation; ``where`` says where it came from."""
+    """One record as read, before validation; ``where`` says where it came from. An HSDS
+    publication may also give when it last changed, whether it is retired (an inactive
+    service) and its change history (HSDS metadata, as audit entries), which are kept."""
 
     spec: ResourceSpec
     where: str
     values: dict[str, Any]
+    last_modified: dt.datetime | None = None
+    retired: bool = False
+    history: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ExchangeFormatError(ValueError):
