@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
+from uuid import UUID
 
 from litestar import Request, Router, get
+from litestar.di import Provide
 from litestar.exceptions import ValidationException
+from litestar.params import Parameter
 
 from directory.core.access import Principal
 from directory.core.settings import get_settings
@@ -104,6 +107,100 @@ def directory(request: PrincipalRequest) -> HsdsDirectory:
     return HsdsDirectory(request.user)
 
 
+Search = Annotated[
+    str | None, Parameter(required=False, description="Full text search in names and descriptions")
+]
+PageNumber = Annotated[str | None, Parameter(required=False, description="Page number, from 1")]
+PerPage = Annotated[
+    str | None, Parameter(required=False, description="Results per page, 1 to 200 (default 50)")
+]
+TermId = Annotated[
+    str | None, Parameter(required=False, description="Only what links to this taxonomy term")
+]
+TaxonomyId = Annotated[
+    str | None,
+    Parameter(required=False, description="Only what links to any term of this taxonomy"),
+]
+OrganizationId = Annotated[
+    str | None, Parameter(required=False, description="Only the services of this organization")
+]
+ModifiedAfter = Annotated[
+    str | None,
+    Parameter(
+        required=False,
+        description="Only what changed on or after this date or date-time (UTC if no offset)",
+    ),
+]
+Full = Annotated[str | None, Parameter(required=False, description="true: fully nested objects")]
+ParentId = Annotated[
+    str | None,
+    Parameter(required=False, description="Only the children of this term (Samverkan's have none)"),
+]
+TopOnly = Annotated[
+    str | None,
+    Parameter(required=False, description="true: only terms without a parent (all of Samverkan's)"),
+]
+FullService = Annotated[
+    str | None,
+    Parameter(required=False, description="true: the organizations' services fully nested"),
+]
+
+
+async def service_filters(
+    request: PrincipalRequest,
+    search: Search = None,
+    page: PageNumber = None,
+    per_page: PerPage = None,
+    taxonomy_term_id: TermId = None,
+    taxonomy_id: TaxonomyId = None,
+    organization_id: OrganizationId = None,
+    modified_after: ModifiedAfter = None,
+    full: Full = None,
+) -> HsdsQuery:
+    return hsds_query(request, _SERVICE_FILTERS)
+
+
+async def organization_filters(
+    request: PrincipalRequest,
+    search: Search = None,
+    page: PageNumber = None,
+    per_page: PerPage = None,
+    modified_after: ModifiedAfter = None,
+    full: Full = None,
+    full_service: FullService = None,
+) -> HsdsQuery:
+    return hsds_query(request, (*_PAGING, "search", "full", "full_service", "modified_after"))
+
+
+async def taxonomy_filters(
+    request: PrincipalRequest,
+    search: Search = None,
+    page: PageNumber = None,
+    per_page: PerPage = None,
+) -> HsdsQuery:
+    return hsds_query(request, (*_PAGING, "search"))
+
+
+async def term_filters(
+    request: PrincipalRequest,
+    search: Search = None,
+    page: PageNumber = None,
+    per_page: PerPage = None,
+    taxonomy_id: TaxonomyId = None,
+    parent_id: ParentId = None,
+    top_only: TopOnly = None,
+) -> HsdsQuery:
+    return hsds_query(request, (*_PAGING, "search", "taxonomy_id", "parent_id", "top_only"))
+
+
+async def detail_filters(request: PrincipalRequest, full_service: FullService = None) -> HsdsQuery:
+    return hsds_query(request, ("full_service",))
+
+
+async def no_filters(request: PrincipalRequest) -> HsdsQuery:
+    return hsds_query(request, ())
+
+
 @get("/", operation_id="hsds_root", summary="HSDS 3.0: this API and its profile")
 async def root() -> dict[str, str]:
     base = get_settings().public_url.rstrip("/")
@@ -114,14 +211,23 @@ async def root() -> dict[str, str]:
     }
 
 
-@get("/services", operation_id="hsds_list_services", summary="HSDS 3.0: a Page of services")
-async def list_services(request: PrincipalRequest) -> Any:
-    return await directory(request).services(hsds_query(request, _SERVICE_FILTERS))
+@get(
+    "/services",
+    operation_id="hsds_list_services",
+    summary="HSDS 3.0: a Page of services",
+    dependencies={"filters": Provide(service_filters)},
+)
+async def list_services(request: PrincipalRequest, filters: HsdsQuery) -> Any:
+    return await directory(request).services(filters)
 
 
-@get("/services/{service_id:uuid}", operation_id="hsds_get_service", summary="HSDS 3.0: a service")
-async def get_service(request: PrincipalRequest, service_id: Any) -> Any:
-    hsds_query(request, ())
+@get(
+    "/services/{service_id:uuid}",
+    operation_id="hsds_get_service",
+    summary="HSDS 3.0: a service",
+    dependencies={"filters": Provide(no_filters)},
+)
+async def get_service(request: PrincipalRequest, service_id: UUID, filters: HsdsQuery) -> Any:
     return await directory(request).service(str(service_id))
 
 
@@ -129,53 +235,63 @@ async def get_service(request: PrincipalRequest, service_id: Any) -> Any:
     "/organizations",
     operation_id="hsds_list_organizations",
     summary="HSDS 3.0: a Page of organizations",
+    dependencies={"filters": Provide(organization_filters)},
 )
-async def list_organizations(request: PrincipalRequest) -> Any:
-    allowed = (*_PAGING, "search", "full", "full_service", "modified_after")
-    return await directory(request).organizations(hsds_query(request, allowed))
+async def list_organizations(request: PrincipalRequest, filters: HsdsQuery) -> Any:
+    return await directory(request).organizations(filters)
 
 
 @get(
     "/organizations/{organization_id:uuid}",
     operation_id="hsds_get_organization",
     summary="HSDS 3.0: an organization with its contacts and services",
+    dependencies={"filters": Provide(detail_filters)},
 )
-async def get_organization(request: PrincipalRequest, organization_id: Any) -> Any:
-    query = hsds_query(request, ("full_service",))
-    return await directory(request).organization(str(organization_id), query.full_service)
+async def get_organization(
+    request: PrincipalRequest, organization_id: UUID, filters: HsdsQuery
+) -> Any:
+    return await directory(request).organization(str(organization_id), filters.full_service)
 
 
 @get(
     "/service_at_locations",
     operation_id="hsds_list_service_at_locations",
     summary="HSDS 3.0: a Page of services at their locations",
+    dependencies={"filters": Provide(service_filters)},
 )
-async def list_service_at_locations(request: PrincipalRequest) -> Any:
-    return await directory(request).service_at_locations(hsds_query(request, _SERVICE_FILTERS))
+async def list_service_at_locations(request: PrincipalRequest, filters: HsdsQuery) -> Any:
+    return await directory(request).service_at_locations(filters)
 
 
 @get(
     "/service_at_locations/{place_id:uuid}",
     operation_id="hsds_get_service_at_location",
     summary="HSDS 3.0: a service at a location",
+    dependencies={"filters": Provide(no_filters)},
 )
-async def get_service_at_location(request: PrincipalRequest, place_id: Any) -> Any:
-    hsds_query(request, ())
+async def get_service_at_location(
+    request: PrincipalRequest, place_id: UUID, filters: HsdsQuery
+) -> Any:
     return await directory(request).service_at_location(str(place_id))
 
 
-@get("/taxonomies", operation_id="hsds_list_taxonomies", summary="HSDS 3.0: taxonomies")
-async def list_taxonomies(request: PrincipalRequest) -> Any:
-    return await directory(request).taxonomies(hsds_query(request, (*_PAGING, "search")))
+@get(
+    "/taxonomies",
+    operation_id="hsds_list_taxonomies",
+    summary="HSDS 3.0: taxonomies",
+    dependencies={"filters": Provide(taxonomy_filters)},
+)
+async def list_taxonomies(request: PrincipalRequest, filters: HsdsQuery) -> Any:
+    return await directory(request).taxonomies(filters)
 
 
 @get(
     "/taxonomies/{taxonomy_id:uuid}",
     operation_id="hsds_get_taxonomy",
     summary="HSDS 3.0: a taxonomy",
+    dependencies={"filters": Provide(no_filters)},
 )
-async def get_taxonomy(request: PrincipalRequest, taxonomy_id: Any) -> Any:
-    hsds_query(request, ())
+async def get_taxonomy(request: PrincipalRequest, taxonomy_id: UUID, filters: HsdsQuery) -> Any:
     return await directory(request).taxonomy(str(taxonomy_id))
 
 
@@ -183,20 +299,19 @@ async def get_taxonomy(request: PrincipalRequest, taxonomy_id: Any) -> Any:
     "/taxonomy_terms",
     operation_id="hsds_list_taxonomy_terms",
     summary="HSDS 3.0: taxonomy terms",
+    dependencies={"filters": Provide(term_filters)},
 )
-async def list_taxonomy_terms(request: PrincipalRequest) -> Any:
-    allowed = (*_PAGING, "search", "taxonomy_id", "parent_id", "top_only")
-    query = hsds_query(request, allowed)
-    return await directory(request).taxonomy_terms(query)
+async def list_taxonomy_terms(request: PrincipalRequest, filters: HsdsQuery) -> Any:
+    return await directory(request).taxonomy_terms(filters)
 
 
 @get(
     "/taxonomy_terms/{term_id:uuid}",
     operation_id="hsds_get_taxonomy_term",
     summary="HSDS 3.0: a taxonomy term",
+    dependencies={"filters": Provide(no_filters)},
 )
-async def get_taxonomy_term(request: PrincipalRequest, term_id: Any) -> Any:
-    hsds_query(request, ())
+async def get_taxonomy_term(request: PrincipalRequest, term_id: UUID, filters: HsdsQuery) -> Any:
     return await directory(request).taxonomy_term(str(term_id))
 
 

@@ -20,14 +20,19 @@ BASE = "/api/v1/hsds"
 
 
 @pytest.fixture
-def get(client: Client, auth: Auth) -> Any:
-    run_async(load_demo_if_empty())
-
-    def fetch(path: str, role: str = "staff", status: int = 200, **params: Any) -> Any:
+def fetch(client: Client, auth: Auth) -> Any:
+    def request(path: str, role: str = "staff", status: int = 200, **params: Any) -> Any:
         response = client.get(BASE + path, params=params, headers=auth[role])
         assert response.status_code == status, response.text
         return response.json()
 
+    return request
+
+
+@pytest.fixture
+def get(fetch: Any) -> Any:
+    """``fetch`` over the demo directory."""
+    run_async(load_demo_if_empty())
     return fetch
 
 
@@ -66,7 +71,7 @@ def test_every_profile_endpoint_answers_valid_hsds(get: Any) -> None:
         assert body["service"]["id"] == place["service_id"]
 
 
-def test_search_and_taxonomy_filters_narrow_and_combine(get: Any) -> None:
+def test_search_taxonomy_and_paging_narrow_and_combine(get: Any) -> None:
     everything = get("/services", per_page=200)
     assert get("/services", search="zzzqqqxx")["total_items"] == 0
     assert get("/services", search="Nattvandring")["total_items"] == 1
@@ -86,6 +91,11 @@ def test_search_and_taxonomy_filters_narrow_and_combine(get: Any) -> None:
     assert owned and {s["organization_id"] for s in owned} == {owner}
     kinds = get("/taxonomy_terms", taxonomy_id=hsds.taxonomy_id("kind"))
     assert {t["taxonomy"] for t in kinds["contents"]} == {"kind"}
+    first = get("/services", per_page=5)
+    second = get("/services", per_page=5, page=2)
+    assert (first["size"], first["first_page"], second["first_page"]) == (5, True, False)
+    assert not {s["id"] for s in first["contents"]} & {s["id"] for s in second["contents"]}
+    assert first["total_pages"] == -(-first["total_items"] // 5)
 
 
 def test_modified_after_is_inclusive_and_takes_a_date(get: Any) -> None:
@@ -100,21 +110,15 @@ def test_modified_after_is_inclusive_and_takes_a_date(get: Any) -> None:
     assert get("/services", modified_after=tomorrow)["total_items"] == 0
 
 
-def test_paging_is_honoured(get: Any) -> None:
-    first = get("/services", per_page=5)
-    second = get("/services", per_page=5, page=2)
-    assert (first["size"], first["first_page"], second["first_page"]) == (5, True, False)
-    assert not {s["id"] for s in first["contents"]} & {s["id"] for s in second["contents"]}
-    assert first["total_pages"] == -(-first["total_items"] // 5)
-
-
-def test_unsupported_or_bad_parameters_are_400(get: Any) -> None:
-    assert "postcode" in get("/services", status=400, postcode="13581")["detail"]
-    assert "format" in get("/organizations", status=400, format="ndjson")["detail"]
-    get("/services", status=400, per_page=0)
-    get("/services", status=400, modified_after="yesterday")
-    get("/services", status=400, taxonomy_term_id="not-a-uuid")
-    get("/taxonomies", status=400, taxonomy_id=hsds.taxonomy_id("kind"))
+def test_unsupported_or_bad_parameters_are_400(fetch: Any) -> None:
+    assert "postcode" in fetch("/services", status=400, postcode="13581")["detail"]
+    assert "format" in fetch("/organizations", status=400, format="ndjson")["detail"]
+    fetch("/services", status=400, per_page=0)
+    fetch("/services", status=400, modified_after="yesterday")
+    fetch("/services", status=400, taxonomy_term_id="not-a-uuid")
+    fetch("/taxonomies", status=400, taxonomy_id=hsds.taxonomy_id("kind"))
+    fetch("/services/00000000-0000-0000-0000-000000000001", status=400, full="true")
+    fetch("/services/00000000-0000-0000-0000-000000000001", status=404)
 
 
 def test_a_partner_sees_only_what_the_policy_lets_them(get: Any) -> None:
