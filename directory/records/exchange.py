@@ -1,4 +1,6 @@
-"""Exchange formats: an HSDS-style JSON document and one CSV file per resource.
+"""Samverkan's own exchange formats: one CSV file per resource (for editing in a spreadsheet and
+``import --update``) and the version-1 JSON document of earlier exports. HSDS 3.0 is read by
+:mod:`directory.records.hsds_import` into the same rows.
 
 Readers turn a file into numbered raw rows; :mod:`directory.records.importer` validates and
 writes them. In CSV, code lists are ``;``-separated and phones are a JSON list, so nothing is
@@ -54,16 +56,10 @@ class ExchangeFormatError(ValueError):
     """The file as a whole cannot be read (not JSON, unknown key, missing header)."""
 
 
-def read_json(stream: TextIO) -> list[RawRow]:
-    try:
-        document = msgspec.json.decode(stream.read())
-    except msgspec.DecodeError as error:
-        raise ExchangeFormatError(f"not valid JSON: {error}") from None
-    return rows_from_document(document)
-
-
 def rows_from_document(document: Any) -> list[RawRow]:
-    """Numbered rows of an HSDS-style document ``{"organizations": [...], ...}``."""
+    """Numbered rows of Samverkan's own version-1 document ``{"version": 1, "organizations":
+    [...], ...}`` (records in Samverkan's names; HSDS documents go through
+    :mod:`directory.records.hsds_import`)."""
     if not isinstance(document, dict):
         raise ExchangeFormatError("the document must be an object of resource lists")
     unknown = set(document) - set(SPEC_BY_KEY) - {"version"}

@@ -8,7 +8,6 @@ validates and writes. A field Samverkan does not hold is a warning with its path
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,8 +23,10 @@ from directory.records.hsds_import_fields import (
     CHILDREN,
     FIELDS,
     IGNORED,
+    history,
     infer_kind,
     location_text,
+    moment,
     phone_number,
     schedule_text,
 )
@@ -144,35 +145,6 @@ def collect(document: Any) -> _Collector:
     return collector
 
 
-def _moment(value: Any) -> dt.datetime | None:
-    try:
-        moment = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def history(found: Found, warnings: list[str]) -> list[dict[str, Any]]:
-    """The object's metadata as audit entries: one per date, action and author."""
-    entries: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for item in found.children.get("metadata", []):
-        data = item.data
-        at = _moment(data.get("last_action_date", ""))
-        if at is None:
-            warnings.append(f"{item.where}.last_action_date: not a date; left out")
-            continue
-        action = str(data.get("last_action_type", "update"))[:20]
-        key = (at, action, str(data.get("updated_by", ""))[:150])
-        entry = entries.setdefault(
-            key,
-            {"at": at, "action": key[1], "actor": key[2], "previous": {}, "current": {}},
-        )
-        name = hsds.SAMVERKAN_NAMES.get(data.get("field_name", ""), data.get("field_name", ""))
-        entry["previous"][name] = str(data.get("previous_value", ""))
-        entry["current"][name] = str(data.get("replacement_value", ""))
-    return list(entries.values())
-
-
 class _Mapper:
     def __init__(self, collector: _Collector, terms: Mapping[str, tuple[str, str]]) -> None:
         self.collector = collector
@@ -220,7 +192,7 @@ class _Mapper:
 
     def _row(self, found: Found, values: dict[str, Any], status: str = "active") -> RawRow:
         spec = _SPECS.get(found.kind, NETWORKS)
-        last_modified = _moment(found.data.get("last_modified", "")) or None
+        last_modified = moment(found.data.get("last_modified", "")) or None
         retired = status != "active"
         return RawRow(
             spec, found.where, values, last_modified, retired, history(found, self.warnings)

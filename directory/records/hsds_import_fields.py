@@ -3,6 +3,7 @@ conversions an import needs (addresses, phone numbers, schedules, what an object
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Protocol
 
@@ -210,3 +211,33 @@ def schedule_text(schedules: Sequence[Collected], warnings: list[str]) -> str:
     """Samverkan keeps opening hours as text: the schedules' descriptions, one a line."""
     texts = [str(s.data["description"]) for s in schedules if s.data.get("description")]
     return "\n".join(texts)
+
+
+def moment(value: Any) -> dt.datetime | None:
+    """An ISO 8601 date or date-time (UTC when it has no offset), or ``None``."""
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def history(found: Collected, warnings: list[str]) -> list[dict[str, Any]]:
+    """The object's metadata as audit entries: one per date, action and author."""
+    entries: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for item in found.children.get("metadata", []):
+        data = item.data
+        at = moment(data.get("last_action_date", ""))
+        if at is None:
+            warnings.append(f"{item.where}.last_action_date: not a date; left out")
+            continue
+        action = str(data.get("last_action_type", "update"))[:20]
+        key = (at, action, str(data.get("updated_by", ""))[:150])
+        entry = entries.setdefault(
+            key,
+            {"at": at, "action": key[1], "actor": key[2], "previous": {}, "current": {}},
+        )
+        name = hsds.SAMVERKAN_NAMES.get(data.get("field_name", ""), data.get("field_name", ""))
+        entry["previous"][name] = str(data.get("previous_value", ""))
+        entry["current"][name] = str(data.get("replacement_value", ""))
+    return list(entries.values())
