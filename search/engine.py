@@ -32,6 +32,7 @@ CURRENT = "CURRENT"
 PARTS = "parts"  # the word-part tokenizer
 PART_MIN, PART_MAX = 3, 12
 WRITER_HEAP = 50_000_000
+SMALL_WRITER_HEAP = 15_000_000  # tantivy's least: an outbox batch is small
 WORD_FIELDS = ("title", "subtitle", "body", "place")
 FACET_FIELDS = ("type", "kind", "municipality", "area", "level", "network")
 _ALPHABET = " 0123456789abcdefghijklmnopqrstuvwxyz"
@@ -183,13 +184,13 @@ class IndexStore:
     def write(self, documents: Sequence[Document], removed: Sequence[str]) -> None:
         """Replace ``documents`` and delete ``removed`` in one commit (blocking: run in a
         thread). Raises :class:`ValueError` (tantivy's) if another writer holds the lock."""
-        writer = _open(self._live_path()).writer(WRITER_HEAP, 1)
+        writer = _open(self._live_path()).writer(SMALL_WRITER_HEAP, 1)
         for key in [document.key for document in documents] + list(removed):
             writer.delete_documents_by_term("key", key)
         for document in documents:
             writer.add_document(engine_document(document))
         writer.commit()
-        writer.wait_merging_threads()
+        writer.wait_merging_threads()  # a dropped writer cancels its merges: segments would pile up
 
     @contextlib.contextmanager
     def building(self) -> Iterator[tantivy.IndexWriter]:
