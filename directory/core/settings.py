@@ -69,6 +69,8 @@ SETTING_NAMES: dict[str, str] = {
     "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
     "DAV_USERNAME": "the CardDAV/CalDAV user",
     "DAV_PASSWORD": "the CardDAV/CalDAV password",
+    "SAMVERKAN_PICTURE_MIN_REPORTS": "the fewest reports a group of the situation picture needs "
+    "to be shown (default 3)",
 }
 
 
