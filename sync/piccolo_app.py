@@ -14,6 +14,8 @@ APP_CONFIG = AppConfig(
         dav_tables.DavEntry,
         calendar_import_tables.ExternalCalendar,
         invitation_tables.SentInvitation,
+        invitation_tables.InvitationRecipient,
+        invitation_tables.InvitationDelivery,
     ],
     migration_dependencies=["directory.piccolo_app"],
     commands=[],
