@@ -39,6 +39,7 @@ from sync.carddav_push import push_directory
 from sync.dav_collection import PushReport
 from sync.dav_session import DavError, DavSession
 from sync.indexing import count_documents, reindex
+from sync.invitations import without_invitations
 from sync.outbox import LeaseBusy
 
 T = TypeVar("T")
@@ -94,11 +95,16 @@ def migrate() -> None:
     click.echo("database is up to date")
 
 
+async def _load_demo() -> int:
+    """The demo data, never mailed to its invented invitees."""
+    return await without_invitations(load_demo_if_empty)
+
+
 @main.command()
 def demo() -> None:
     """Load the demo directory into an empty database."""
     run(run_migrations)
-    count = run(load_demo_if_empty)
+    count = run(_load_demo)
     click.echo(
         f"loaded {count} demo records"
         if count
@@ -123,7 +129,7 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
 
     run(run_migrations)
     if with_demo:
-        count = run(load_demo_if_empty)
+        count = run(_load_demo)
         if count:
             click.echo(f"loaded {count} demo records")
     if workers > 1:

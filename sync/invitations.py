@@ -18,7 +18,7 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import msgspec
@@ -234,18 +234,22 @@ async def run_invitations(interval: float = 1.0, max_backoff: float = 60.0) -> N
         await asyncio.sleep(delay)
 
 
-async def skip_pending() -> None:
-    """Mark every change so far as handled for invitations, so none of it is mailed (the demo
-    data: its addresses are invented, and no one asked for its meetings)."""
-    last = (
-        await ChangeEvent.select(ChangeEvent.id).order_by(ChangeEvent.id, ascending=False).first()
-    )
-    if last is None:
-        return
+async def without_invitations(load: Callable[[], Awaitable[int]]) -> int:
+    """Run ``load`` (the demo data) so that nothing it writes is ever mailed: its addresses are
+    invented and no one asked for its meetings. The invitations consumer is held while it runs
+    and then moved past its changes, unless older changes still wait to be mailed."""
     lease = OutboxWorker(CONSUMER, _nothing).lease
-    async with lease.held(wait=30) as cursor:
-        if cursor is not None and cursor < last["id"]:
-            await lease.advance(last["id"])
+    async with lease.held(wait=60) as cursor:
+        before = await _last_change()
+        made = await load()
+        if made and cursor is not None and cursor >= before:
+            await lease.advance(await _last_change())
+    return made
+
+
+async def _last_change() -> int:
+    row = await ChangeEvent.select(ChangeEvent.id).order_by(ChangeEvent.id, ascending=False).first()
+    return int(row["id"]) if row else 0
 
 
 async def _nothing(changes: Sequence[Change]) -> None:
