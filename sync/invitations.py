@@ -33,6 +33,7 @@ from directory.records.tables import Contact, Network, Organization
 from sync.invitation_content import Held, held_of
 from sync.invitation_delivery import deliver_due
 from sync.invitation_mail import KINDS, Invitee, Organizer, body_text, itip_calendar, message
+from sync.invitation_replies import read_replies
 from sync.invitation_tables import InvitationDelivery, InvitationRecipient, SentInvitation
 from sync.outbox import Change, OutboxWorker
 
@@ -213,12 +214,18 @@ async def mail_pending(worker: OutboxWorker | None = None) -> int:
 
 
 async def run_invitations(interval: float = 1.0, max_backoff: float = 60.0) -> None:
-    """Queue and send until cancelled; a failing round is retried with backoff."""
+    """Queue and send until cancelled, and read replies every ``IMAP_INTERVAL_SECONDS``; a
+    failing round is retried with backoff."""
     worker = invitation_worker(interval)
-    delay = interval
+    loop = asyncio.get_running_loop()
+    delay, replies_due = interval, loop.time()
     while True:
         try:
             await mail_pending(worker)
+            settings = get_settings()
+            if settings.imap_host and loop.time() >= replies_due:
+                replies_due = loop.time() + settings.imap_interval_seconds
+                await read_replies(settings)
             delay = interval
         except asyncio.CancelledError:
             raise
