@@ -6,7 +6,10 @@ attendance are not in it, so a change to them mails no one. This is how sabre/da
 decides (``Sabre\\CalDAV\\Schedule\\IMipPlugin::schedule`` sends nothing unless the iTIP
 message's ``significantChange`` is set, which ``Sabre\\VObject\\ITip\\Broker`` computes from the
 properties in ``$significantChangeProperties``: DTSTART, DTEND, DURATION, DUE, RRULE, RDATE,
-EXDATE, STATUS), with title, place and link added because an invitee acts on them too.
+EXDATE, STATUS); Nextcloud's ``OCA\\DAV\\CalDAV\\TipBroker`` adds SUMMARY, DESCRIPTION and
+LOCATION, as this does (the description an invitee gets is the link, so the link counts).
+Unlike Nextcloud's plugin, which mails nothing for an event whose last occurrence has passed,
+a change is mailed to whoever holds the meeting even then: otherwise the old entry stays.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ records each outcome on its own row (RFC 5321 section 4.2.1: 4yz is transient, 5
 - 4xx, or the server unreachable: tried again after ``SMTP_RETRY_SECONDS``, doubling with each
   try, until ``SMTP_MAX_ATTEMPTS``; only that message waits, the others go on;
 - 5xx: ``failed`` with the server's answer, never retried (the meeting page shows it).
+
+Held messages whose daily digest is due are gathered first (:mod:`sync.invitation_digest`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from directory.core.settings import Settings
+from sync.invitation_digest import compose_digests
 from sync.invitation_tables import InvitationDelivery
 
 log = logging.getLogger(__name__)
@@ -161,6 +164,7 @@ async def record(item: Claimed, outcome: Outcome, settings: Settings, now: dt.da
 async def deliver_due(settings: Settings, now: dt.datetime | None = None) -> int:
     """Send every message due at ``now`` (default: the present); returns how many were sent."""
     sent = 0
+    await compose_digests(settings, now or dt.datetime.now(dt.UTC))
     while True:
         moment = now or dt.datetime.now(dt.UTC)
         items = await claim_due(moment)

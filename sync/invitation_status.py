@@ -7,16 +7,18 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sync.invitation_tables import InvitationDelivery, InvitationRecipient
+from sync.invitation_tables import InvitationDelivery, InvitationPreference, InvitationRecipient
 
 
 @dataclass(frozen=True)
 class InviteeStatus:
-    """``delivery``: sent, pending (``next_attempt_at`` says when it is tried again), failed,
-    or '' when nothing was mailed; ``error`` is the mail server's last answer."""
+    """``delivery``: sent, pending (``next_attempt_at`` says when it is tried again), held (for
+    the daily digest), failed, or '' when nothing was mailed; ``error`` is the mail server's last
+    answer. A message gone out in a digest shows the digest's delivery (``kind`` "digest")."""
 
     name: str
     email: str
+    digest: bool
     invited: bool
     partstat: str
     replied_at: dt.datetime | None
@@ -49,14 +51,38 @@ async def invitation_status(meeting_id: uuid.UUID) -> list[InviteeStatus]:
         .order_by(InvitationDelivery.id)
     )
     latest = {row["recipient"].lower(): row for row in deliveries}
+    digests = [
+        int(r["last_error"].removeprefix("digest:"))
+        for r in latest.values()
+        if r["status"] == "digested"
+    ]
+    if digests:
+        for row in await InvitationDelivery.select(
+            InvitationDelivery.id,
+            InvitationDelivery.status,
+            InvitationDelivery.last_error,
+            InvitationDelivery.attempts,
+            InvitationDelivery.sent_at,
+            InvitationDelivery.next_attempt_at,
+        ).where(InvitationDelivery.id.is_in(digests)):
+            for key, item in latest.items():
+                if item["last_error"] == f"digest:{row['id']}":
+                    latest[key] = {**item, **row, "kind": "digest"}
+    preferences = {
+        row["email"]
+        for row in await InvitationPreference.select(InvitationPreference.email).where(
+            InvitationPreference.digest == True  # noqa: E712
+        )
+    }
     found = []
     for row in sorted(recipients, key=lambda r: (r["name"].lower(), r["email"])):
         sent = latest.get(row["email"], {})
-        waiting = sent.get("status") == "pending"
+        waiting = sent.get("status") in {"pending", "held"}
         found.append(
             InviteeStatus(
                 name=row["name"],
                 email=row["email"],
+                digest=row["email"] in preferences,
                 invited=bool(row["held"]),
                 partstat=row["partstat"],
                 replied_at=row["replied_at"],

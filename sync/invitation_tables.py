@@ -4,7 +4,7 @@
 is read only to carry invitees mailed before per-recipient records existed.
 """
 
-from piccolo.columns import UUID, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -61,3 +61,12 @@ class InvitationDelivery(Table, tablename="invitation_delivery"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
+
+
+class InvitationPreference(Table, tablename="invitation_preference"):
+    """How one address wants its invitations: ``digest`` gathers a day's messages into one mail
+    sent at ``INVITATION_DIGEST_HOUR`` (for partners invited to many meetings)."""
+
+    email = Varchar(length=254, unique=True)
+    digest = Boolean(default=False)
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -32,6 +32,7 @@ from directory.meetings.tables import Meeting
 from directory.records.tables import Contact, Network, Organization
 from sync.invitation_content import Held, held_of
 from sync.invitation_delivery import deliver_due
+from sync.invitation_digest import next_digest, wants_digest
 from sync.invitation_mail import KINDS, Invitee, Organizer, body_text, itip_calendar, message
 from sync.invitation_replies import read_replies
 from sync.invitation_tables import InvitationDelivery, InvitationRecipient, SentInvitation
@@ -161,8 +162,9 @@ async def _queue(
     ).where(
         (InvitationDelivery.meeting_id == meeting_id)
         & (InvitationDelivery.recipient == person.email)
-        & (InvitationDelivery.status == "pending")
+        & InvitationDelivery.status.is_in(["pending", "held"])
     )
+    held = await wants_digest(person.email)
     await InvitationDelivery.insert(
         InvitationDelivery(
             meeting_id=meeting_id,
@@ -171,7 +173,8 @@ async def _queue(
             sequence=series.row["sequence"],
             message_id=str(mail["Message-ID"]),
             message=mail.as_string(),
-            next_attempt_at=now,
+            status="held" if held else "pending",
+            next_attempt_at=next_digest(now, settings.invitation_digest_hour) if held else now,
             created_at=now,
         )
     )

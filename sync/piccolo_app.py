@@ -16,6 +16,7 @@ APP_CONFIG = AppConfig(
         invitation_tables.SentInvitation,
         invitation_tables.InvitationRecipient,
         invitation_tables.InvitationDelivery,
+        invitation_tables.InvitationPreference,
     ],
     migration_dependencies=["directory.piccolo_app"],
     commands=[],

@@ -62,6 +62,8 @@ SETTING_NAMES: dict[str, str] = {
     "SMTP_RETRY_SECONDS": "seconds before a temporarily refused message is tried again "
     "(doubling with each try)",
     "SMTP_MAX_ATTEMPTS": "tries before a temporarily refused message is given up",
+    "INVITATION_DIGEST_HOUR": "the hour (0-23, Stockholm time) when invitees who chose a daily "
+    "digest get the day's invitations in one mail",
     "IMAP_HOST": "the IMAP server holding the SMTP_REPLY_TO mailbox; unset: replies are not read",
     "IMAP_PORT": "the IMAP server's port",
     "IMAP_USERNAME": "the IMAP login name",
@@ -156,6 +158,7 @@ class Settings:
     smtp_pace_ms: int = 200
     smtp_retry_seconds: int = 300
     smtp_max_attempts: int = 8
+    invitation_digest_hour: int = 7
     imap_host: str = ""
     imap_port: int = 993
     imap_username: str = ""
@@ -382,6 +385,7 @@ def load_settings() -> Settings:
         smtp_pace_ms=_int("SMTP_PACE_MS", 200, 0, 60_000),
         smtp_retry_seconds=_int("SMTP_RETRY_SECONDS", 300, 1, 86_400),
         smtp_max_attempts=_int("SMTP_MAX_ATTEMPTS", 8, 1, 100),
+        invitation_digest_hour=_int("INVITATION_DIGEST_HOUR", 7, 0, 23),
         imap_host=_get("IMAP_HOST"),
         imap_port=_int("IMAP_PORT", 993, 1, 65535),
         imap_username=_get("IMAP_USERNAME"),

@@ -8,13 +8,17 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from icalendar import Calendar
 from litestar.testing import TestClient
 
+from directory.accounts import service as accounts
 from directory.core.settings import SettingsError, get_settings, load_settings
 from samverkan.cli import main
+from sync.invitation_delivery import deliver_due
 from sync.invitations import mail_pending
 from tests.conftest import run_async
 from tests.directory.meetings.fixtures import Setting, build_setting, meeting_body, post
+from tests.samverkan.web.conftest import PASSWORD, csrf_token, sign_in
 from tests.sync.smtp_sink import Inbox, inbox, itip, text_of
 from tests.sync.test_invitations import contact, patch
 
@@ -174,3 +178,62 @@ def test_demo_data_never_sends_mail(inbox: Inbox) -> None:
     assert "loaded" in result.output
     assert deliver() == 0
     assert inbox.messages == []
+
+
+def test_a_partner_who_chose_the_daily_digest_gets_one_mail_with_each_meetings_newest_version(
+    client: Client, setting: Setting, inbox: Inbox
+) -> None:
+    partner = contact(client, setting, "Polisen VBE", "vbe@polisen.example.se")
+    staff = contact(client, setting, "Fältgruppen", "falt@tyreso.example.se")
+    first = post(
+        client,
+        setting.coordinator,
+        "meetings",
+        meeting_body(setting, invited_organizations=[], invited_contacts=[partner, staff]),
+    )
+    deliver()
+    run_async(accounts.set_password("samordnare", PASSWORD))
+    sign_in(client, "samordnare")
+    chosen = client.post(
+        f"/meetings/{first['id']}/invitations/digest",
+        data={
+            "email": "vbe@polisen.example.se",
+            "digest": "on",
+            "_csrf_token": csrf_token(client, f"/meetings/{first['id']}"),
+        },
+        follow_redirects=False,
+    )
+    assert chosen.status_code in (302, 303), chosen.text
+    for day in (3, 4):
+        body = meeting_body(
+            setting,
+            title=f"Möte {day}",
+            starts_at=f"2027-03-0{day}T09:00:00",
+            ends_at=f"2027-03-0{day}T10:00:00",
+            invited_organizations=[],
+            invited_contacts=[partner, staff],
+        )
+        post(client, setting.coordinator, "meetings", body)
+    patch(client, setting, first, 0, location="Polishuset")
+    patch(client, setting, first, 1, location="Stadshuset")
+    deliver()
+    assert len(inbox.to("falt@tyreso.example.se")) == 1 + 2 + 1  # both changes in one update
+    assert len(inbox.to("vbe@polisen.example.se")) == 1  # the first, before the choice
+    assert "Väntar på den dagliga sammanfattningen" in client.get(f"/meetings/{first['id']}").text
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1, hours=1)
+    run_async(deliver_due(get_settings(), tomorrow))
+    digests = inbox.to("vbe@polisen.example.se")[1:]
+    assert len(digests) == 1
+    digest = digests[0]
+    assert digest["Subject"] == "Samverkan: 3 möten har nyheter"
+    objects = [
+        Calendar.from_ical(part.get_content())
+        for part in digest.iter_attachments()
+        if part.get_filename().endswith(".ics")
+    ]
+    assert sorted(str(c["METHOD"]) for c in objects) == ["REQUEST"] * 3
+    newest = next(c for c in objects if str(c.walk("VEVENT")[0]["UID"]) == first["uid"])
+    assert str(newest.walk("VEVENT")[0]["LOCATION"]) == "Stadshuset"
+    assert "Ny plats: Stadshuset" in text_of(digest)
+    run_async(deliver_due(get_settings(), tomorrow))
+    assert len(inbox.to("vbe@polisen.example.se")) == 2

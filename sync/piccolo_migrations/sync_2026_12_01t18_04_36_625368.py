@@ -1,4 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import Boolean
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Serial
 from piccolo.columns.column_types import Text
@@ -9,9 +10,11 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T17:36:38:566460"
+ID = "2026-12-01T18:04:36:625368"
 VERSION = "1.38.0"
-DESCRIPTION = "record each invitee and each invitation message"
+DESCRIPTION = (
+    "record each invitee, each invitation message and who wants a daily digest"
+)
 
 
 async def forwards():
@@ -20,8 +23,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="InvitationRecipient",
-        tablename="invitation_recipient",
+        class_name="InvitationPreference",
+        tablename="invitation_preference",
         schema=None,
         columns=None,
     )
@@ -33,30 +36,16 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_column(
-        table_class_name="InvitationRecipient",
+    manager.add_table(
+        class_name="InvitationRecipient",
         tablename="invitation_recipient",
-        column_name="meeting_id",
-        db_column_name="meeting_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
         schema=None,
+        columns=None,
     )
 
     manager.add_column(
-        table_class_name="InvitationRecipient",
-        tablename="invitation_recipient",
+        table_class_name="InvitationPreference",
+        tablename="invitation_preference",
         column_name="email",
         db_column_name="email",
         column_class_name="Varchar",
@@ -66,7 +55,7 @@ async def forwards():
             "default": "",
             "null": False,
             "primary_key": False,
-            "unique": False,
+            "unique": True,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -77,15 +66,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="InvitationRecipient",
-        tablename="invitation_recipient",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="InvitationPreference",
+        tablename="invitation_preference",
+        column_name="digest",
+        db_column_name="digest",
+        column_class_name="Boolean",
+        column_class=Boolean,
         params={
-            "length": 300,
-            "default": "",
+            "default": False,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -99,72 +87,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="InvitationRecipient",
-        tablename="invitation_recipient",
-        column_name="held",
-        db_column_name="held",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="InvitationRecipient",
-        tablename="invitation_recipient",
-        column_name="partstat",
-        db_column_name="partstat",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "NEEDS-ACTION",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="InvitationRecipient",
-        tablename="invitation_recipient",
-        column_name="replied_at",
-        db_column_name="replied_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="InvitationRecipient",
-        tablename="invitation_recipient",
+        table_class_name="InvitationPreference",
+        tablename="invitation_preference",
         column_name="updated_at",
         db_column_name="updated_at",
         column_class_name="Timestamptz",
@@ -448,6 +372,156 @@ async def forwards():
         params={
             "default": None,
             "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InvitationRecipient",
+        tablename="invitation_recipient",
+        column_name="meeting_id",
+        db_column_name="meeting_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InvitationRecipient",
+        tablename="invitation_recipient",
+        column_name="email",
+        db_column_name="email",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 254,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InvitationRecipient",
+        tablename="invitation_recipient",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InvitationRecipient",
+        tablename="invitation_recipient",
+        column_name="held",
+        db_column_name="held",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InvitationRecipient",
+        tablename="invitation_recipient",
+        column_name="partstat",
+        db_column_name="partstat",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "NEEDS-ACTION",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InvitationRecipient",
+        tablename="invitation_recipient",
+        column_name="replied_at",
+        db_column_name="replied_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="InvitationRecipient",
+        tablename="invitation_recipient",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
