@@ -31,7 +31,7 @@ def deliver() -> int:
     return run_async(mail_pending())  # type: ignore[no-any-return]
 
 
-def contact(client: Client, setting: Setting, name: str, address: str, **fields: str) -> str:
+def contact(client: Client, setting: Setting, name: str, address: str, **fields: object) -> str:
     body = {"organization_id": setting.orgs[0], "name": name, "email": address, **fields}
     return str(post(client, setting.coordinator, "contacts", body)["id"])
 
@@ -56,7 +56,7 @@ def test_invitee_gets_request_update_and_cancel(
     client: Client, setting: Setting, inbox: Inbox
 ) -> None:
     person = contact(
-        client, setting, "Kontaktperson VBE", "vbe@polisen.example.se", is_function="true"
+        client, setting, "Kontaktperson VBE", "vbe@polisen.example.se", is_function=True
     )
     body = meeting_body(
         setting,
