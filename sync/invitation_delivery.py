@@ -46,6 +46,13 @@ class Outcome:
     def permanent(self) -> bool:
         return 500 <= self.code < 600
 
+    @property
+    def said(self) -> str:
+        """The answer as recorded: '' for sent, the text alone when no server answered."""
+        if self.code == 250:
+            return ""
+        return self.text if self.code == 0 else f"{self.code} {self.text}".strip()
+
 
 @dataclass(frozen=True)
 class Claimed:
@@ -77,24 +84,34 @@ def _connect(settings: Settings) -> smtplib.SMTP:
 
 def send_all(settings: Settings, items: Sequence[Claimed]) -> list[Outcome]:
     """Send ``items`` in order on one connection (a new one only if the server drops it);
-    one outcome per item. Runs in a thread: smtplib blocks."""
+    one outcome per item. A server that cannot be reached (or refuses the connection itself)
+    is a transient outcome for every item left, whatever its code: no recipient was refused.
+    Runs in a thread: smtplib blocks."""
     outcomes: list[Outcome] = []
     smtp: smtplib.SMTP | None = None
     try:
         for index, item in enumerate(items):
             if index and settings.smtp_pace_ms:
                 time.sleep(settings.smtp_pace_ms / 1000)
-            try:
-                if smtp is None:
+            if smtp is None:
+                try:
                     smtp = _connect(settings)
+                except (smtplib.SMTPException, OSError) as error:
+                    unreachable = Outcome(0, f"{type(error).__name__}: {error}")
+                    outcomes += [unreachable] * (len(items) - index)
+                    break
+            try:
                 smtp.sendmail(settings.sender_address, [item.recipient], item.message.encode())
                 outcomes.append(Outcome(250, "OK"))
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
+            except (
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPDataError,
+                smtplib.SMTPSenderRefused,
+            ) as error:
                 outcomes.append(_outcome(error))
             except (smtplib.SMTPException, OSError) as error:
-                outcomes.append(_outcome(error))
-                if smtp is not None:
-                    _close(smtp)
+                outcomes.append(Outcome(0, f"{type(error).__name__}: {error}"))
+                _close(smtp)
                 smtp = None
     finally:
         if smtp is not None:
@@ -140,9 +157,7 @@ async def record(item: Claimed, outcome: Outcome, settings: Settings, now: dt.da
     attempts = item.attempts + 1
     values: dict[object, object] = {
         InvitationDelivery.attempts: attempts,
-        InvitationDelivery.last_error: ""
-        if outcome.code == 250
-        else f"{outcome.code} {outcome.text}".strip(),
+        InvitationDelivery.last_error: outcome.said,
     }
     if outcome.code == 250:
         values.update({InvitationDelivery.status: "sent", InvitationDelivery.sent_at: now})

@@ -16,7 +16,7 @@ from sync.invitations import mail_pending
 from tests.conftest import run_async
 from tests.directory.meetings.fixtures import Setting, build_setting, meeting_body, post
 from tests.samverkan.web.conftest import PASSWORD, sign_in
-from tests.sync.smtp_sink import Inbox, inbox, itip, text_of
+from tests.sync.smtp_sink import Inbox, free_port, inbox, itip, text_of
 
 __all__ = ["inbox"]
 Client = TestClient  # type: ignore[type-arg]
@@ -257,3 +257,26 @@ def test_each_recipient_sees_only_their_own_address(
         assert other.encode() not in item.raw
         attendees = itip(item.mail)[1].walk("VEVENT")[0]["ATTENDEE"]
         assert str(attendees) == f"mailto:{item.to}"
+
+
+def test_an_unreachable_server_keeps_the_messages_for_later(
+    client: Client, setting: Setting, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = get_settings().smtp_port
+    monkeypatch.setenv("SMTP_PORT", str(free_port()))  # nothing listens there
+    get_settings.cache_clear()
+    people = [contact(client, setting, f"P{i}", f"p{i}@tyreso.example.se") for i in range(2)]
+    body = meeting_body(setting, invited_organizations=[], invited_contacts=people)
+    post(client, setting.coordinator, "meetings", body)
+    assert deliver() == 0
+    rows = run_async(InvitationDelivery.select())
+    assert [row["status"] for row in rows] == ["pending", "pending"]
+    assert all(row["last_error"].startswith("ConnectionRefusedError") for row in rows)
+    monkeypatch.setenv("SMTP_PORT", str(port))
+    get_settings.cache_clear()
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    assert run_async(deliver_due(get_settings(), later)) == 2
+    assert sorted(item.to for item in inbox.received) == [
+        "p0@tyreso.example.se",
+        "p1@tyreso.example.se",
+    ]
