@@ -20,9 +20,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 from babel.dates import format_date
 
+from directory.meetings.recurrence import original_starts
 from directory.meetings.store import Series
 
 LOCALE = "sv"
+LOCAL_ZONE = "Europe/Stockholm"
 _WEEKDAYS = {
     "MO": ("måndag", "måndagar"),
     "TU": ("tisdag", "tisdagar"),
@@ -53,6 +55,7 @@ class Held(msgspec.Struct, forbid_unknown_fields=False):
     location: str
     online_url: str
     status: str
+    timezone: str = LOCAL_ZONE
     cancelled: list[dt.datetime] = []
     moved: list[Moved] = []
 
@@ -81,6 +84,7 @@ def held_of(series: Series) -> Held:
         location=row["location"],
         online_url=row["online_url"],
         status=row["status"],
+        timezone=row["timezone"],
         cancelled=[o.recurrence_id.astimezone(zone) for o in overrides if o.cancelled],
         moved=[
             Moved(
@@ -155,11 +159,39 @@ def _until_date(value: str, held: Held) -> dt.date:
     return instant.astimezone(held.starts_at.tzinfo).date()
 
 
-def description(held: Held) -> list[str]:
-    """The lines that say what the invitee's calendar now holds."""
-    lines = [f"Tid: {when_text(held.starts_at, held.ends_at, held.all_day)}"]
+def time_text(held: Held) -> str:
+    """When: the span of a single meeting, or a series' rule in words with its clock time."""
+    if not held.rrule:
+        return when_text(held.starts_at, held.ends_at, held.all_day)
+    clock = "hela dagen" if held.all_day else f"kl. {held.starts_at:%H:%M}–{held.ends_at:%H:%M}"
+    return f"{recurrence_text(held)}, {clock}"
+
+
+def next_occasion(held: Held, now: dt.datetime) -> dt.datetime | None:
+    """The series' first original start within a year after ``now`` that is not cancelled."""
+    starts = original_starts(
+        held.rrule,
+        held.starts_at,
+        held.timezone,
+        held.all_day,
+        now,
+        now + dt.timedelta(days=366),
+    )
+    cancelled = set(held.cancelled)
+    zone = ZoneInfo(held.timezone)
+    return next((s.astimezone(zone) for s in starts if s not in cancelled), None)
+
+
+def description(held: Held, now: dt.datetime | None = None) -> list[str]:
+    """The lines that say what the invitee's calendar now holds; a series gives its rule in
+    words, its first occasion and, once that has passed, the next one."""
+    lines = [f"Tid: {time_text(held)}"]
     if held.rrule:
-        lines.append(f"Upprepas: {recurrence_text(held)}")
+        lines.append(f"Första tillfället: {day_text(held.starts_at.date())}")
+        moment = now or dt.datetime.now(dt.UTC)
+        upcoming = next_occasion(held, moment) if held.starts_at < moment else None
+        if upcoming is not None:
+            lines.append(f"Nästa tillfälle: {_occasion(upcoming, held)}")
     if held.location:
         lines.append(f"Plats: {held.location}")
     if held.online_url:

@@ -23,7 +23,7 @@ from icalendar import Calendar, vCalAddress
 from directory.core.settings import Settings
 from directory.meetings.store import Series
 from sync.feeds import PRODID, series_components, vtimezone
-from sync.invitation_content import Held, changes, description, recurrence_text
+from sync.invitation_content import Held, changes, day_text, description, time_text
 
 #: What a message tells its recipient: METHOD and the subject's first word.
 KINDS = {
@@ -89,11 +89,23 @@ def _one_line(text: str) -> str:
 
 
 def body_text(
-    kind: str, network: str, held: Held, before: Held | None, organizer: Organizer
+    kind: str,
+    network: str,
+    held: Held,
+    before: Held | None,
+    organizer: Organizer,
+    continues: bool = False,
 ) -> str:
-    """The Swedish text part: what happened, what the calendar now holds, what to do."""
+    """The Swedish text part: what happened, what the calendar now holds, what to do.
+    ``continues``: the meeting is the new half of a "this and following" change."""
     title = held.title
-    if kind == "invitation":
+    if kind == "invitation" and continues:
+        lines = [
+            f"{title} fortsätter med ändringar från och med {day_text(held.starts_at.date())}. "
+            "Den tidigare serien i din kalender slutar före dess.",
+            "",
+        ]
+    elif kind == "invitation":
         lines = [f"{network} bjuder in dig till {title}.", ""]
     elif kind == "update":
         lines = [f"{title} är ändrat.", ""]
@@ -114,10 +126,9 @@ def body_text(
             lines.append("Svara med kalenderns knappar (Acceptera, Kanske, Avböj).")
         lines.append("Inbjudan i bifogad fil uppdaterar mötet i din kalender.")
     else:
-        what = recurrence_text(held) if held.rrule else ""
-        lines.append(f"Det gällde: {description(held)[0].removeprefix('Tid: ')}")
-        if what:
-            lines.append(f"Upprepades: {what}")
+        lines.append(f"Det gällde: {time_text(held)}")
+        if held.rrule:
+            lines.append(f"Från och med: {day_text(held.starts_at.date())}")
         lines.append("Öppna den bifogade filen så tas mötet bort ur din kalender.")
     lines += ["", f"Hälsningar, {network}"]
     return "\n".join(lines) + "\n"

@@ -154,7 +154,8 @@ async def _queue(
     before = Held.decode(item.holder.held)
     shown = current if method == "REQUEST" else before or current
     calendar = itip_calendar(series, method, organizer, person, item.holder.partstat)
-    body = body_text(item.kind, network, shown, before, organizer)
+    continues = series.row.get("split_from_id") is not None
+    body = body_text(item.kind, network, shown, before, organizer, continues)
     mail = message(item.kind, calendar, body, person, settings, now)
     meeting_id = series.id
     await InvitationDelivery.update(

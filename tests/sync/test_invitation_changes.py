@@ -118,8 +118,9 @@ def test_bodies_say_when_how_often_and_what_changed_in_swedish(
     assert first["Subject"] == "Inbjudan: Nätverksmöte SSPF"
     text = text_of(first)
     assert "SSPF Tyresö bjuder in dig till Nätverksmöte SSPF." in text
-    assert "Tid: tisdag 2 mars 2027 kl. 09:00–10:30" in text
-    assert "Upprepas: varannan vecka på tisdagar, 4 gånger" in text
+    assert "Tid: varannan vecka på tisdagar, 4 gånger, kl. 09:00–10:30" in text
+    assert "Första tillfället: tisdag 2 mars 2027" in text
+    assert "Nästa tillfälle" not in text  # the first is still ahead
     assert "Plats: Kommunhuset, sal 3" in text
     response = client.post(
         f"/api/v1/meetings/{meeting['id']}/occurrences/cancel",

@@ -171,6 +171,11 @@ def test_split_of_a_begun_series_mails_the_old_series_its_until(
     old = itip(uids[meeting["uid"]])[1].walk("VEVENT")[0]
     assert "UNTIL" in old["RRULE"] and "COUNT" not in old["RRULE"]
     assert uids[meeting["uid"]]["Subject"].startswith("Ändrat:")
+    assert "Ny upprepning: varje vecka på " in text_of(uids[meeting["uid"]])
+    assert "Nästa tillfälle" not in text_of(uids[meeting["uid"]])  # none left
+    assert "Nästa tillfälle: " in text_of(inbox.messages[0])  # it had begun
+    continued = text_of(uids[response.json()["uid"]])
+    assert "fortsätter med ändringar från och med" in continued
 
 
 def test_refused_and_throttled_addresses_are_recorded_and_block_no_one(
