@@ -9,7 +9,6 @@ fixed order, so unchanged data renders to byte-identical output and a strong ETa
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from directory.meeting_store import Condition, Series, in_window, load_series
 from directory.meeting_tables import Meeting
 from directory.settings import get_settings
 from directory.tables import Contact, Network, Organization
+from sync.vtimezone import vtimezone as zone_component
 
 PRODID = "-//Samverkan//Natverkskalender//SV"
 CANCELLED_KEPT = dt.timedelta(days=30)
@@ -154,44 +154,25 @@ def series_components(series: Series, staff: bool) -> list[Event]:
     return [master, *moved]
 
 
-@functools.lru_cache(maxsize=32)
-def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """The zone's VTIMEZONE from the tz database (slow, so built once per range).
-
-    Each transition gets its own RDATE line: ical.js reads only the first value of a
-    multi-valued RDATE in a VTIMEZONE and would then put every summer in winter time.
-    """
-    timezone = Timezone.from_tzid(
-        tzid, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 1, 1)
-    )
-    for observance in timezone.subcomponents:
-        rdates = observance.pop("RDATE", None)
-        for rdate_list in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
-            for value in rdate_list.dts:
-                observance.add("RDATE", value.dt)
-    return timezone
-
-
-TIMEZONE_YEARS_AFTER = 10
+def vtimezone(tzid: str, first_year: int, last_year: int | None = None) -> Timezone:
+    """The zone's VTIMEZONE from ``first_year`` on, with no end (see :mod:`sync.vtimezone`);
+    ``last_year`` is ignored and only kept for callers that still pass it."""
+    return zone_component(tzid, first_year)
 
 
 def series_calendar(series: Series, staff: bool) -> Calendar:
     """One series alone as a VCALENDAR: its master VEVENT, moved occurrences and VTIMEZONE.
 
     That is a CalDAV calendar object resource (RFC 4791 §4.1: one UID per resource, overrides
-    included), built by the same code as the feeds. The VTIMEZONE spans fixed years derived
-    from the series, so unchanged data gives identical bytes on any day.
+    included), built by the same code as the feeds. The VTIMEZONE starts the year before the
+    series and has no end, so unchanged data gives identical bytes on any day.
     """
     row = series.row
     calendar = Calendar.new(
         prodid=PRODID, uid=f"samverkan-{row['uid']}", subcomponents=series_components(series, staff)
     )
     if not row["all_day"]:
-        last = row["series_ends_at"] or row["starts_at"]
-        calendar.subcomponents.insert(
-            0,
-            vtimezone(row["timezone"], row["starts_at"].year - 1, last.year + TIMEZONE_YEARS_AFTER),
-        )
+        calendar.subcomponents.insert(0, vtimezone(row["timezone"], row["starts_at"].year - 1))
     return calendar
 
 
@@ -221,5 +202,5 @@ async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     first_year = min([window.start.year, *(s.row["starts_at"].year for s in found)]) - 1
     for tzid in sorted({s.row["timezone"] for s in found if not s.row["all_day"]}):
-        calendar.subcomponents.insert(0, vtimezone(tzid, first_year, window.end.year + 5))
+        calendar.subcomponents.insert(0, vtimezone(tzid, first_year))
     return calendar.to_ical(), len(events)
