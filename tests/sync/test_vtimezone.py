@@ -13,12 +13,12 @@ import pytest
 from icalendar import Calendar
 from litestar.testing import TestClient
 
-from directory.meeting_store import load_series
-from directory.meeting_tables import Meeting
+from directory.meetings.store import load_series
+from directory.meetings.tables import Meeting
 from sync.feeds import series_calendar
 from sync.vtimezone import parse_posix, posix_string, vtimezone
 from tests.conftest import run_async
-from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
+from tests.directory.meetings.fixtures import Setting, build_setting, meeting_body, post
 from tests.sync.feed_fixtures import fetch, issue
 from tests.sync.test_feed_parsers import with_ical_js, with_recurring_ical_events, with_vobject
 
