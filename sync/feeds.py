@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration, vRecur
+from icalendar import Calendar, Event, Timezone, vDuration, vRecur, vText
 from icalendar.enums import STATUS
 from piccolo.columns.combination import WhereRaw
 
@@ -176,6 +176,18 @@ def series_calendar(series: Series, staff: bool) -> Calendar:
     return calendar
 
 
+def add_calendar_text(calendar: Calendar, name: str, description: str) -> None:
+    """The calendar's name and description as escaped TEXT (RFC 5545 section 3.3.11).
+
+    icalendar writes NAME (RFC 7986) and the X-WR- names unescaped, so a comma cut the name
+    short in vobject. ``VALUE=TEXT`` makes ical.js and icalendar, which know neither property,
+    unescape them too.
+    """
+    for key, value in (("NAME", name), ("X-WR-CALNAME", name), ("X-WR-CALDESC", description)):
+        calendar.add(key, vText(value), parameters={"VALUE": "TEXT"})
+    calendar.add("DESCRIPTION", vText(description))
+
+
 async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
     """The feed's iCalendar bytes and the number of VEVENTs in it."""
     window = Window(day)
@@ -192,13 +204,12 @@ async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
     calendar = Calendar.new(
         prodid=PRODID,
         uid=f"samverkan-{feed.scope}-{feed.subject_id or 'public'}",
-        name=name,
-        description=description,
         color=COLORS[feed.scope],
         refresh_interval=REFRESH,
         subcomponents=events,
     )
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
+    add_calendar_text(calendar, name, description)
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     first_year = min([window.start.year, *(s.row["starts_at"].year for s in found)]) - 1
     for tzid in sorted({s.row["timezone"] for s in found if not s.row["all_day"]}):
