@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response, get, post
+from litestar.params import QueryParameter
 from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -18,6 +20,7 @@ from directory.meetings.access import is_coordinator_of, require_coordinator
 from directory.meetings.conflicts import find_conflicts
 from directory.meetings.feed_tokens import FeedTokenService
 from directory.meetings.followup import FollowUpService
+from directory.meetings.local_times import given_warnings, warning_text
 from directory.meetings.schemas import (
     AttendanceIn,
     ConflictQuery,
@@ -29,6 +32,7 @@ from directory.meetings.schemas import (
 from directory.meetings.service import MeetingService
 from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from directory.records.service import ListQuery, RecordService
+from samverkan.web import i18n
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
@@ -117,7 +121,30 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
             {field: error_text(error)},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    return redirect(f"/meetings/{created.id}")
+    return redirect(f"/meetings/{created.id}" + _given_times(created.warnings))
+
+
+def _given_times(warnings: list[Any]) -> str:
+    """The wall-clock times a form gave that daylight saving skips or doubles, as a query, so
+    the page after the redirect can warn about them."""
+    given = [("time", w.local_time.isoformat()) for w in warnings if w.field != "occurrences"]
+    return "?" + urlencode(given) if given else ""
+
+
+def _time_warnings(given: list[str], meeting: Any) -> list[str]:
+    """The page's warnings about skipped and doubled times, in the page's language."""
+    times = []
+    for text in given[:2]:
+        try:
+            times.append(dt.datetime.fromisoformat(text).replace(tzinfo=None))
+        except ValueError:
+            continue
+    found = [
+        warning
+        for value in times
+        for warning in given_warnings({"starts_at": value}, meeting.timezone)
+    ]
+    return [warning_text(w, meeting.timezone, i18n.gettext) for w in [*found, *meeting.warnings]]
 
 
 async def _meeting_page(
@@ -125,6 +152,7 @@ async def _meeting_page(
     meeting_id: uuid.UUID,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    given_times: list[str] | None = None,
 ) -> Template:
     meeting = await MeetingService(request.user).get(meeting_id)
     network = await RecordService(NETWORKS, request.user).get(meeting.network_id)
@@ -160,12 +188,17 @@ async def _meeting_page(
         is_coordinator=await is_coordinator_of(request.user, meeting.network_id),
         errors=errors or {},
         zone=ZONE,
+        time_warnings=_time_warnings(given_times or [], meeting),
     )
 
 
 @get("/meetings/{meeting_id:uuid}", name="meeting")
-async def meeting_page(request: WebRequest, meeting_id: uuid.UUID) -> Template:
-    return await _meeting_page(request, meeting_id)
+async def meeting_page(
+    request: WebRequest,
+    meeting_id: uuid.UUID,
+    given_times: Annotated[list[str] | None, QueryParameter(name="time", required=False)] = None,
+) -> Template:
+    return await _meeting_page(request, meeting_id, given_times=given_times)
 
 
 @post("/meetings/{meeting_id:uuid}/occurrences", name="change_occurrence")
@@ -175,15 +208,18 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
     values, _ = await _form(request)
     service = MeetingService(request.user)
     meeting = await service.get(meeting_id)
+    given = ""
     try:
         change = OccurrenceForm.from_form(values, meeting.all_day)
         action = values.get("action")
         if action == "cancel":
             await service.cancel_occurrence(meeting_id, change.ref())
         elif action == "move":
-            await service.move_occurrence(meeting_id, change.moved())
+            moved = await service.move_occurrence(meeting_id, change.moved())
+            given = _given_times(moved.warnings)
         elif action == "split":
             meeting = await service.split(meeting_id, change.split())
+            given = _given_times(meeting.warnings)
         else:
             raise InvalidField("action", N_("choose what to change"))
     except InvalidField as error:
@@ -193,7 +229,7 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         form_name = "split" if values.get("action") == "split" else "move"
         errors = {f"{form_name}-{field}": error_text(error)}
         return await _meeting_page(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
-    return redirect(f"/meetings/{meeting.id}")
+    return redirect(f"/meetings/{meeting.id}" + given)
 
 
 @post("/meetings/{meeting_id:uuid}/attendance", name="attendance")
