@@ -19,6 +19,7 @@ from piccolo.columns.combination import WhereRaw
 
 from directory.core.settings import get_settings
 from directory.meetings.feed_tokens import ResolvedFeed
+from directory.meetings.recurrence import local_time_problem
 from directory.meetings.store import Condition, Series, in_window, load_series
 from directory.meetings.tables import Meeting
 from directory.records.tables import Contact, Network, Organization
@@ -96,6 +97,21 @@ def _local(value: dt.datetime, series: Series) -> dt.date | dt.datetime:
     return local.date() if series.row["all_day"] else local
 
 
+def _timed(value: dt.datetime, series: Series) -> dt.datetime:
+    """A start or end that recurs nowhere: local time, or UTC when the local time happens
+    twice (RFC 5545 section 3.3.5 takes the first, ical.js and sabre the second)."""
+    local = value.astimezone(ZoneInfo(series.row["timezone"]))
+    if local_time_problem(local, series.row["timezone"]) is not None:
+        return value.astimezone(dt.UTC)
+    return local
+
+
+def _is_all_day(start: dt.datetime, end: dt.datetime, series: Series) -> bool:
+    """Whether a moved occurrence of an all-day series still spans whole local days."""
+    zone = ZoneInfo(series.row["timezone"])
+    return all(v.astimezone(zone).time() == dt.time() for v in (start, end)) and end > start
+
+
 def _description(series: Series, staff: bool) -> str | None:
     parts = []
     if staff and series.row["agenda"]:
@@ -112,14 +128,22 @@ def _event(
     end: dt.datetime,
     recurrence_id: dt.datetime | None = None,
 ) -> Event:
-    """One VEVENT; a moved occurrence passes its own start and end."""
+    """One VEVENT; a moved occurrence passes its own start and end. An all-day occurrence moved
+    to a time of day becomes a timed event."""
     row = series.row
     cancelled = row["status"] == "cancelled"
+    times: tuple[dt.date | dt.datetime, dt.date | dt.datetime]
+    if (row["all_day"] and _is_all_day(start, end, series)) or (
+        row["rrule"] and recurrence_id is None
+    ):
+        times = (_local(start, series), _local(end, series))
+    else:
+        times = (_timed(start, series), _timed(end, series))
     return Event.new(
         uid=row["uid"],
         summary=row["title"],
-        start=_local(start, series),
-        end=_local(end, series),
+        start=times[0],
+        end=times[1],
         location=row["location"] or None,
         url=row["online_url"] or None,
         description=_description(series, staff),
@@ -160,6 +184,17 @@ def vtimezone(tzid: str, first_year: int, last_year: int | None = None) -> Timez
     return zone_component(tzid, first_year)
 
 
+def needs_timezone(series: Series) -> bool:
+    """Whether the series has a time of day anywhere: a timed master or a moved occurrence of an
+    all-day series that now has times."""
+    if not series.row["all_day"]:
+        return True
+    return any(
+        not o.cancelled and not _is_all_day(o.starts_at, o.ends_at, series)
+        for o in series.overrides.values()
+    )
+
+
 def series_calendar(series: Series, staff: bool) -> Calendar:
     """One series alone as a VCALENDAR: its master VEVENT, moved occurrences and VTIMEZONE.
 
@@ -171,7 +206,7 @@ def series_calendar(series: Series, staff: bool) -> Calendar:
     calendar = Calendar.new(
         prodid=PRODID, uid=f"samverkan-{row['uid']}", subcomponents=series_components(series, staff)
     )
-    if not row["all_day"]:
+    if needs_timezone(series):
         calendar.subcomponents.insert(0, vtimezone(row["timezone"], row["starts_at"].year - 1))
     return calendar
 
@@ -212,6 +247,6 @@ async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
     add_calendar_text(calendar, name, description)
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     first_year = min([window.start.year, *(s.row["starts_at"].year for s in found)]) - 1
-    for tzid in sorted({s.row["timezone"] for s in found if not s.row["all_day"]}):
+    for tzid in sorted({s.row["timezone"] for s in found if needs_timezone(s)}):
         calendar.subcomponents.insert(0, vtimezone(tzid, first_year))
     return calendar.to_ical(), len(events)
