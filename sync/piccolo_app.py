@@ -12,6 +12,7 @@ APP_CONFIG = AppConfig(
     table_classes=[
         tables.OutboxCursor,
         dav_tables.DavEntry,
+        dav_tables.DavCollectionState,
         calendar_import_tables.ExternalCalendar,
         invitation_tables.SentInvitation,
     ],
