@@ -13,14 +13,14 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration, vRecur, vText
+from icalendar import Calendar, Event, Timezone, vRecur, vText
 from icalendar.enums import STATUS
 from piccolo.columns.combination import WhereRaw
 
 from directory.core.settings import get_settings
 from directory.meetings.feed_tokens import ResolvedFeed
 from directory.meetings.recurrence import local_time_problem
-from directory.meetings.store import Condition, Series, in_window, load_series
+from directory.meetings.store import Condition, Series
 from directory.meetings.tables import Meeting
 from directory.records.tables import Contact, Network, Organization
 from sync.vtimezone import vtimezone as zone_component
@@ -60,7 +60,12 @@ def _json_contains(column: str, value: uuid.UUID) -> WhereRaw:
     return WhereRaw(f"{column} LIKE {{}}", f'%"{value}"%')
 
 
-async def _scope(feed: ResolvedFeed) -> tuple[Condition | None, str, str]:
+def kept_in_feed(window: Window) -> Condition:
+    """Meetings a feed rendered in ``window`` shows: all but those cancelled long ago."""
+    return (Meeting.status != "cancelled") | (Meeting.cancelled_at >= window.epoch - CANCELLED_KEPT)
+
+
+async def feed_scope(feed: ResolvedFeed) -> tuple[Condition | None, str, str]:
     """The meetings a feed holds, its name and its description."""
     subject = feed.subject_id
     if feed.scope == "public":
@@ -221,32 +226,3 @@ def add_calendar_text(calendar: Calendar, name: str, description: str) -> None:
     for key, value in (("NAME", name), ("X-WR-CALNAME", name), ("X-WR-CALDESC", description)):
         calendar.add(key, vText(value), parameters={"VALUE": "TEXT"})
     calendar.add("DESCRIPTION", vText(description))
-
-
-async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
-    """The feed's iCalendar bytes and the number of VEVENTs in it."""
-    window = Window(day)
-    condition, name, description = await _scope(feed)
-    found: list[Series] = []
-    if condition is not None:
-        kept: Condition = (Meeting.status != "cancelled") | (
-            Meeting.cancelled_at >= window.epoch - CANCELLED_KEPT
-        )
-        found = await load_series([condition, in_window(window.start, window.end), kept])
-    found.sort(key=lambda s: (s.row["starts_at"], s.row["uid"]))
-    staff = feed.detail == "staff"
-    events = [event for series in found for event in series_components(series, staff)]
-    calendar = Calendar.new(
-        prodid=PRODID,
-        uid=f"samverkan-{feed.scope}-{feed.subject_id or 'public'}",
-        color=COLORS[feed.scope],
-        refresh_interval=REFRESH,
-        subcomponents=events,
-    )
-    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
-    add_calendar_text(calendar, name, description)
-    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
-    first_year = min([window.start.year, *(s.row["starts_at"].year for s in found)]) - 1
-    for tzid in sorted({s.row["timezone"] for s in found if needs_timezone(s)}):
-        calendar.subcomponents.insert(0, vtimezone(tzid, first_year))
-    return calendar.to_ical(), len(events)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sync import calendar_import_tables, dav_tables, invitation_tables, tables
+from sync import calendar_import_tables, dav_tables, feed_tables, invitation_tables, tables
 
 APP_CONFIG = AppConfig(
     app_name="sync",
@@ -13,6 +13,7 @@ APP_CONFIG = AppConfig(
         tables.OutboxCursor,
         dav_tables.DavEntry,
         dav_tables.DavCollectionState,
+        feed_tables.FeedVersion,
         calendar_import_tables.ExternalCalendar,
         invitation_tables.SentInvitation,
     ],
