@@ -138,6 +138,7 @@ class Settings:
     worker_in_app: bool = True
     outbox_lease_seconds: int = 30
     metrics_dir: str = ""
+    picture_min_reports: int = 3
 
     @property
     def is_postgres(self) -> bool:
@@ -319,6 +320,7 @@ def load_settings() -> Settings:
         worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
         outbox_lease_seconds=_int("SAMVERKAN_OUTBOX_LEASE_SECONDS", 30, 2, 3600),
         metrics_dir=_get("PROMETHEUS_MULTIPROC_DIR"),
+        picture_min_reports=_int("SAMVERKAN_PICTURE_MIN_REPORTS", 3, 2, 100),
         appapi=_appapi(),
         dav=_dav(),
         secret_key=_secret_key(),
