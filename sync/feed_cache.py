@@ -35,7 +35,14 @@ from sync.feed_tables import FeedVersion
 
 MAX_AGE = 60.0
 MAX_ENTRIES = 1024
+MAX_CHANGES_READ = 500
 _NEWEST_CHANGE = "SELECT id, at FROM change_event ORDER BY id DESC LIMIT 1"
+_CHANGES = (
+    "SELECT resource_type, resource_id FROM change_event WHERE id > ? AND id <= ? "
+    "ORDER BY id LIMIT ?"
+)
+Change = tuple[str, str]
+"""An outbox event's resource type and id (as text)."""
 
 
 @dataclass(frozen=True)
@@ -85,10 +92,57 @@ class VersionReader:
             return DataVersion(0, None)
         return DataVersion(row["id"], row["at"].astimezone(dt.UTC))
 
+    async def changes(self, since: DataVersion, until: DataVersion) -> list[Change] | None:
+        """The outbox events after ``since`` up to ``until``; None when there are too many to
+        be worth reading (the caller then checks the feed's own version)."""
+        db = engine()
+        if isinstance(db, SQLiteEngine):
+            if self._connection is None:
+                self._connection = await db.get_connection()
+            async with self._connection.execute(
+                _CHANGES, (since.change_id, until.change_id, MAX_CHANGES_READ + 1)
+            ) as cursor:
+                rows = [
+                    (r["resource_type"], str(r["resource_id"])) for r in await cursor.fetchall()
+                ]
+        else:
+            found = (
+                await ChangeEvent.select(ChangeEvent.resource_type, ChangeEvent.resource_id)
+                .where((ChangeEvent.id > since.change_id) & (ChangeEvent.id <= until.change_id))
+                .order_by(ChangeEvent.id)
+                .limit(MAX_CHANGES_READ + 1)
+            )
+            rows = [(row["resource_type"], str(row["resource_id"])) for row in found]
+        return None if len(rows) > MAX_CHANGES_READ else rows
+
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
+
+
+def touches(feed: ResolvedFeed, changes: list[Change]) -> bool:
+    """Whether any of the writes may change what the feed shows: any meeting, or the record
+    the feed is named after or whose people it follows."""
+    subject = str(feed.subject_id)
+    for kind, resource in changes:
+        if kind == "meeting":
+            return True
+        if kind == "network" and feed.scope == "network" and resource == subject:
+            return True
+        if kind == "organization" and (
+            feed.scope == "contact" or (feed.scope == "organization" and resource == subject)
+        ):
+            return True
+        if kind == "contact" and (
+            feed.scope == "organization" or (feed.scope == "contact" and resource == subject)
+        ):
+            return True
+    return False
+
+
+def _revokes_tokens(changes: list[Change] | None) -> bool:
+    return changes is None or any(kind == "feed_token" for kind, _ in changes)
 
 
 class FeedCache:
@@ -109,7 +163,12 @@ class FeedCache:
         version = await self.versions.read()
         key = hash_feed_token(token)
         cached = self._tokens.get(key)
-        feed = cached[1] if cached is not None and cached[0] == version else None
+        feed = None
+        if cached is not None and (
+            cached[0] == version
+            or not _revokes_tokens(await self.versions.changes(cached[0], version))
+        ):
+            feed = cached[1]
         if feed is None:
             feed = await resolve_feed_token(token)
             if feed is None:
@@ -125,6 +184,10 @@ class FeedCache:
         day = dt.datetime.now(dt.UTC).date()
         entry = self._entries.get(key)
         if entry is not None and self._fresh(entry, version, day):
+            return entry
+        if entry is not None and await self._untouched(entry, feed, version, day):
+            entry = replace(entry, version=version)
+            self._entries[key] = entry
             return entry
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
@@ -153,6 +216,15 @@ class FeedCache:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = entry
             return entry
+
+    async def _untouched(
+        self, entry: RenderedFeed, feed: ResolvedFeed, version: DataVersion, day: dt.date
+    ) -> bool:
+        """Whether only writes no feed of this kind shows came since the entry was checked."""
+        if entry.day != day or time.monotonic() - entry.rendered_at >= MAX_AGE:
+            return False
+        changes = await self.versions.changes(entry.version, version)
+        return changes is not None and not touches(feed, changes)
 
     @staticmethod
     def _fresh(entry: RenderedFeed, version: DataVersion, day: dt.date) -> bool:
