@@ -220,8 +220,17 @@ class FeedCache:
     async def _untouched(
         self, entry: RenderedFeed, feed: ResolvedFeed, version: DataVersion, day: dt.date
     ) -> bool:
-        """Whether only writes no feed of this kind shows came since the entry was checked."""
-        if entry.day != day or time.monotonic() - entry.rendered_at >= MAX_AGE:
+        """Whether only writes no feed of this kind shows came since the entry was checked.
+
+        On SQLite writes commit in the order of their event ids, so the events read are all
+        there are; on PostgreSQL a lower id may commit later, so after ``MAX_AGE`` the feed's
+        own version is checked instead."""
+        if entry.day != day:
+            return False
+        if (
+            not isinstance(engine(), SQLiteEngine)
+            and time.monotonic() - entry.rendered_at >= MAX_AGE
+        ):
             return False
         changes = await self.versions.changes(entry.version, version)
         return changes is not None and not touches(feed, changes)
