@@ -36,6 +36,7 @@ from samverkan.web import i18n
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
+from samverkan.web.notices import with_notice
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
 
@@ -121,14 +122,15 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
             {field: error_text(error)},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    return redirect(f"/meetings/{created.id}" + _given_times(created.warnings))
+    path = _with_given_times(f"/meetings/{created.id}", created.warnings)
+    return redirect(with_notice(path, "meeting_booked"))
 
 
-def _given_times(warnings: list[Any]) -> str:
-    """The wall-clock times a form gave that daylight saving skips or doubles, as a query, so
-    the page after the redirect can warn about them."""
+def _with_given_times(path: str, warnings: list[Any]) -> str:
+    """``path`` with the wall-clock times a form gave that daylight saving skips or doubles in
+    its query, so the page after the redirect can warn about them."""
     given = [("time", w.local_time.isoformat()) for w in warnings if w.field != "occurrences"]
-    return "?" + urlencode(given) if given else ""
+    return f"{path}?{urlencode(given)}" if given else path
 
 
 def _time_warnings(given: list[str], meeting: Any) -> list[str]:
@@ -208,7 +210,7 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
     values, _ = await _form(request)
     service = MeetingService(request.user)
     meeting = await service.get(meeting_id)
-    given = ""
+    given: list[Any] = []
     try:
         change = OccurrenceForm.from_form(values, meeting.all_day)
         action = values.get("action")
@@ -216,12 +218,15 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
             await service.cancel_occurrence(meeting_id, change.ref())
         elif action == "move":
             moved = await service.move_occurrence(meeting_id, change.moved())
-            given = _given_times(moved.warnings)
+            given = moved.warnings
         elif action == "split":
             meeting = await service.split(meeting_id, change.split())
-            given = _given_times(meeting.warnings)
+            given = meeting.warnings
         else:
             raise InvalidField("action", N_("choose what to change"))
+        notice = {"cancel": "occurrence_cancelled", "move": "occurrence_moved"}.get(
+            action, "series_split"
+        )
     except InvalidField as error:
         field = {"recurrence_id": "occurrence", "starts_at": "start", "ends_at": "end"}.get(
             error.field, error.field
@@ -229,7 +234,7 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         form_name = "split" if values.get("action") == "split" else "move"
         errors = {f"{form_name}-{field}": error_text(error)}
         return await _meeting_page(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
-    return redirect(f"/meetings/{meeting.id}" + given)
+    return redirect(with_notice(_with_given_times(f"/meetings/{meeting.id}", given), notice))
 
 
 @post("/meetings/{meeting_id:uuid}/attendance", name="attendance")
@@ -244,7 +249,7 @@ async def record_attendance(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         strict=False,
     )
     await FollowUpService(request.user).record_attendance(meeting_id, data)
-    return redirect(f"/meetings/{meeting_id}#attendance")
+    return redirect(with_notice(f"/meetings/{meeting_id}#attendance", "attendance_saved"))
 
 
 @post("/meetings/{meeting_id:uuid}/notes", name="add_note")
@@ -260,7 +265,7 @@ async def add_note(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
         strict=False,
     )
     await FollowUpService(request.user).add_note(meeting_id, data)
-    return redirect(f"/meetings/{meeting_id}#notes")
+    return redirect(with_notice(f"/meetings/{meeting_id}#notes", "note_saved"))
 
 
 @post("/meetings/{meeting_id:uuid}/follow-ups", name="add_follow_up")
@@ -272,7 +277,7 @@ async def add_follow_up(request: WebRequest, meeting_id: uuid.UUID) -> Response[
         strict=False,
     )
     await FollowUpService(request.user).add_follow_up(meeting_id, data)
-    return redirect(f"/meetings/{meeting_id}#follow-ups")
+    return redirect(with_notice(f"/meetings/{meeting_id}#follow-ups", "follow_up_added"))
 
 
 @post("/follow-ups/{follow_up_id:uuid}/done", name="follow_up_done")
@@ -280,7 +285,7 @@ async def follow_up_done(request: WebRequest, follow_up_id: uuid.UUID) -> Respon
     done = await FollowUpService(request.user).set_follow_up_done(
         follow_up_id, FollowUpPatch(done=True)
     )
-    return redirect(f"/meetings/{done.meeting_id}#follow-ups")
+    return redirect(with_notice(f"/meetings/{done.meeting_id}#follow-ups", "follow_up_done"))
 
 
 @post("/networks/{network_id:uuid}/feed", name="create_feed")

@@ -31,6 +31,7 @@ from directory.records.service import ListQuery, RecordService
 from samverkan.web.charts import bar_chart
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field
+from samverkan.web.notices import with_notice
 from samverkan.web.rendering import page, vocabulary_labels
 
 WebRequest = Request[Principal, Any, Any]
@@ -107,7 +108,7 @@ async def observe(request: WebRequest) -> Response[Any]:
         await observations.report_observation(request.user, data)
     except (InvalidField, InvalidFields) as error:
         return await _report_page(request, values, _errors(error), HTTP_422_UNPROCESSABLE_ENTITY)
-    return redirect(f"/plan/picture?period={data.period}&reported=1")
+    return redirect(with_notice(f"/plan/picture?period={data.period}", "observation_reported"))
 
 
 @get("/plan/picture", name="plan_picture")
@@ -115,7 +116,6 @@ async def picture_page(
     request: WebRequest,
     period: PeriodParam = "",
     by: Dimension = "area",
-    reported: bool = False,
 ) -> Template:
     period = period or report.current_period()
     group_by: list[Dimension] = [by, "level"] if by != "level" else ["level"]
@@ -127,7 +127,6 @@ async def picture_page(
         by=by,
         dimensions=DIMENSIONS,
         periods=_recent_periods(),
-        reported=reported,
         chart=bar_chart([(" · ".join(c.labels.values()), c.reports) for c in picture.cells]),
     )
 
@@ -192,7 +191,7 @@ async def create_measure(request: WebRequest) -> Response[Any]:
         await measures.create_measure(request.user, data)
     except (InvalidField, InvalidFields) as error:
         return await _measures_page(request, values, _errors(error), HTTP_422_UNPROCESSABLE_ENTITY)
-    return redirect("/plan/measures?saved=1")
+    return redirect(with_notice("/plan/measures", "measure_created"))
 
 
 @post("/plan/measures/{measure_id:uuid}", name="plan_measure_update")
@@ -212,7 +211,7 @@ async def update_measure(request: WebRequest, measure_id: uuid.UUID) -> Response
     except (InvalidField, InvalidFields) as error:
         errors = {f"measure-{measure_id}": text for text in _errors(error).values()}
         return await _measures_page(request, values, errors, HTTP_422_UNPROCESSABLE_ENTITY)
-    return redirect(f"/plan/measures#measure-{measure_id}")
+    return redirect(with_notice(f"/plan/measures#measure-{measure_id}", "measure_saved"))
 
 
 async def _trainings_page(
@@ -244,7 +243,7 @@ async def create_training(request: WebRequest) -> Response[Any]:
         created = await trainings.create_training(request.user, data)
     except (InvalidField, InvalidFields) as error:
         return await _trainings_page(request, values, _errors(error), HTTP_422_UNPROCESSABLE_ENTITY)
-    return redirect(f"/plan/trainings#training-{created.id}")
+    return redirect(with_notice(f"/plan/trainings#training-{created.id}", "training_created"))
 
 
 @post("/plan/trainings/{training_id:uuid}/participation", name="plan_participation")
@@ -267,7 +266,7 @@ async def participation(request: WebRequest, training_id: uuid.UUID) -> Response
     if count > 0:
         kept.append(ParticipationIn(organization_id=organization, participants=count))
     await trainings.record_participation(request.user, training_id, kept)
-    return redirect(f"/plan/trainings#training-{training_id}")
+    return redirect(with_notice(f"/plan/trainings#training-{training_id}", "participation_saved"))
 
 
 PLAN_HANDLERS = [
