@@ -153,12 +153,16 @@ class CollectionPush:
         """Store the token read before this run's writes: the next run's changes then include
         those writes (whose ETags we hold) and whatever else happened after them."""
         token = self.server.token or ""
-        if state is None:
-            state = DavCollectionState(collection=self.url, sync_token=token)
-        elif state.sync_token == token:
+        if state is not None and state.sync_token == token:
             return
-        state.sync_token = token
-        await state.save()
+        # Another push (the CLI beside the app's worker) may store the same collection's.
+        await DavCollectionState.insert(
+            DavCollectionState(collection=self.url, sync_token=token)
+        ).on_conflict(
+            target=DavCollectionState.collection,
+            action="DO UPDATE",
+            values=[DavCollectionState.sync_token],
+        )
 
     async def _hold(self, item: DavItem, entry: DavEntry | None) -> None:
         digest = hashlib.sha256(item.body.encode()).hexdigest()
