@@ -39,6 +39,7 @@ from samverkan.web.messages import error_text
 from samverkan.web.notices import with_notice
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
+from sync.invitation_status import invitation_status
 
 WebRequest = Request[Principal, Any, Any]
 OCCURRENCES_SHOWN = 26
@@ -173,9 +174,11 @@ async def _meeting_page(
     ).contents
     invited = [org for org in invited if org.id in meeting.invited_organizations]
     upcoming, past = split_by_now(entries([meeting]), dt.datetime.now(ZONE))
+    is_coordinator = await is_coordinator_of(request.user, meeting.network_id)
     return await page(
         request,
         "meeting.html",
+        invitations=await invitation_status(meeting_id) if request.user.is_staff else [],
         status_code=status_code,
         meeting=meeting,
         network=network,
@@ -187,7 +190,7 @@ async def _meeting_page(
         attendance={item.occurrence_start.astimezone(ZONE): item for item in attendance},
         follow_ups=follow_ups,
         may_read_notes=may_read_notes,
-        is_coordinator=await is_coordinator_of(request.user, meeting.network_id),
+        is_coordinator=is_coordinator,
         errors=errors or {},
         zone=ZONE,
         time_warnings=_time_warnings(given_times or [], meeting),
