@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import httpx
@@ -36,6 +36,19 @@ def percentile(values: Sequence[float], share: float) -> float:
     """The value below which ``share`` of ``values`` lie (nearest rank)."""
     ordered = sorted(values)
     return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
+def wait_until(ready: Callable[[], bool], seconds: float = 120) -> None:
+    """Poll ``ready`` until it is true; a transport error counts as not yet."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not become ready")
 
 
 def wait_ready(base_url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:

@@ -531,7 +531,9 @@ def _push_once(label: str, push: Push) -> None:
     for name, report in run(pushed).items():
         click.echo(
             f"{name}: {report.created} created, {report.updated} updated, "
-            f"{report.deleted} deleted, {report.unchanged} unchanged, {report.conflicts} conflicts"
+            f"{report.deleted} deleted, {report.unchanged} unchanged, "
+            f"{report.conflicts} conflicts; drift repaired: {report.restored} restored, "
+            f"{report.reverted} reverted, {report.recreated} collections recreated"
         )
 
 
