@@ -147,6 +147,28 @@ def nextcloud() -> Iterator[FakeNextcloud]:
     server.server_close()
 
 
+def php_json_encode(value: Any) -> str:
+    """PHP's ``json_encode`` with its default flags: no spaces, ``/`` escaped, non-ASCII as
+    ``\\uXXXX``."""
+    return json.dumps(value, separators=(",", ":")).replace("/", "\\/")
+
+
+def rendered_initial_state(value: Any) -> str:
+    """The ``value`` of ``#initial-state-app_api-{key}`` on the top-menu page, for an initial
+    state an ExApp registered with ``value``, encoded exactly as the real code does:
+
+    1. app_api ``Db/UI/InitialState`` keeps ``value`` in a ``json`` column (``addType('value',
+       'json')``: stored as ``json_encode($value)``), and ``InitialStateMapper::
+       findByAppIdTypeName`` returns the raw rows, so the value comes back as that JSON *text*;
+    2. ``TopMenuController::viewExAppPage`` passes the text to ``IInitialState::
+       provideInitialState``, and server ``OC\\InitialStateService::provideInitialState`` stores
+       ``json_encode($data)`` of it: a JSON string holding the JSON text;
+    3. server ``core/templates/layout.user.php`` writes ``base64_encode($initialState)``.
+    """
+    stored = php_json_encode(value)
+    return base64.b64encode(php_json_encode(stored).encode()).decode()
+
+
 def appapi_settings(nextcloud: FakeNextcloud, **changes: Any) -> AppApiSettings:
     settings = AppApiSettings(
         app_id=APP_ID,

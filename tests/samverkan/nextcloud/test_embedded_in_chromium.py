@@ -1,8 +1,9 @@
 """Samverkan framed in a page that imitates Nextcloud's, in Chromium, through a loopback proxy.
 
 The stand-in plays AppAPI's side of the browser: it serves an imitation of the embedded page
-(``#content``, the initial state as a hidden input, the registered script loaded through the
-proxy, a CSP allowing same-origin frames) and proxies ``/index.php/apps/app_api/proxy/samverkan/``
+(``#content``, the initial state Samverkan registered when enabled, as a hidden input encoded
+the way Nextcloud encodes it, the registered script loaded through the proxy, a CSP allowing
+same-origin frames) and proxies ``/index.php/apps/app_api/proxy/samverkan/``
 to a real uvicorn the way ``ExAppProxyController`` does: prefix-less path, query, body and the
 browser's headers and cookies passed on, AppAPI's headers added, ``info.xml``'s routes applied,
 redirects followed server-side and only the first value of each response header kept.
@@ -10,9 +11,7 @@ redirects followed server-side and only the first value of each response header 
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -26,7 +25,6 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from directory.demo import load_demo_if_empty
-from samverkan.nextcloud.exapp import EMBED_SCRIPT, EMBED_STATE
 from tests.conftest import run_async
 from tests.samverkan.nextcloud.conftest import (
     APP_ID,
@@ -35,6 +33,7 @@ from tests.samverkan.nextcloud.conftest import (
     FakeNextcloud,
     _handler,
     appapi_headers,
+    rendered_initial_state,
 )
 from tests.samverkan.nextcloud.test_appinfo import ROOT, _route
 from tests.samverkan.web.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port
@@ -44,13 +43,21 @@ EMBEDDED_PAGE = f"/index.php/apps/app_api/embedded/{APP_ID}/{APP_ID}"
 HOP_BY_HOP = {"connection", "transfer-encoding", "content-length", "content-encoding", "host"}
 
 
-def _host_page() -> bytes:
-    state = base64.b64encode(json.dumps({"url": PROXY + "/"}).encode()).decode()
+def _host_page(state: FakeNextcloud) -> bytes:
+    """The top-menu page from what Samverkan registered when it was enabled: its script (served
+    through the proxy as ``{path}.js``, app_api ``ScriptsService::applyExAppScripts`` and
+    ``ExAppUiMiddleware``) and its initial state, encoded as AppAPI and Nextcloud encode it."""
+    [script] = state.ui["script"].values()
+    inputs = "".join(
+        f'<input type="hidden" id="initial-state-app_api-{entry["key"]}"'
+        f' value="{rendered_initial_state(entry["value"])}">'
+        for entry in state.ui["initial-state"].values()
+    )
     return f"""<!doctype html>
 <html lang="sv"><head><meta charset="utf-8"><title>Nextcloud</title>
-<script defer src="{PROXY}/{EMBED_SCRIPT}.js?v=1"></script></head>
+<script defer src="{PROXY}/{script["path"]}.js?v=1"></script></head>
 <body><header id="header">Nextcloud</header>
-<input type="hidden" id="initial-state-app_api-{EMBED_STATE}" value="{state}">
+{inputs}
 <main id="content"></main></body></html>""".encode()
 
 
@@ -90,7 +97,7 @@ def stand_in() -> Iterator[tuple[FakeNextcloud, str]]:
                 self.wfile.write(response.content)
 
         def _embedded(self) -> None:
-            body = _host_page()
+            body = _host_page(state)
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header(
@@ -142,6 +149,11 @@ def stand_in() -> Iterator[tuple[FakeNextcloud, str]]:
                 assert process.poll() is None, "uvicorn exited"
                 assert time.monotonic() < deadline, "uvicorn did not start"
                 time.sleep(0.2)
+        enabled = httpx.put(
+            f"{upstream['url']}/enabled", params={"enabled": "1"}, headers=appapi_headers("")
+        )
+        assert enabled.json() == {"error": ""}
+        assert state.ui["initial-state"] and state.ui["script"]
         yield state, state.url
     finally:
         process.terminate()
