@@ -50,6 +50,13 @@ def test_info_xml_names_this_app_and_version() -> None:
     assert docker.findtext("image-tag") == VERSION
 
 
+def test_info_xml_declares_the_nextcloud_versions_it_was_verified_with() -> None:
+    """Nextcloud refuses an app outside its range; claim only what ran (README, Nextcloud)."""
+    nextcloud = INFO.find("dependencies/nextcloud")
+    assert nextcloud is not None
+    assert (nextcloud.get("min-version"), nextcloud.get("max-version")) == ("34", "34")
+
+
 def _urls() -> list[str]:
     assert EXTERNAL is not None
     return [route.findtext("url") or "" for route in EXTERNAL.findall("routes/route")]
