@@ -7,6 +7,7 @@ with one line naming the variable (``SettingsError``), never later with a traceb
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +71,14 @@ SETTING_NAMES: dict[str, str] = {
 }
 
 
+APPAPI_PROXY_PATH = "/index.php/apps/app_api/proxy"
+"""Where Nextcloud's AppAPI proxies an ExApp: ``{NEXTCLOUD_URL}{APPAPI_PROXY_PATH}/{APP_ID}``
+(app_api ``appinfo/routes.php``, ``ExAppProxyController``). ``index.php`` works whether or not
+Nextcloud's pretty URLs are configured."""
+
+STANDALONE_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -114,7 +123,7 @@ class Settings:
     search_backend: SearchBackendName = "embedded"
     meili_url: str = ""
     meili_master_key: str = field(default="", repr=False)
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = STANDALONE_PUBLIC_URL
     database_pool_size: int = 10
     appapi: AppApiSettings | None = None
     dav: DavSettings | None = None
@@ -273,6 +282,25 @@ def _dav() -> DavSettings | None:
     )
 
 
+def exapp_public_url(appapi: AppApiSettings) -> str:
+    """Under Nextcloud users reach Samverkan through AppAPI's proxy, so links in feeds, vCards
+    and invitations point there (feeds are public routes of the proxy)."""
+    return f"{appapi.nextcloud_url}{APPAPI_PROXY_PATH}/{appapi.app_id}"
+
+
+def serve_environment(host: str, port: int) -> dict[str, str]:
+    """What ``samverkan serve`` adds to the environment of the app it starts: without
+    ``SAMVERKAN_PUBLIC_URL``, and outside Nextcloud, links follow the address it listens on (a
+    wildcard address is named by this machine's name)."""
+    if _get("SAMVERKAN_PUBLIC_URL") or _get("APP_ID"):
+        return {}
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 (naming the wildcard, not binding it)
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return {"SAMVERKAN_PUBLIC_URL": f"http://{host}:{port}"}
+
+
 def _http_url(name: str, default: str = "") -> str:
     value = _get(name, default)
     if not value:
@@ -292,7 +320,9 @@ def load_settings() -> Settings:
     meili_url = _http_url("MEILI_URL")
     if backend == "meilisearch" and not meili_url:
         raise SettingsError("MEILI_URL is required when SEARCH_BACKEND=meilisearch")
-    public_url = _http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000")
+    appapi = _appapi()
+    public_url = _http_url("SAMVERKAN_PUBLIC_URL", exapp_public_url(appapi) if appapi else "")
+    public_url = public_url or STANDALONE_PUBLIC_URL
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
@@ -319,7 +349,7 @@ def load_settings() -> Settings:
         worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
         outbox_lease_seconds=_int("SAMVERKAN_OUTBOX_LEASE_SECONDS", 30, 2, 3600),
         metrics_dir=_get("PROMETHEUS_MULTIPROC_DIR"),
-        appapi=_appapi(),
+        appapi=appapi,
         dav=_dav(),
         secret_key=_secret_key(),
         # Cookies are Secure whenever the public URL is https; plain-http development opts out.

@@ -29,7 +29,7 @@ from directory.exchange import (
 )
 from directory.export import export_document, export_records
 from directory.importer import import_rows
-from directory.settings import DavSettings, SettingsError, get_settings
+from directory.settings import DavSettings, SettingsError, get_settings, serve_environment
 from samverkan.backup import BackupError, export_all, import_all, row_count
 from search.backend import SearchError, SearchQuery
 from search.configured import configured_backend
@@ -120,6 +120,9 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
     appapi = get_settings().appapi
     host = host or (appapi.app_host if appapi else "127.0.0.1")
     port = port or (appapi.app_port if appapi else 8000)
+    # The app (and each worker process) reads its settings anew, with links on this address.
+    os.environ.update(serve_environment(host, port))
+    get_settings.cache_clear()
 
     run(run_migrations)
     if with_demo:
