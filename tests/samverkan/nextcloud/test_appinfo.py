@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 import os
 import re
 import socket
@@ -17,10 +18,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from litestar import Litestar
 
 import directory.settings
 from samverkan.app import VERSION, create_app
+from samverkan.cli import main
 from tests.samverkan.nextcloud.conftest import APP_ID, APP_SECRET, APP_VERSION, FakeNextcloud
 from tests.samverkan.nextcloud.conftest import appapi_settings as make_appapi_settings
 
@@ -237,3 +240,44 @@ def test_serve_listens_on_app_port_and_keeps_sqlite_in_persistent_storage(
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_register_info_prints_the_manual_install_json_with_info_xmls_routes() -> None:
+    """The JSON as ``ExAppService::getAppInfo`` reads ``--json-info``: root-level ``routes`` move
+    under ``external-app`` with their access levels taken as they are (numbers), so each must be
+    the number ``mapExAppRouteAccessLevelNameToNumber`` gives its name in ``info.xml``."""
+    result = CliRunner().invoke(
+        main, ["nextcloud", "register-info", "--port", "23000"], env={"APP_SECRET": APP_SECRET}
+    )
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert {key: info[key] for key in ("id", "version", "secret", "port")} == {
+        "id": APP_ID,
+        "version": VERSION,
+        "secret": APP_SECRET,
+        "port": 23000,
+    }
+    assert info["daemon_config_name"] == "manual_install" and info["name"] == "Samverkan"
+    assert EXTERNAL is not None
+    levels = {"PUBLIC": 0, "USER": 1, "ADMIN": 2}  # app_api Db/ExApp.php ExAppRouteAccessLevel
+    expected = [
+        {
+            "url": route.findtext("url"),
+            "verb": route.findtext("verb"),
+            "access_level": levels[route.findtext("access_level") or ""],
+            "headers_to_exclude": [],
+        }
+        for route in EXTERNAL.findall("routes/route")
+    ]
+    assert info["routes"] == expected and len(expected) == len(_urls())
+
+
+def test_register_info_without_a_secret_names_it() -> None:
+    result = CliRunner().invoke(main, ["nextcloud", "register-info", "--port", "1"], env={})
+    assert result.exit_code == 2 and "--secret" in result.output
+
+
+def test_readme_registers_the_manual_install_with_register_info() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "samverkan nextcloud register-info" in readme
+    assert "--json-info '{" not in readme
