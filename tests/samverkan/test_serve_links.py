@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from directory.settings import load_settings, serve_environment
+from directory.core.settings import load_settings, serve_environment
 from tests.samverkan.nextcloud.conftest import APP_ID, APP_SECRET, APP_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
