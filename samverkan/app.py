@@ -8,7 +8,6 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler, Middleware
 
@@ -29,6 +28,7 @@ from samverkan.observability import (
     record_response,
 )
 from samverkan.web import web_routers
+from samverkan.web.api_reference import VendoredSwaggerPlugin, openapi_router
 from samverkan.web.errors import BROWSER_ERROR_HANDLERS
 from samverkan.web.security import (
     SESSION_STORE,
@@ -132,7 +132,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Collaboration directory, networks and calendars for municipal work "
             "against violent extremism.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[VendoredSwaggerPlugin()],
+            openapi_router=openapi_router(),
             components=Components(
                 security_schemes={
                     "BearerToken": SecurityScheme(

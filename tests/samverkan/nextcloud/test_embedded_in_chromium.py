@@ -174,6 +174,14 @@ def test_samverkan_works_framed_in_nextclouds_page(stand_in: tuple[FakeNextcloud
                 "console",
                 lambda message: problems.append(message.text) if message.type == "error" else None,
             )
+            page.on(
+                "response",
+                lambda response: (
+                    problems.append(f"{response.status} {response.url}")
+                    if response.status >= 400
+                    else None
+                ),
+            )
             page.goto(EMBEDDED_PAGE)
             frame = page.frame_locator("#samverkan-frame")
             search = frame.locator("input[type=search]").first
@@ -193,6 +201,20 @@ def test_samverkan_works_framed_in_nextclouds_page(stand_in: tuple[FakeNextcloud
             expect(frame.locator("h1")).to_contain_text("Who works with what", timeout=15_000)
             inner = page.frame(url=lambda url: PROXY in url)
             assert inner is not None and inner.url.endswith(f"{PROXY}/"), inner
+
+            # The API reference, from the vendored files under the proxy's prefix; the test
+            # machine has no route to any CDN, so this also shows it works offline.
+            outside: list[str] = []
+            page.on(
+                "request",
+                lambda request: (
+                    None if request.url.startswith(nextcloud) else outside.append(request.url)
+                ),
+            )
+            page.goto(f"{PROXY}/schema")
+            expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=15_000)
+            expect(page.locator(".swagger-ui .title")).to_contain_text("Samverkan")
+            assert not outside, outside
         finally:
             browser.close()
     assert not problems, problems

@@ -257,6 +257,18 @@ def test_the_embed_script_is_served_through_the_proxy(
     assert "cache-control" not in response.headers  # the proxy may cache assets
 
 
+def test_the_api_reference_works_under_the_proxy_prefix(
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    response = client.get("/schema", headers=browser_headers("anna"))
+    assert response.status_code == 200
+    urls = [url for _, _, url in parse(response.text).urls]
+    assert urls and all(url.startswith((PREFIX + "/", "data:")) for url in urls), urls
+    assert f'data-url="{PREFIX}/schema/openapi.json"' in response.text
+    assert f'data-root="{PREFIX}"' in response.text
+    assert "frame-ancestors 'self' http" in response.headers["content-security-policy"]
+
+
 def test_the_ui_speaks_the_users_nextcloud_language_until_they_choose(
     client: TestClient,  # type: ignore[type-arg]
     nextcloud: FakeNextcloud,
