@@ -469,9 +469,13 @@ def _dav_url(variable: str) -> str:
 def sync_carddav() -> None:
     """Bring the address books under CARDDAV_URL (one per audience) up to date."""
     home = _dav_url("CARDDAV_URL")
-    public_url = get_settings().public_url
+    settings = get_settings()
+    books = settings.dav.address_books if settings.dav else ()
     _push_once(
-        "CardDAV", lambda session, progress: push_directory(session, home, public_url, progress)
+        "CardDAV",
+        lambda session, progress: push_directory(
+            session, home, settings.public_url, progress, books=books
+        ),
     )
 
 

@@ -31,7 +31,7 @@ def carddav_worker(dav: DavSettings, public_url: str, interval: float = 1.0) -> 
     async def apply(changes: Sequence[Change]) -> None:
         if _touches(changes, CARDDAV_TYPES):
             async with DavSession(dav.username, dav.password, _SINGLE_ATTEMPT) as session:
-                await push_directory(session, dav.carddav_url, public_url)
+                await push_directory(session, dav.carddav_url, public_url, books=dav.address_books)
 
     return OutboxWorker(CARDDAV_CONSUMER, apply, interval=interval)
 

@@ -65,6 +65,7 @@ SETTING_NAMES: dict[str, str] = {
     "NEXTCLOUD_DEFAULT_ROLE": "the role of a Nextcloud user in no mapped group",
     "NEXTCLOUD_GROUPS_TTL": "seconds a Nextcloud user's groups are cached",
     "CARDDAV_URL": "the CardDAV address book the directory is pushed to",
+    "CARDDAV_ADDRESS_BOOKS": "the address books published: internal, partners, public",
     "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
     "DAV_USERNAME": "the CardDAV/CalDAV user",
     "DAV_PASSWORD": "the CardDAV/CalDAV password",
@@ -114,6 +115,8 @@ class DavSettings:
     caldav_url: str
     username: str = ""
     password: str = field(default="", repr=False)
+    address_books: tuple[str, ...] = ("internal", "partners")
+    """Which audiences get an address book; each reader should be shared exactly one."""
 
 
 @dataclass(frozen=True)
@@ -279,7 +282,22 @@ def _dav() -> DavSettings | None:
         caldav_url=caldav,
         username=os.environ.get("DAV_USERNAME", ""),
         password=os.environ.get("DAV_PASSWORD", ""),
+        address_books=address_books(_get("CARDDAV_ADDRESS_BOOKS", "internal,partners")),
     )
+
+
+ADDRESS_BOOKS = ("internal", "partners", "public")
+
+
+def address_books(raw: str, name: str = "CARDDAV_ADDRESS_BOOKS") -> tuple[str, ...]:
+    """``internal,partners``: the audiences, among :data:`ADDRESS_BOOKS`, given a book."""
+    books = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    unknown = [book for book in books if book not in ADDRESS_BOOKS]
+    if unknown:
+        raise SettingsError(
+            f"{name}: unknown address book {unknown[0]!r} (use internal, partners, public)"
+        )
+    return books
 
 
 def exapp_public_url(appapi: AppApiSettings) -> str:
