@@ -27,9 +27,7 @@ from tests.sync.conftest import (
 PUBLIC_URL = "https://samverkan.example.se"
 
 
-def push(
-    home: str, books: tuple[str, ...] | None = None
-) -> tuple[dict[str, PushReport], int]:
+def push(home: str, books: tuple[str, ...] | None = None) -> tuple[dict[str, PushReport], int]:
     async def run() -> tuple[dict[str, PushReport], int]:
         async with dav_session(home) as session:
             reports = await push_directory(session, home, PUBLIC_URL, books=books)
