@@ -19,7 +19,7 @@ from litestar.exceptions import NotAuthorizedException, ServiceUnavailableExcept
 from directory.accounts.service import principal_for_external_user
 from directory.core.access import Principal, Role
 from directory.core.settings import AppApiSettings
-from samverkan.nextcloud.ocs import OcsClient, OcsError
+from samverkan.nextcloud.ocs import NextcloudUser, OcsClient, OcsError
 from samverkan.nextcloud.signature import is_appapi_request, verified_user
 from samverkan.web.i18n import PREFERRED_LANGUAGE
 
@@ -48,11 +48,12 @@ class AppApiAuthenticator:
         self.settings = settings
         self.ocs = ocs
         self.clock = clock
-        self._users: dict[str, tuple[float, Role, str]] = {}
+        self._users: dict[str, tuple[float, Role, NextcloudUser]] = {}
 
-    async def role_of(self, user_id: str) -> tuple[Role, str]:
-        """The user's role and Nextcloud language, from the cache while fresh; a stale entry is
-        used if Nextcloud is unreachable, and with none at all the request is refused with 503."""
+    async def role_of(self, user_id: str) -> tuple[Role, NextcloudUser]:
+        """The user's role and what Nextcloud says of them, from the cache while fresh; a stale
+        entry is used if Nextcloud is unreachable, and with none at all the request is refused
+        with 503."""
         now = self.clock()
         cached = self._users.get(user_id)
         if cached is not None and cached[0] > now:
@@ -67,8 +68,8 @@ class AppApiAuthenticator:
                 "Nextcloud could not be asked for the user's groups"
             ) from None
         role = role_for_groups(self.settings, list(user.groups))
-        self._users[user_id] = (now + self.settings.groups_ttl_seconds, role, user.language)
-        return role, user.language
+        self._users[user_id] = (now + self.settings.groups_ttl_seconds, role, user)
+        return role, user
 
     async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
         if not is_appapi_request(connection.headers):
@@ -76,10 +77,12 @@ class AppApiAuthenticator:
         user_id = verified_user(self.settings, connection.headers)
         if not user_id:
             raise NotAuthorizedException("AppAPI request without a Nextcloud user")
-        role, language = await self.role_of(user_id)
-        principal = await principal_for_external_user(ACCOUNT_PREFIX + user_id, role, user_id)
+        role, user = await self.role_of(user_id)
+        principal = await principal_for_external_user(
+            ACCOUNT_PREFIX + user_id, role, (user.display_name or user_id)[:200], user.email[:254]
+        )
         if principal is None:
             raise NotAuthorizedException("this account is disabled in Samverkan")
         # The UI speaks the user's Nextcloud language unless they chose one in Samverkan.
-        connection.scope.setdefault("state", {})[PREFERRED_LANGUAGE] = language
+        connection.scope.setdefault("state", {})[PREFERRED_LANGUAGE] = user.language
         return principal

@@ -35,10 +35,13 @@ class OcsError(Exception):
 
 @dataclass(frozen=True)
 class NextcloudUser:
-    """What Samverkan reads of a Nextcloud user: groups (for the role) and language."""
+    """What Samverkan reads of a Nextcloud user: groups (for the role), language, and the name
+    and address people know them by."""
 
     groups: tuple[str, ...]
     language: str
+    display_name: str = ""
+    email: str = ""
 
 
 def authorization_header(user: str, secret: str) -> str:
@@ -132,12 +135,16 @@ class OcsClient:
         )
 
     async def user(self, user_id: str) -> NextcloudUser:
-        """The user's groups and language, asked as that user (the provisioning API's
-        ``GET /cloud/users/{id}``: users may read their own data)."""
+        """The user's groups, language, display name and email, asked as that user (the
+        provisioning API's ``GET /cloud/users/{id}``, ``UsersController::getUser`` →
+        ``AUserDataOCSController::getUserData``: ``groups``, ``language``, ``displayname``,
+        ``email``; users may read their own data)."""
         data = await self.call(
             "GET", f"/ocs/v1.php/cloud/users/{quote(user_id, safe='')}", user=user_id
         )
         return NextcloudUser(
             groups=tuple(str(group) for group in data.get("groups", [])),
             language=str(data.get("language") or ""),
+            display_name=str(data.get("displayname") or ""),
+            email=str(data.get("email") or ""),
         )

@@ -49,6 +49,7 @@ class FakeNextcloud:
     calls: list[OcsCall] = field(default_factory=list)
     groups: dict[str, list[str]] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
+    profiles: dict[str, tuple[str, str]] = field(default_factory=dict)  # user: (name, email)
     ui: dict[str, dict[str, Any]] = field(default_factory=dict)
     failing: bool = False
 
@@ -97,9 +98,15 @@ def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
                 if user != call.appapi_user or user not in state.groups:
                     return 200, _envelope([], "failure", 998, "User does not exist")
                 language = state.languages.get(user, "sv")
-                return 200, _envelope(
-                    {"id": user, "groups": state.groups[user], "language": language}
-                )
+                name, email = state.profiles.get(user, (user, ""))
+                data = {
+                    "id": user,
+                    "groups": state.groups[user],
+                    "language": language,
+                    "displayname": name,  # AUserDataOCSController::getUserData
+                    "email": email or None,
+                }
+                return 200, _envelope(data)
             return 404, _envelope([], "failure", 998, "Not found")
 
         def _ui(self, call: OcsCall) -> tuple[int, bytes]:

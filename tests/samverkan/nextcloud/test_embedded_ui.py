@@ -78,6 +78,7 @@ def is_app_url(url: str) -> bool:
 def demo(nextcloud: FakeNextcloud) -> None:
     run_async(load_demo_if_empty())
     nextcloud.groups.update({"anna": ["admin"], "karin": ["kommunen"], "petra": []})
+    nextcloud.profiles["anna"] = ("Anna Berg", "anna.berg@tyreso.se")
 
 
 def schedule_through_the_proxy(client: TestClient, user: str) -> str:  # type: ignore[type-arg]
@@ -187,7 +188,10 @@ def test_following_a_link_and_submitting_a_form_through_the_proxy(
     assert answer.status_code == 200, answer.text[:500]
     [target] = {url for _, _, url in parse(answer.text).urls}
     assert target == f"{PREFIX}{meeting}#notes"
-    assert note in client.get(meeting, headers=headers).text
+    shown = client.get(meeting, headers=headers).text
+    assert note in shown
+    # People are shown by their Nextcloud display name, never as nc:<user id>.
+    assert "Anna Berg" in shown and "nc:anna" not in shown
 
 
 def test_a_form_without_the_users_token_is_refused(
