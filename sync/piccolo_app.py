@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sync import calendar_import_tables, dav_tables, invitation_tables, tables
+from sync import calendar_import_tables, dav_tables, invitation_tables, notice_tables, tables
 
 APP_CONFIG = AppConfig(
     app_name="sync",
@@ -14,6 +14,7 @@ APP_CONFIG = AppConfig(
         dav_tables.DavEntry,
         calendar_import_tables.ExternalCalendar,
         invitation_tables.SentInvitation,
+        notice_tables.NextcloudNotice,
     ],
     migration_dependencies=["directory.piccolo_app"],
     commands=[],

@@ -16,6 +16,16 @@
     if (typeof value === "string") { value = JSON.parse(value); }
     var url = value && value.url;
     if (typeof url !== "string" || !url) { return; }
+    // A link into the page (a notification's) names a Samverkan path after the menu entry:
+    // /apps/app_api/embedded/{app}/{menu}/{path} (app_api routes.php, TopMenu#viewExAppPage).
+    var deep = window.location.pathname.match(/\/apps\/app_api\/embedded\/[^/]+\/[^/]+\/(.+)$/);
+    if (deep) {
+      var start = new URL(url, window.location.href);
+      var target = new URL(deep[1] + window.location.search, start);
+      if (target.origin === start.origin && target.pathname.indexOf(start.pathname) === 0) {
+        url = target.pathname + target.search;
+      }
+    }
     var frame = document.createElement("iframe");
     frame.src = url;
     frame.title = "Samverkan";

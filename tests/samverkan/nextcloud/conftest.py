@@ -51,6 +51,7 @@ class FakeNextcloud:
     languages: dict[str, str] = field(default_factory=dict)
     profiles: dict[str, tuple[str, str]] = field(default_factory=dict)  # user: (name, email)
     ui: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
     failing: bool = False
 
     def calls_to(self, path_part: str) -> list[OcsCall]:
@@ -92,6 +93,8 @@ def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
                 return 200, _envelope([])
             if call.path.startswith("/ocs/v1.php/apps/app_api/api/v1/ui/"):
                 return self._ui(call)
+            if call.path == "/ocs/v1.php/apps/app_api/api/v1/notification":
+                return self._notification(call)
             parts = call.path.split("/")
             if call.path.startswith("/ocs/v1.php/cloud/users/") and len(parts) == 6:
                 user = unquote(parts[-1])
@@ -108,6 +111,34 @@ def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
                 }
                 return 200, _envelope(data)
             return 404, _envelope([], "failure", 998, "Not found")
+
+        def _notification(self, call: OcsCall) -> tuple[int, bytes]:
+            """app_api ``NotificationsController::sendNotification``: the user is the one in
+            ``AUTHORIZATION-APP-API``; ``ExNotificationsManager::sendNotification`` reads
+            ``params`` ``object``, ``object_id``, ``subject_type``, ``subject_params`` (a missing
+            one is a PHP error, a 500), and ``ExAppNotifier::prepare`` takes ``link`` and the
+            rich subject and message from ``subject_params``."""
+            params = (call.body or {}).get("params")
+            needed = ("object", "object_id", "subject_type", "subject_params")
+            user = call.appapi_user
+            if not isinstance(params, dict) or any(not params.get(key) for key in needed):
+                return 500, b"Internal Server Error"
+            if not user or user not in state.groups:
+                return 500, b"Internal Server Error"
+            subject = params["subject_params"]
+            if len(params["object"]) > 64 or len(params["object_id"]) > 64:
+                return 500, b"Internal Server Error"  # INotification::setObject's limits
+            entry = {
+                "app": APP_ID,
+                "user": user,
+                "object_type": params["object"],
+                "object_id": params["object_id"],
+                "subject": subject.get("rich_subject", ""),
+                "message": subject.get("rich_message", ""),
+                "link": subject.get("link", ""),
+            }
+            state.notifications.append(entry)
+            return 200, _envelope(entry)
 
         def _ui(self, call: OcsCall) -> tuple[int, bytes]:
             """Top menu, script and initial state, keyed by what AppAPI identifies them by."""

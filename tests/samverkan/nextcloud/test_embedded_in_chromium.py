@@ -111,7 +111,7 @@ def stand_in() -> Iterator[tuple[FakeNextcloud, str]]:
         def _dispatch(self) -> None:
             if self.path.startswith(PROXY):
                 self._proxy()
-            elif self.path == EMBEDDED_PAGE:
+            elif self.path == EMBEDDED_PAGE or self.path.startswith(EMBEDDED_PAGE + "/"):
                 self._embedded()
             else:
                 self._handle()
@@ -201,6 +201,12 @@ def test_samverkan_works_framed_in_nextclouds_page(stand_in: tuple[FakeNextcloud
             expect(frame.locator("h1")).to_contain_text("Who works with what", timeout=15_000)
             inner = page.frame(url=lambda url: PROXY in url)
             assert inner is not None and inner.url.endswith(f"{PROXY}/"), inner
+
+            # A notification's link opens that page in the frame.
+            page.goto(f"{EMBEDDED_PAGE}/networks")
+            expect(frame.locator("h1")).to_contain_text("Networks", timeout=15_000)
+            inner = page.frame(url=lambda url: PROXY in url)
+            assert inner is not None and inner.url.endswith(f"{PROXY}/networks"), inner
 
             # The API reference, from the vendored files under the proxy's prefix; the test
             # machine has no route to any CDN, so this also shows it works offline.
