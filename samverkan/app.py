@@ -16,6 +16,7 @@ from directory.api import api_router
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.core.database import close_pool, start_pool
 from directory.core.settings import Settings, get_settings
+from samverkan.nextcloud.admin_settings import RuntimeOptions
 from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
 from samverkan.nextcloud.embedding import AppApiEmbeddingMiddleware
 from samverkan.nextcloud.exapp import exapp_router
@@ -92,10 +93,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     middleware: list[Middleware] = [RequestContextMiddleware]
     if settings.appapi is not None:
         ocs = OcsClient(settings.appapi)
-        appapi = AppApiAuthenticator(settings.appapi, ocs)
+        books = settings.dav.address_books if settings.dav else ()
+        options = RuntimeOptions(settings.appapi, ocs, books)
+        appapi = AppApiAuthenticator(settings.appapi, ocs, options=options)
         api_authenticators.insert(0, appapi)
         web_authenticators.insert(0, appapi)
-        handlers.append(exapp_router(settings.appapi, ocs))
+        handlers.append(exapp_router(settings.appapi, ocs, books))
         middleware.append(
             DefineMiddleware(
                 AppApiEmbeddingMiddleware, settings=settings.appapi, secret=secret_key(settings)

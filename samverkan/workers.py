@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from directory.core.settings import Settings
+from samverkan.nextcloud.admin_settings import RuntimeOptions
 from samverkan.nextcloud.exapp import TOP_MENU_NAME
 from samverkan.nextcloud.notifications import Notifier, follow_up_reminders, notification_worker
 from samverkan.nextcloud.ocs import OcsClient
@@ -33,10 +34,21 @@ def background_jobs(settings: Settings, backend: SearchBackend) -> list[Job]:
     jobs: list[Job] = [search_worker(backend).run, run_scheduler]
     if settings.smtp_host:
         jobs.append(invitation_worker().run)
-    if settings.dav:
-        jobs.extend(worker.run for worker in dav_workers(settings.dav, settings.public_url))
+    books = None
     if settings.appapi:
-        notifier = Notifier(settings.appapi, OcsClient(settings.appapi), TOP_MENU_NAME)
+        ocs = OcsClient(settings.appapi)
+        options = RuntimeOptions(
+            settings.appapi, ocs, settings.dav.address_books if settings.dav else ()
+        )
+
+        async def books_set_in_nextcloud() -> tuple[str, ...]:
+            return (await options.current()).address_books
+
+        books = books_set_in_nextcloud
+    if settings.dav:
+        jobs.extend(worker.run for worker in dav_workers(settings.dav, settings.public_url, books))
+    if settings.appapi:
+        notifier = Notifier(settings.appapi, ocs, TOP_MENU_NAME)
         jobs.append(notification_worker(notifier).run)
         jobs.append(functools.partial(follow_up_reminders, notifier))
     return jobs

@@ -236,7 +236,7 @@ def _role_name(variable: str, value: str) -> str:
     return value
 
 
-def _role_groups(raw: str) -> tuple[tuple[str, str], ...]:
+def parse_role_groups(raw: str) -> tuple[tuple[str, str], ...]:
     """``group:role,group:role`` as pairs; a group name may itself contain colons."""
     pairs = []
     for item in filter(None, (part.strip() for part in raw.split(","))):
@@ -264,7 +264,7 @@ def _appapi() -> AppApiSettings | None:
         nextcloud_url=os.environ["NEXTCLOUD_URL"].strip().removesuffix("/index.php").rstrip("/"),
         app_host=os.environ.get("APP_HOST", "").strip() or "127.0.0.1",
         app_port=_int("APP_PORT", 8000, 1, 65535),
-        role_groups=_role_groups(os.environ.get("NEXTCLOUD_ROLE_GROUPS", "admin:admin")),
+        role_groups=parse_role_groups(os.environ.get("NEXTCLOUD_ROLE_GROUPS", "admin:admin")),
         default_role=_role_name(
             "NEXTCLOUD_DEFAULT_ROLE", os.environ.get("NEXTCLOUD_DEFAULT_ROLE", "partner").strip()
         ),

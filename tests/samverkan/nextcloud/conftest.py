@@ -52,6 +52,7 @@ class FakeNextcloud:
     profiles: dict[str, tuple[str, str]] = field(default_factory=dict)  # user: (name, email)
     ui: dict[str, dict[str, Any]] = field(default_factory=dict)
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    config: dict[str, str] = field(default_factory=dict)  # the ExApp's appconfig_ex
     failing: bool = False
 
     def calls_to(self, path_part: str) -> list[OcsCall]:
@@ -95,6 +96,15 @@ def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
                 return self._ui(call)
             if call.path == "/ocs/v1.php/apps/app_api/api/v1/notification":
                 return self._notification(call)
+            if call.path == "/ocs/v1.php/apps/app_api/api/v1/ex-app/config/get-values":
+                # AppConfigController::getAppConfigValues: only the keys that are set.
+                keys = (call.body or {}).get("configKeys", [])
+                found = [
+                    {"configkey": key, "configvalue": state.config[key]}
+                    for key in keys
+                    if key in state.config
+                ]
+                return 200, _envelope(found)
             parts = call.path.split("/")
             if call.path.startswith("/ocs/v1.php/cloud/users/") and len(parts) == 6:
                 user = unquote(parts[-1])
@@ -143,6 +153,16 @@ def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
         def _ui(self, call: OcsCall) -> tuple[int, bytes]:
             """Top menu, script and initial state, keyed by what AppAPI identifies them by."""
             kind = call.path.rsplit("/", 1)[-1]
+            if kind == "settings":  # OCSSettingsController: registerForm, unregisterForm
+                registered = state.ui.setdefault(kind, {})
+                if call.method == "POST":
+                    scheme = (call.body or {}).get("formScheme") or {}
+                    if not scheme.get("id") or not isinstance(scheme.get("fields"), list):
+                        return 400, _envelope([], "failure", 400, "Bad form")
+                    registered[scheme["id"]] = scheme
+                elif registered.pop(call.query.get("formId", [""])[0], None) is None:
+                    return 200, _envelope([], "failure", 404, "No such form")
+                return 200, _envelope([])
             fields = {"top-menu": ("name",), "script": ("type", "name", "path")}
             names = fields.get(kind, ("type", "name", "key"))
             given = call.body if call.method == "POST" else {k: v[0] for k, v in call.query.items()}
