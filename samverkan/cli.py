@@ -31,6 +31,7 @@ from directory.records.exchange import (
 )
 from directory.records.export import export_document, export_records
 from directory.records.importer import import_rows
+from samverkan import plan_cli
 from samverkan.backup import BackupError, export_all, import_all, row_count
 from search.backend import SearchError, SearchQuery
 from search.configured import configured_backend
@@ -547,3 +548,6 @@ def nextcloud_register_info(secret: str, port: int, daemon: str) -> None:
     except AppInfoError as error:
         raise click.ClickException(str(error)) from None
     click.echo(msgspec.json.encode(info).decode())
+
+
+main.add_command(plan_cli.plan)
