@@ -35,6 +35,7 @@ from samverkan.web.messages import error_text
 from samverkan.web.notices import with_notice
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
+from sync.invitation_status import invitation_status
 
 WebRequest = Request[Principal, Any, Any]
 OCCURRENCES_SHOWN = 26
@@ -144,9 +145,11 @@ async def _meeting_page(
     ).contents
     invited = [org for org in invited if org.id in meeting.invited_organizations]
     upcoming, past = split_by_now(entries([meeting]), dt.datetime.now(ZONE))
+    is_coordinator = await is_coordinator_of(request.user, meeting.network_id)
     return await page(
         request,
         "meeting.html",
+        invitations=await invitation_status(meeting_id) if request.user.is_staff else [],
         status_code=status_code,
         meeting=meeting,
         network=network,
@@ -158,7 +161,7 @@ async def _meeting_page(
         attendance={item.occurrence_start.astimezone(ZONE): item for item in attendance},
         follow_ups=follow_ups,
         may_read_notes=may_read_notes,
-        is_coordinator=await is_coordinator_of(request.user, meeting.network_id),
+        is_coordinator=is_coordinator,
         errors=errors or {},
         zone=ZONE,
     )

@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from directory.accounts.service import hash_token
 from directory.accounts.tables import ApiToken
 from directory.core.tables import TaxonomyTerm
+from directory.records import hsds
 from tests.conftest import run_async
 
 ALL = frozenset({"admin", "coordinator", "staff", "partner"})
@@ -70,6 +71,40 @@ RIGHTS: dict[str, frozenset[str]] = {
     "listSynonyms": ADMINS,
     "saveSynonym": ADMINS,
     "deleteSynonym": ADMINS,
+    "report_observation": ALL,
+    "situation_picture": ALL,
+    "list_plans": STAFF,
+    "get_plan": STAFF,
+    "draft_plan": WRITERS,
+    "adopt_plan": ADMINS,
+    "list_measures": STAFF,
+    "get_measure": STAFF,
+    "create_measure": WRITERS,
+    "update_measure": WRITERS,
+    "record_indicator_value": WRITERS,
+    "list_trainings": STAFF,
+    "create_training": WRITERS,
+    "record_training_participation": WRITERS,
+    "training_coverage": STAFF,
+    "get_service_evidence": STAFF,
+    "set_service_evidence": WRITERS,
+    "council_report": STAFF,
+    **{
+        f"hsds_{name}": ALL
+        for name in (
+            "root",
+            "list_services",
+            "get_service",
+            "list_organizations",
+            "get_organization",
+            "list_service_at_locations",
+            "get_service_at_location",
+            "list_taxonomies",
+            "get_taxonomy",
+            "list_taxonomy_terms",
+            "get_taxonomy_term",
+        )
+    },
 }
 
 
@@ -125,7 +160,15 @@ def records(client: TestClient, auth: dict[str, dict[str, str]]) -> dict[str, st
     external = create(  # a loopback address: refused at once, but the subscription is stored
         "external-calendars", {"network_id": network, "url": "http://127.0.0.1:9/x.ics"}
     )
+    plan = create("plan/plans", {"title": "Handlingsplan mot VBE"})
+    measure = create("plan/measures", {"plan_id": plan, "title": "Utbildning", "level": "general"})
+    training = create(
+        "plan/trainings", {"title": "Grundkurs", "level": "general", "held_on": "2026-10-01"}
+    )
     return {
+        "plan_id": plan,
+        "measure_id": measure,
+        "training_id": training,
         "organization": organization,
         "contact": create("contacts", {"name": "Kommunpolis", "organization_id": organization}),
         "service": create("services", {"name": "Orosanmälan", "organization_id": organization}),
@@ -135,6 +178,10 @@ def records(client: TestClient, auth: dict[str, dict[str, str]]) -> dict[str, st
         "token_id": str(feed.json()["id"]),
         "calendar_id": external,
         "term_id": str(term["id"]),
+        "service_id": create("services", {"name": "Stödlinjen", "organization_id": organization}),
+        "organization_id": organization,
+        "taxonomy_id": hsds.taxonomy_id("kind"),
+        "place_id": organization,
         "facet": "kind",
         "term": "vbe",
     }
