@@ -178,18 +178,18 @@ def network(record: Mapping[str, Any], organization_ids: set[str], contact_ids: 
     return {key: value for key, value in result.items() if value not in (None, "")}
 
 
-# The taxonomies directory records are coded with; the situation picture's own vocabularies
-# (signal, frequency, district) describe no record and stay out of the exchange.
-RECORD_TAXONOMIES = {"kind": 0, "area": 1, "level": 2}
-
-
 async def terms() -> list[dict[str, Any]]:
-    rows = await TaxonomyTerm.select().where(TaxonomyTerm.taxonomy.is_in(list(RECORD_TAXONOMIES)))
+    """The terms of the taxonomies records use (``hsds.TAXONOMY_DESCRIPTIONS``); the plan's
+    vocabulary (signals, districts) describes no record and is not exchanged."""
+    rows = await TaxonomyTerm.select().where(
+        TaxonomyTerm.taxonomy.is_in(list(hsds.TAXONOMY_DESCRIPTIONS))
+    )
     return [hsds.taxonomy_term(row) for row in sorted(rows, key=_term_order)]
 
 
 def _term_order(row: Mapping[str, Any]) -> tuple[int, int, str]:
-    return (RECORD_TAXONOMIES[row["taxonomy"]], row["position"], row["code"])
+    order = {"kind": 0, "area": 1, "level": 2}
+    return (order.get(row["taxonomy"], 3), row["position"], row["code"])
 
 
 async def hsds_document(audience: Audience = Audience.PUBLIC) -> dict[str, Any]:
