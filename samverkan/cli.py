@@ -20,7 +20,7 @@ from rich.progress import Progress
 from directory.accounts import service as accounts
 from directory.core.database import migrate as run_migrations
 from directory.core.errors import DirectoryError, InvalidFields
-from directory.core.settings import DavSettings, SettingsError, get_settings
+from directory.core.settings import DavSettings, SettingsError, get_settings, serve_environment
 from directory.demo.loader import load_demo_if_empty
 from directory.records.exchange import (
     SPEC_BY_KEY,
@@ -165,6 +165,9 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
     appapi = get_settings().appapi
     host = host or (appapi.app_host if appapi else "127.0.0.1")
     port = port or (appapi.app_port if appapi else 8000)
+    # The app (and each worker process) reads its settings anew, with links on this address.
+    os.environ.update(serve_environment(host, port))
+    get_settings.cache_clear()
 
     _migrate()
     if with_demo:
@@ -549,9 +552,13 @@ def _dav_url(variable: str) -> str:
 def sync_carddav() -> None:
     """Bring the address books under CARDDAV_URL (one per audience) up to date."""
     home = _dav_url("CARDDAV_URL")
-    public_url = get_settings().public_url
+    settings = get_settings()
+    books = settings.dav.address_books if settings.dav else ()
     _push_once(
-        "CardDAV", lambda session, progress: push_directory(session, home, public_url, progress)
+        "CardDAV",
+        lambda session, progress: push_directory(
+            session, home, settings.public_url, progress, books=books
+        ),
     )
 
 
@@ -560,6 +567,32 @@ def sync_caldav() -> None:
     """Bring the network calendars under CALDAV_URL up to date."""
     home = _dav_url("CALDAV_URL")
     _push_once("CalDAV", lambda session, progress: push_meetings(session, home, progress))
+
+
+@main.group("nextcloud")
+def nextcloud_group() -> None:
+    """Running Samverkan as a Nextcloud ExApp."""
+
+
+@nextcloud_group.command("register-info")
+@click.option("--secret", required=True, envvar="APP_SECRET", help="Default: APP_SECRET.")
+@click.option(
+    "--port",
+    required=True,
+    type=click.IntRange(1, 65535),
+    envvar="APP_PORT",
+    help="The port Samverkan listens on. Default: APP_PORT.",
+)
+@click.option("--daemon", default="manual_install", show_default=True, help="AppAPI daemon.")
+def nextcloud_register_info(secret: str, port: int, daemon: str) -> None:
+    """Print the --json-info of `occ app_api:app:register samverkan DAEMON`, from info.xml."""
+    from samverkan.nextcloud.appinfo import AppInfoError, manual_install
+
+    try:
+        info = manual_install(secret, port, daemon)
+    except AppInfoError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(msgspec.json.encode(info).decode())
 
 
 main.add_command(plan_cli.plan)

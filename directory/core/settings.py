@@ -7,6 +7,7 @@ with one line naming the variable (``SettingsError``), never later with a traceb
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.headerregistry import Address, HeaderRegistry
@@ -85,12 +86,21 @@ SETTING_NAMES: dict[str, str] = {
     "NEXTCLOUD_DEFAULT_ROLE": "the role of a Nextcloud user in no mapped group",
     "NEXTCLOUD_GROUPS_TTL": "seconds a Nextcloud user's groups are cached",
     "CARDDAV_URL": "the CardDAV address book the directory is pushed to",
+    "CARDDAV_ADDRESS_BOOKS": "the address books published: internal, partners, public",
     "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
     "DAV_USERNAME": "the CardDAV/CalDAV user",
     "DAV_PASSWORD": "the CardDAV/CalDAV password",
     "SAMVERKAN_PICTURE_MIN_REPORTS": "the fewest reports a group of the situation picture needs "
     "to be shown (default 3)",
 }
+
+
+APPAPI_PROXY_PATH = "/index.php/apps/app_api/proxy"
+"""Where Nextcloud's AppAPI proxies an ExApp: ``{NEXTCLOUD_URL}{APPAPI_PROXY_PATH}/{APP_ID}``
+(app_api ``appinfo/routes.php``, ``ExAppProxyController``). ``index.php`` works whether or not
+Nextcloud's pretty URLs are configured."""
+
+STANDALONE_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class SettingsError(ValueError):
@@ -128,6 +138,8 @@ class DavSettings:
     caldav_url: str
     username: str = ""
     password: str = field(default="", repr=False)
+    address_books: tuple[str, ...] = ("internal", "partners")
+    """Which audiences get an address book; each reader should be shared exactly one."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +149,7 @@ class Settings:
     search_backend: SearchBackendName = "embedded"
     meili_url: str = ""
     meili_master_key: str = field(default="", repr=False)
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = STANDALONE_PUBLIC_URL
     database_pool_size: int = 10
     appapi: AppApiSettings | None = None
     dav: DavSettings | None = None
@@ -298,7 +310,7 @@ def _role_name(variable: str, value: str) -> str:
     return value
 
 
-def _role_groups(raw: str) -> tuple[tuple[str, str], ...]:
+def parse_role_groups(raw: str) -> tuple[tuple[str, str], ...]:
     """``group:role,group:role`` as pairs; a group name may itself contain colons."""
     pairs = []
     for item in filter(None, (part.strip() for part in raw.split(","))):
@@ -326,7 +338,7 @@ def _appapi() -> AppApiSettings | None:
         nextcloud_url=os.environ["NEXTCLOUD_URL"].strip().removesuffix("/index.php").rstrip("/"),
         app_host=os.environ.get("APP_HOST", "").strip() or "127.0.0.1",
         app_port=_int("APP_PORT", 8000, 1, 65535),
-        role_groups=_role_groups(os.environ.get("NEXTCLOUD_ROLE_GROUPS", "admin:admin")),
+        role_groups=parse_role_groups(os.environ.get("NEXTCLOUD_ROLE_GROUPS", "admin:admin")),
         default_role=_role_name(
             "NEXTCLOUD_DEFAULT_ROLE", os.environ.get("NEXTCLOUD_DEFAULT_ROLE", "partner").strip()
         ),
@@ -344,7 +356,41 @@ def _dav() -> DavSettings | None:
         caldav_url=caldav,
         username=os.environ.get("DAV_USERNAME", ""),
         password=os.environ.get("DAV_PASSWORD", ""),
+        address_books=address_books(_get("CARDDAV_ADDRESS_BOOKS", "internal,partners")),
     )
+
+
+ADDRESS_BOOKS = ("internal", "partners", "public")
+
+
+def address_books(raw: str, name: str = "CARDDAV_ADDRESS_BOOKS") -> tuple[str, ...]:
+    """``internal,partners``: the audiences, among :data:`ADDRESS_BOOKS`, given a book."""
+    books = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    unknown = [book for book in books if book not in ADDRESS_BOOKS]
+    if unknown:
+        raise SettingsError(
+            f"{name}: unknown address book {unknown[0]!r} (use internal, partners, public)"
+        )
+    return books
+
+
+def exapp_public_url(appapi: AppApiSettings) -> str:
+    """Under Nextcloud users reach Samverkan through AppAPI's proxy, so links in feeds, vCards
+    and invitations point there (feeds are public routes of the proxy)."""
+    return f"{appapi.nextcloud_url}{APPAPI_PROXY_PATH}/{appapi.app_id}"
+
+
+def serve_environment(host: str, port: int) -> dict[str, str]:
+    """What ``samverkan serve`` adds to the environment of the app it starts: without
+    ``SAMVERKAN_PUBLIC_URL``, and outside Nextcloud, links follow the address it listens on (a
+    wildcard address is named by this machine's name)."""
+    if _get("SAMVERKAN_PUBLIC_URL") or _get("APP_ID"):
+        return {}
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 (naming the wildcard, not binding it)
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return {"SAMVERKAN_PUBLIC_URL": f"http://{host}:{port}"}
 
 
 def _http_url(name: str, default: str = "") -> str:
@@ -375,7 +421,9 @@ def load_settings() -> Settings:
     meili_url = _http_url("MEILI_URL")
     if backend == "meilisearch" and not meili_url:
         raise SettingsError("MEILI_URL is required when SEARCH_BACKEND=meilisearch")
-    public_url = _http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000")
+    appapi = _appapi()
+    public_url = _http_url("SAMVERKAN_PUBLIC_URL", exapp_public_url(appapi) if appapi else "")
+    public_url = public_url or STANDALONE_PUBLIC_URL
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
@@ -415,7 +463,7 @@ def load_settings() -> Settings:
         outbox_lease_seconds=_int("SAMVERKAN_OUTBOX_LEASE_SECONDS", 30, 2, 3600),
         metrics_dir=_get("PROMETHEUS_MULTIPROC_DIR"),
         picture_min_reports=_int("SAMVERKAN_PICTURE_MIN_REPORTS", 3, 2, 100),
-        appapi=_appapi(),
+        appapi=appapi,
         dav=_dav(),
         secret_key=_secret_key(),
         # Cookies are Secure whenever the public URL is https; plain-http development opts out.

@@ -231,4 +231,5 @@ class FeedTokenCreated(FeedTokenOut, kw_only=True):
     """Shown once: the token itself is not stored and cannot be shown again."""
 
     https_url: str
-    webcal_url: str
+    webcal_url: str | None
+    """Only when ``https_url`` is https; ``None`` on a plain-http deployment."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from directory.core.settings import SettingsError, load_settings
 from directory.records.resources import CONTACTS, ORGANIZATIONS
 from directory.records.tables import Contact
 from sync.carddav_push import push_directory
@@ -26,10 +27,10 @@ from tests.sync.conftest import (
 PUBLIC_URL = "https://samverkan.example.se"
 
 
-def push(home: str) -> tuple[dict[str, PushReport], int]:
+def push(home: str, books: tuple[str, ...] | None = None) -> tuple[dict[str, PushReport], int]:
     async def run() -> tuple[dict[str, PushReport], int]:
         async with dav_session(home) as session:
-            reports = await push_directory(session, home, PUBLIC_URL)
+            reports = await push_directory(session, home, PUBLIC_URL, books=books)
             return reports, session.requests
 
     result: tuple[dict[str, PushReport], int] = run_async(run())
@@ -86,6 +87,34 @@ def test_each_address_book_holds_exactly_what_its_audience_may_read(
         ids["support"],
     }
     assert set(read_cards(book(dav_home, "public"))) == {ids["cve"], ids["support"]}
+
+
+def test_only_the_configured_books_are_published_and_a_dropped_one_is_emptied(
+    dav_home: str, directory: Directory
+) -> None:
+    """One book per reader class ends duplicates in Nextcloud's search: a reader shared the
+    internal book already finds the partners' and public entries in it."""
+    records = seed(directory)
+    push(dav_home)
+    assert read_cards(book(dav_home, "public"))
+    reports, _ = push(dav_home, books=("internal", "partners"))
+    assert reports["public"].deleted == 2 and set(reports) == {"internal", "partners", "public"}
+    assert read_cards(book(dav_home, "public")) == {}
+    assert set(read_cards(book(dav_home, "internal"))) == {str(r.id) for r in records.values()}
+    reports, _ = push(dav_home, books=("internal",))
+    assert set(reports) == {"internal", "partners"}  # the emptied public book is left alone
+    assert read_cards(book(dav_home, "partners")) == {}
+    assert len(read_cards(book(dav_home, "internal"))) == len(records)
+
+
+def test_address_books_setting_names_a_wrong_book(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARDDAV_URL", "http://127.0.0.1:9/dav/")
+    monkeypatch.setenv("CARDDAV_ADDRESS_BOOKS", "internal, staff")
+    with pytest.raises(SettingsError, match=r"CARDDAV_ADDRESS_BOOKS.*'staff'"):
+        load_settings()
+    monkeypatch.setenv("CARDDAV_ADDRESS_BOOKS", "partners")
+    dav = load_settings().dav
+    assert dav is not None and dav.address_books == ("partners",)
 
 
 def test_cards_carry_name_organisation_title_phones_emails_addresses_categories_and_link(
