@@ -19,9 +19,9 @@ from directory.access import Principal, Role
 from directory.change_log import log_change
 from directory.database import transaction
 from directory.errors import N_, InvalidField, NotFound, PermissionDenied
-from directory.meeting_access import require_coordinator
 from directory.meeting_schemas import FeedTokenCreated, FeedTokenIn, FeedTokenOut
 from directory.meeting_tables import FeedToken
+from directory.policy import require_coordinator
 from directory.settings import get_settings
 from directory.tables import Contact, Network, Organization
 

@@ -21,7 +21,6 @@ from directory.access import Principal
 from directory.change_log import log_change
 from directory.database import transaction
 from directory.errors import N_, InvalidField, NotFound, PreconditionRequired, VersionMismatch
-from directory.meeting_access import can_read, require_coordinator, shows_agenda
 from directory.meeting_schemas import (
     MeetingIn,
     MeetingOut,
@@ -42,6 +41,7 @@ from directory.meeting_store import (
 )
 from directory.meeting_tables import Meeting, MeetingOccurrence
 from directory.meeting_validation import validate_meeting
+from directory.policy import can_read_meeting, meeting_view, require_coordinator, shows_agenda
 from directory.schemas import as_builtins
 
 TIMEZONE = "Europe/Stockholm"
@@ -108,15 +108,21 @@ class MeetingService:
             conditions.append(Meeting.network_id == network_id)
         result = []
         for series in await load_series(conditions):
-            if await can_read(self.principal, series.row):
+            if await can_read_meeting(self.principal, series.row):
                 agenda = await shows_agenda(self.principal, series.row)
-                result.append(to_out(series, agenda, (start, end)))
+                result.append(await self._view(to_out(series, agenda, (start, end))))
         return result
 
     async def get(self, meeting_id: uuid.UUID) -> MeetingOut:
         series = await self._series(meeting_id)
         start, end = now() - DEFAULT_WINDOW[0], now() + DEFAULT_WINDOW[1]
-        return to_out(series, await shows_agenda(self.principal, series.row), (start, end))
+        agenda = await shows_agenda(self.principal, series.row)
+        return await self._view(to_out(series, agenda, (start, end)))
+
+    async def _view(self, meeting: MeetingOut) -> MeetingOut:
+        """The meeting as the principal may see it (invitees they may see, no account id)."""
+        fields = {name: getattr(meeting, name) for name in MeetingOut.__struct_fields__}
+        return MeetingOut(**await meeting_view(self.principal, fields))
 
     async def create(self, data: MeetingIn) -> MeetingOut:
         values = as_builtins(data)
@@ -300,7 +306,7 @@ class MeetingService:
 
     async def _series(self, meeting_id: uuid.UUID) -> Series:
         row = await Meeting.select().where(Meeting.id == meeting_id).first()
-        if row is None or not await can_read(self.principal, decode_row(row)):
+        if row is None or not await can_read_meeting(self.principal, decode_row(row)):
             raise NotFound("meeting", str(meeting_id))
         return (await attach_overrides([decode_row(row)]))[0]
 

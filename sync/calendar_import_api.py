@@ -14,8 +14,8 @@ from directory.access import Principal
 from directory.api.auth import writers_only
 from directory.change_log import log_change
 from directory.database import transaction
-from directory.errors import NotFound, PermissionDenied
-from directory.meeting_access import is_member, require_coordinator
+from directory.errors import NotFound
+from directory.policy import require_coordinator, require_follow_up_reader
 from directory.tables import Network
 from directory.validation import check_url
 from sync.calendar_import import events_between, refresh
@@ -73,8 +73,8 @@ async def _row(calendar_id: uuid.UUID) -> dict[str, Any]:
 
 
 async def _require_reader(principal: Principal, network_id: uuid.UUID) -> None:
-    if not (principal.is_staff or await is_member(principal, network_id)):
-        raise PermissionDenied("external calendars are for staff and the network's members")
+    """External calendars follow the rule of the network's notes (staff and its members)."""
+    await require_follow_up_reader(principal, network_id)
 
 
 @post(

@@ -21,6 +21,7 @@ from piccolo.columns.combination import WhereRaw
 from directory.feed_tokens import ResolvedFeed
 from directory.meeting_store import Condition, Series, in_window, load_series
 from directory.meeting_tables import Meeting
+from directory.policy import feed_network_condition
 from directory.settings import get_settings
 from directory.tables import Contact, Network, Organization
 
@@ -204,7 +205,10 @@ async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
         kept: Condition = (Meeting.status != "cancelled") | (
             Meeting.cancelled_at >= window.epoch - CANCELLED_KEPT
         )
-        found = await load_series([condition, in_window(window.start, window.end), kept])
+        staff = feed.detail == "staff"
+        conditions = [condition, in_window(window.start, window.end), kept]
+        shown = feed_network_condition(staff)
+        found = await load_series([*conditions, *([shown] if shown is not None else [])])
     found.sort(key=lambda s: (s.row["starts_at"], s.row["uid"]))
     staff = feed.detail == "staff"
     events = [event for series in found for event in series_components(series, staff)]

@@ -10,8 +10,8 @@ from msgspec import Struct
 
 from directory.access import Principal
 from directory.errors import NotFound
-from directory.meeting_access import is_coordinator_of
 from directory.meetings import MeetingService
+from directory.policy import is_coordinator_of
 from directory.records import ListQuery, RecordService, visibility_filter
 from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS, SERVICES, ResourceSpec
 from directory.tables import Account, Network, NetworkMember, Organization

@@ -15,7 +15,6 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from directory.access import Principal
 from directory.errors import N_, InvalidField, PermissionDenied
 from directory.feed_tokens import FeedTokenService
-from directory.meeting_access import is_coordinator_of, require_coordinator
 from directory.meeting_conflicts import find_conflicts
 from directory.meeting_followup import FollowUpService
 from directory.meeting_schemas import (
@@ -27,6 +26,7 @@ from directory.meeting_schemas import (
     NoteIn,
 )
 from directory.meetings import MeetingService
+from directory.policy import is_coordinator_of, require_coordinator
 from directory.records import ListQuery, RecordService
 from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from samverkan.web.calendar_views import ZONE, entries, split_by_now

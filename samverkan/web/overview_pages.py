@@ -13,9 +13,9 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from directory.access import Principal
-from directory.meeting_access import is_member
 from directory.meeting_followup import FollowUpService
 from directory.meetings import MeetingService
+from directory.policy import is_member
 from directory.records import ListQuery, RecordService, visibility_filter
 from directory.resources import NETWORKS, ORGANIZATIONS
 from directory.tables import NetworkCoordinator, NetworkMember, Organization
