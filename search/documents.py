@@ -15,8 +15,9 @@ from typing import Any
 
 import msgspec
 
-from directory.access import Visibility
-from directory.tables import AuditEntry, Contact, Network, NetworkMember, Organization, Service
+from directory.core.access import Visibility
+from directory.core.tables import AuditEntry
+from directory.records.tables import Contact, Network, NetworkMember, Organization, Service
 
 DOCUMENT_TYPES = ("organization", "contact", "service", "network")
 _STRICTNESS = {Visibility.INTERNAL: 0, Visibility.PARTNERS: 1, Visibility.PUBLIC: 2}
@@ -84,7 +85,7 @@ class _Context:
 
     def visibility(self, organization: Row) -> str:
         """An organisation's own visibility made as strict as that of every organisation above
-        it (the rule of :mod:`directory.policy`), so a unit of an internal one is internal."""
+        it (the rule of :mod:`directory.core.access`), so a unit of an internal one is internal."""
         levels = [organization["visibility"]]
         seen = {organization["id"]}
         parent = self.organizations.get(organization["parent_id"])

@@ -6,9 +6,9 @@ import dataclasses
 import logging
 import time
 
-from directory import policy
-from directory.access import Principal
-from directory.metrics import SEARCH_DURATION
+from directory.core.access import Principal
+from directory.core.metrics import SEARCH_DURATION
+from directory.records.access import readable_network_ids
 from search.backend import (
     FACETS,
     MAX_LIMIT,
@@ -42,8 +42,9 @@ async def search_as(
     principal: Principal, backend: SearchBackend, query: SearchQuery
 ) -> SearchResult:
     """:func:`search_directory` for ``principal``: a filter by a network they may not see finds
-    nothing, and the network facet counts only networks they may see (:mod:`directory.policy`)."""
-    networks = await policy.readable_network_ids(principal)
+    nothing, and the network facet counts only networks they may see (the rule of
+    :mod:`directory.records.access`)."""
+    networks = await readable_network_ids(principal)
     if networks is not None and query.network and query.network not in networks:
         return SearchResult(hits=[], total=0, facets={facet: {} for facet in FACETS})
     result = await search_directory(backend, query)
@@ -63,7 +64,7 @@ async def facet_values_as(
     limit: int,
 ) -> list[FacetValue]:
     """Facet suggestions for ``principal``: no network they may not see."""
-    networks = await policy.readable_network_ids(principal) if facet == "network" else None
+    networks = await readable_network_ids(principal) if facet == "network" else None
     if networks is None:
         return await backend.facet_search(query, facet, prefix, limit)
     values = await backend.facet_search(query, facet, prefix, MAX_LIMIT)

@@ -19,7 +19,7 @@ import httpx
 import recurring_ical_events
 from icalendar import Calendar
 
-from directory.settings import get_settings
+from directory.core.settings import get_settings
 from sync.calendar_import_tables import ExternalCalendar
 
 log = logging.getLogger(__name__)

@@ -10,14 +10,14 @@ from litestar import Request, Router, delete, get, post
 from litestar.params import Parameter
 from msgspec import Meta, Struct
 
-from directory.access import Principal
-from directory.api.auth import writers_only
-from directory.change_log import log_change
-from directory.database import transaction
-from directory.errors import NotFound
-from directory.policy import require_coordinator, require_follow_up_reader
-from directory.tables import Network
-from directory.validation import check_url
+from directory.accounts.auth import writers_only
+from directory.core.access import Principal
+from directory.core.change_log import log_change
+from directory.core.database import transaction
+from directory.core.errors import NotFound
+from directory.core.validation import check_url
+from directory.meetings.access import require_coordinator, require_follow_up_reader
+from directory.records.tables import Network
 from sync.calendar_import import events_between, refresh
 from sync.calendar_import_tables import ExternalCalendar
 

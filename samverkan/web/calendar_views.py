@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from directory.meeting_schemas import MeetingOut
+from directory.meetings.schemas import MeetingOut
 
 ZONE = ZoneInfo("Europe/Stockholm")
 

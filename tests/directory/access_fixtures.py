@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from litestar.testing import TestClient
 
-from directory import accounts
+from directory.accounts import service as accounts
 from search.embedded import EmbeddedBackend
 from sync.indexing import search_worker
 from tests.conftest import _clean, run_async
