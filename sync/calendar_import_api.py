@@ -72,9 +72,17 @@ async def _row(calendar_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
-async def _require_reader(principal: Principal, network_id: uuid.UUID) -> None:
-    """External calendars follow the rule of the network's notes (staff and its members)."""
-    await require_follow_up_reader(principal, network_id)
+async def _require_reader(
+    principal: Principal, network_id: uuid.UUID, calendar_id: uuid.UUID | None = None
+) -> None:
+    """External calendars follow the rule of the network's notes (staff and its members); a
+    calendar of a network hidden from the principal is not found, without naming the network."""
+    try:
+        await require_follow_up_reader(principal, network_id)
+    except NotFound:
+        if calendar_id is None:
+            raise
+        raise NotFound("external_calendar", str(calendar_id)) from None
 
 
 @post(
@@ -156,7 +164,7 @@ async def external_calendar_events(
     end: Annotated[dt.datetime, Parameter(description="exclusive")],
 ) -> list[ExternalEventOut]:
     row = await _row(calendar_id)
-    await _require_reader(request.user, row["network_id"])
+    await _require_reader(request.user, row["network_id"], calendar_id)
     return [
         ExternalEventOut(
             uid=event.uid,

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
 import secrets
 import uuid
 
+from directory.accounts.passwords import (
+    check_strength,
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    password_matches,
+)
 from directory.accounts.tables import Account, ApiToken
 from directory.core.access import Principal, Role
 from directory.core.errors import N_, InvalidField
@@ -131,51 +139,19 @@ async def principal_for_external_user(
     )
 
 
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_MIN_PASSWORD_LENGTH = 10
-
-
-def hash_password(password: str) -> str:
-    """``scrypt$n$r$p$salt$hash`` with a fresh 16-byte salt (parameters stored for upgrades)."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
-    )
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
-
-
-def password_matches(password: str, stored: str) -> bool:
-    """Constant-time check of ``password`` against a :func:`hash_password` value."""
-    try:
-        scheme, n, r, p, salt, expected = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        digest = hashlib.scrypt(
-            password.encode(),
-            salt=bytes.fromhex(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected) // 2,
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(digest.hex(), expected)
-
-
 async def set_password(username: str, password: str) -> None:
-    """Raises :class:`InvalidField` for a short password or an unknown account."""
-    if len(password) < _MIN_PASSWORD_LENGTH:
-        raise InvalidField(
-            "password", N_("must be at least %(min)s characters"), {"min": _MIN_PASSWORD_LENGTH}
-        )
-    updated = (
-        await Account.update({Account.password_hash: hash_password(password)})
+    """Raises :class:`InvalidField` for an unknown account or a weak password (too short,
+    common, a pattern, or made of the account's own name or address)."""
+    row = (
+        await Account.select(Account.display_name, Account.email)
         .where(Account.username == username)
-        .returning(Account.id)
+        .first()
     )
-    if not updated:
+    if row is None:
         raise InvalidField("username", N_("no account named %(name)s"), {"name": repr(username)})
+    check_strength(password, username, row["display_name"], row["email"])
+    stored = await asyncio.to_thread(hash_password, password)
+    await Account.update({Account.password_hash: stored}).where(Account.username == username)
 
 
 def principal_of(row: dict[str, object]) -> Principal:
@@ -193,6 +169,8 @@ async def principal_for_password(username: str, password: str) -> Principal | No
     """The principal whose live account has this password, or ``None``.
 
     An unknown name still costs one scrypt run, so timing does not reveal which names exist.
+    A hash made with older scrypt parameters is replaced by one made with today's. scrypt runs
+    in a worker thread, so a sign-in does not stall the other requests.
     """
     row = (
         await Account.select()
@@ -200,11 +178,16 @@ async def principal_for_password(username: str, password: str) -> Principal | No
         .first()
     )
     stored = row["password_hash"] if row is not None else ""
-    if not stored:
-        password_matches(password, _DUMMY_HASH)
+    if row is None or not stored:
+        await asyncio.to_thread(password_matches, password, dummy_hash())
         return None
-    if row is None or not password_matches(password, stored):
+    if not await asyncio.to_thread(password_matches, password, stored):
         return None
+    if needs_rehash(stored):  # the cost went up since this hash was made
+        rehashed = await asyncio.to_thread(hash_password, password)
+        await Account.update({Account.password_hash: rehashed}).where(
+            (Account.id == row["id"]) & (Account.password_hash == stored)
+        )
     return principal_of(row)
 
 
@@ -216,9 +199,6 @@ async def principal_for_account(account_id: uuid.UUID) -> Principal | None:
         .first()
     )
     return principal_of(row) if row is not None else None
-
-
-_DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
 async def set_role(account_id: uuid.UUID, role: str) -> None:

@@ -316,9 +316,12 @@ class MeetingService:
         return (await attach_overrides([decode_row(row)]))[0]
 
     async def _current(self, meeting_id: uuid.UUID, if_match: str | None) -> Series:
+        """The meeting to change, if the principal coordinates its network and ``if_match``
+        names its current version (who may comes before which version, so 403 before 428)."""
+        series = await self._series(meeting_id)
+        await require_coordinator(self.principal, series.row["network_id"])
         if if_match is None:
             raise PreconditionRequired
-        series = await self._series(meeting_id)
         etag = f'"{series.row["sequence"]}"'
         if if_match.strip() not in {etag, "*"}:
             raise VersionMismatch(etag)

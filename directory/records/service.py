@@ -181,6 +181,12 @@ class RecordService:
         row = await self._row(record_id)
         return (await self._records([row]))[0]
 
+    async def editable(self, record_id: uuid.UUID) -> Struct:
+        """The record, for a form that changes it; raises :class:`PermissionDenied` unless the
+        principal may change it."""
+        await self._require_changer(record_id)
+        return await self.get(record_id)
+
     async def create(self, data: Struct) -> Struct:
         self._require_writer()
         values = as_builtins(data)

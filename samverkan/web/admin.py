@@ -11,6 +11,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory.accounts import service as accounts
+from directory.accounts.passwords import check_strength
 from directory.accounts.tables import Account
 from directory.core.access import Principal, Role
 from directory.core.errors import N_, Conflict, InvalidField
@@ -67,8 +68,12 @@ async def create_user(request: WebRequest) -> Response[Any]:
             raise InvalidField("username", N_("must not be empty"))
         if await Account.exists().where(Account.username == values["username"]):
             raise InvalidField("username", N_("is already taken"))
-        if len(values.get("password", "")) < 10:
-            raise InvalidField("password", N_("must be at least %(min)s characters"), {"min": 10})
+        check_strength(
+            values.get("password", ""),
+            values["username"],
+            values.get("display_name", ""),
+            values.get("email", ""),
+        )
         organization = values.get("organization_id") or None
         await accounts.create_account(
             values["username"],

@@ -139,6 +139,18 @@ def seed(client: Client) -> Seeded:
         {"name": "Kommunpolis Nacka", "organization_id": ids["partner_org"]},
         admin,
     )
+    ids["partner_service"] = _post(
+        client,
+        "services",
+        {"name": "Orosanmälan Nacka", "organization_id": ids["partner_org"]},
+        admin,
+    )
+    ids["internal_service"] = _post(
+        client,
+        "services",
+        {"name": f"Tjänst {SECRET}", "organization_id": ids["internal_org"]},
+        admin,
+    )
     for identity in IDENTITIES[1:]:
         org = {"member_partner": ids["partner_org"], "partner": ids["lonely_org"]}.get(identity)
         account_id, token = _account(identity, org)
@@ -220,10 +232,20 @@ def seed(client: Client) -> Seeded:
         _post(client, f"{path}/notes", note, admin)
         follow_up = {"title": f"Uppföljning {secret}", "owner": "SSPF", "due_date": "2030-01-01"}
         ids[f"{meeting}_follow_up"] = _post(client, f"{path}/follow-ups", follow_up, admin)
-    for name in ("internal_org", "internal_contact", "internal_network", "internal_meeting"):
+    for network in ("open_network", "internal_network"):
+        prefix = network.removesuffix("_network")
+        feed = {"scope": "network", "subject_id": ids[network], "detail": "staff"}
+        ids[f"{prefix}_token"] = _post(client, "feed-tokens", feed, admin)
+        calendar = {"network_id": ids[network], "url": "http://127.0.0.1:9/kalender.ics"}
+        ids[f"{prefix}_calendar"] = _post(client, "external-calendars", calendar, admin)
+    internal = ("internal_org", "internal_contact", "internal_service", "internal_network")
+    for name in (*internal, "internal_meeting"):
         seeded.internal_ids.add(ids[name])
     seeded.internal_ids.add(ids["public_unit"])  # its parent is internal
-    seeded.internal_ids.add(ids["internal_meeting_follow_up"])
+    for name in ("internal_meeting_follow_up", "internal_token", "internal_calendar"):
+        seeded.internal_ids.add(ids[name])
+    terms = client.get("/api/v1/taxonomy-terms", headers=admin).json()
+    ids["term"] = str(terms[0]["id"])
     run_async(search_worker(EmbeddedBackend()).drain())
     for identity in IDENTITIES:
         seeded.cookies[identity] = _sign_in(client, identity)
