@@ -57,18 +57,27 @@ async def create_account(
     return account
 
 
-async def create_token(account_id: uuid.UUID, label: str = "") -> str:
-    """A new 256-bit bearer token; only its hash is stored, so it is shown to the caller once."""
+async def create_token(
+    account_id: uuid.UUID, label: str = "", expires_at: dt.datetime | None = None
+) -> str:
+    """A new 256-bit bearer token; only its hash is stored, so it is shown to the caller once.
+    After ``expires_at`` (if given) it no longer signs anyone in."""
     token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await ApiToken.insert(ApiToken(account=account_id, token_hash=hash_token(token), label=label))
+    await ApiToken.insert(
+        ApiToken(
+            account=account_id, token_hash=hash_token(token), label=label, expires_at=expires_at
+        )
+    )
     return token
 
 
-async def create_service_token(role: str, label: str = "") -> str:
+async def create_service_token(
+    role: str, label: str = "", expires_at: dt.datetime | None = None
+) -> str:
     """A token for a new account of ``role``, named after the role (the CLI's development login)."""
     username = f"{_role(role).value}-{secrets.token_hex(4)}"
     account = await create_account(username, role)
-    return await create_token(account.id, label or f"created for {username}")
+    return await create_token(account.id, label or f"created for {username}", expires_at)
 
 
 async def revoke_token(token_id: uuid.UUID) -> bool:
@@ -92,6 +101,7 @@ async def principal_for_token(token: str) -> Principal | None:
             ApiToken.id,
             ApiToken.token_hash,
             ApiToken.last_used_at,
+            ApiToken.expires_at,
             ApiToken.account.id.as_alias("account_id"),
             ApiToken.account.username.as_alias("username"),
             ApiToken.account.role.as_alias("role"),
@@ -101,11 +111,13 @@ async def principal_for_token(token: str) -> Principal | None:
         .where((ApiToken.token_hash == digest) & ApiToken.revoked_at.is_null())
         .first()
     )
+    now = dt.datetime.now(dt.UTC)
     if row is None or row["disabled_at"] is not None:
+        return None
+    if row["expires_at"] is not None and row["expires_at"] <= now:
         return None
     if not hmac.compare_digest(row["token_hash"], digest):
         return None
-    now = dt.datetime.now(dt.UTC)
     if row["last_used_at"] is None or now - row["last_used_at"] > _LAST_USED_RESOLUTION:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
     return Principal(

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from directory.accounts import service as accounts
 from directory.accounts.passwords import check_strength
 from directory.accounts.tables import Account
+from directory.accounts.tokens import TokenService
 from directory.core.access import Principal, Role
 from directory.core.errors import N_, Conflict, InvalidField
 from directory.core.schemas import TaxonomyTermIn
@@ -115,6 +116,19 @@ async def revoke_feed_token(request: WebRequest, token_id: uuid.UUID) -> Respons
     return redirect("/admin/feed-tokens")
 
 
+@get("/admin/tokens", name="admin_tokens")
+async def api_tokens(request: WebRequest) -> Template:
+    """Every bearer token with its owner, last use and expiry; revoke one that has leaked."""
+    tokens = await TokenService(request.user).list()
+    return await page(request, "admin/tokens.html", tokens=tokens)
+
+
+@post("/admin/tokens/{token_id:uuid}/revoke", name="admin_token_revoke")
+async def revoke_api_token(request: WebRequest, token_id: uuid.UUID) -> Response[Any]:
+    await TokenService(request.user).revoke(token_id)
+    return redirect("/admin/tokens")
+
+
 @get("/admin/synonyms", name="admin_synonyms")
 async def synonym_list(request: WebRequest) -> Template:
     return await page(request, "admin/synonyms.html", synonyms=await synonyms.list_synonyms())
@@ -186,6 +200,8 @@ ADMIN_HANDLERS = [
     update_user,
     feed_tokens,
     revoke_feed_token,
+    api_tokens,
+    revoke_api_token,
     synonym_list,
     synonym_save,
     taxonomy,

@@ -244,6 +244,11 @@ def seed(client: Client) -> Seeded:
     seeded.internal_ids.add(ids["public_unit"])  # its parent is internal
     for name in ("internal_meeting_follow_up", "internal_token", "internal_calendar"):
         seeded.internal_ids.add(ids[name])
+    spare = client.post(
+        "/api/v1/tokens", json={"label": "reserv"}, headers=seeded.headers["member_partner"]
+    )
+    assert spare.status_code == 201, spare.text
+    ids["spare_api_token"] = str(spare.json()["id"])
     terms = client.get("/api/v1/taxonomy-terms", headers=admin).json()
     ids["term"] = str(terms[0]["id"])
     run_async(search_worker(EmbeddedBackend()).drain())

@@ -53,6 +53,9 @@ RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "update_taxonomy_term": (ADMIN, ADMIN),
     "list_audit_entries": (WRITERS, WRITERS),
     "whoami": (ALL, ALL),
+    "list_api_tokens": (ALL, ALL),
+    "create_api_token": (ALL, ALL),
+    "revoke_api_token": (ADMIN | {"member_partner"}, ADMIN | {"member_partner"}),
     "list_meetings": (ALL, ALL),
     "get_meeting": (MEMBERS, STAFF),
     "create_meeting": (OWN, OWN),
@@ -129,6 +132,7 @@ def _targets(seeded: Seeded, internal: bool) -> dict[str, str]:
         "network": ids[f"{side}_network"],
         "meeting_id": ids[f"{side}_meeting"],
         "term_id": ids["term"],
+        "api_token_id": ids["spare_api_token"],
         "follow_up_id": ids[f"{side}_meeting_follow_up"],
         "token_id": ids[f"{side}_token"],
         "calendar_id": ids[f"{side}_calendar"],
@@ -179,6 +183,8 @@ def _request(
         url = path.replace("{record_id}", "00000000-0000-4000-8000-000000000000")
     else:
         url = path.replace("{record_id}", target.get(kind, ""))
+    if operation_id == "revoke_api_token":  # a spare token of the member partner's
+        url = url.replace("{token_id}", target["api_token_id"])
     for name, value in target.items():
         url = url.replace(f"{{{name}}}", value)
     query = {
@@ -269,6 +275,7 @@ PAGE_RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "/admin/synonyms": (ADMIN, ADMIN),
     "/admin/taxonomy": (ADMIN, ADMIN),
     "/admin/users": (ADMIN, ADMIN),
+    "/admin/tokens": (ADMIN, ADMIN),
     "/admin/guidance": (ADMIN, ADMIN),
 }
 _NOT_PAGES = ("/api/", "/schema", "/static", "/feeds", "/sign-in", "/health", "/ready", "/metrics")
