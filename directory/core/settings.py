@@ -35,6 +35,10 @@ SETTING_NAMES: dict[str, str] = {
     "SAMVERKAN_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "SAMVERKAN_LOG_FORMAT": "json (one object a line) or text",
     "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
+    "SAMVERKAN_TRUSTED_PROXIES": "addresses or networks of the proxies whose X-Forwarded-For "
+    "is believed (comma list; empty: nobody's)",
+    "SAMVERKAN_SCRYPT_N": "scrypt cost of password hashes (power of two, 16384 at least; "
+    "default OWASP's 131072)",
     "SAMVERKAN_WORKER_IN_APP": "true: each web process runs the outbox worker; false: "
     "only `samverkan worker` does",
     "SAMVERKAN_OUTBOX_LEASE_SECONDS": "seconds an outbox worker's claim on a consumer lasts "

@@ -63,3 +63,17 @@ def test_the_sqlite_file_is_created_for_its_owner_only(tmp_path: Path) -> None:
     )
     mode = stat.S_IMODE((tmp_path / "samverkan.sqlite").stat().st_mode)
     assert mode == 0o600, oct(mode)
+
+
+def test_trusted_proxies_must_be_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    from directory.core.settings import SettingsError, load_settings
+    from samverkan.cli import proxy_options
+
+    monkeypatch.setenv("SAMVERKAN_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")
+    trusted = load_settings().trusted_proxies
+    assert trusted == ("10.0.0.0/8", "192.0.2.7/32")
+    assert proxy_options(trusted) == {"proxy_headers": True, "forwarded_allow_ips": list(trusted)}
+    assert proxy_options(()) == {"proxy_headers": False}
+    monkeypatch.setenv("SAMVERKAN_TRUSTED_PROXIES", "proxy.example")
+    with pytest.raises(SettingsError, match="SAMVERKAN_TRUSTED_PROXIES"):
+        load_settings()
