@@ -195,6 +195,9 @@ def test_partners_see_coordinators_by_name_and_address_not_account_id(
     ]
     staff = client.get(path, headers=seeded.headers["staff"]).json()
     assert staff["coordinator_account_ids"] == [coordinator]
+    seeded.as_web(client, "member_partner")
+    page = client.get(f"/networks/{seeded.ids['open_network']}")
+    assert "coordinator@tyreso.se" in page.text and coordinator not in page.text
     meeting = client.get(
         f"/api/v1/meetings/{seeded.ids['open_meeting']}", headers=seeded.headers["member_partner"]
     )
