@@ -82,6 +82,36 @@ RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "refresh_external_calendar": (OWN, OWN),
     "remove_external_calendar": (OWN, OWN),
     "external_calendar_events": (MEMBERS, STAFF),
+    # the plan (its own domain; role guards, no per-network rule): its lookups of unseeded ids
+    # may be 404 for an identity that is allowed
+    "report_observation": (ALL, ALL),
+    "situation_picture": (ALL, ALL),
+    **{
+        operation: (STAFF, STAFF)
+        for operation in (
+            "list_plans",
+            "get_plan",
+            "list_measures",
+            "get_measure",
+            "list_trainings",
+            "training_coverage",
+            "get_service_evidence",
+            "council_report",
+        )
+    },
+    **{
+        operation: (WRITERS, WRITERS)
+        for operation in (
+            "draft_plan",
+            "adopt_plan",
+            "create_measure",
+            "update_measure",
+            "record_indicator_value",
+            "create_training",
+            "record_training_participation",
+            "set_service_evidence",
+        )
+    },
     "search": (ALL, ALL),
     "searchFacetValues": (ALL, ALL),
     "listSynonyms": (ADMIN, ADMIN),
@@ -89,7 +119,9 @@ RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "deleteSynonym": (ADMIN, ADMIN),
 }
 # Removals: an identity allowed to remove may find the thing gone (an earlier one removed it).
-REMOVALS = ("deleteSynonym", "remove_external_calendar", "erase_")
+REMOVALS = ("deleteSynonym", "remove_external_calendar", "erase_", "get_plan", "adopt_plan")
+REMOVALS += ("get_measure", "update_measure", "record_indicator_value")
+REMOVALS += ("record_training_participation",)
 # Last, in this order: they change or remove what the other operations read.
 LAST = ("revoke_feed_token", "rotate_feed_token", "remove_external_calendar", "retire_network")
 
@@ -192,9 +224,15 @@ def _request(
         "list_external_calendars": f"?network_id={target['network']}",
         "external_calendar_events": "?start=2027-01-01T00:00:00Z&end=2027-02-01T00:00:00Z",
         "list_feed_tokens": f"?network_id={target['network']}",
+        "situation_picture": "?period=2026-H2",
+        "council_report": "?period=2026-H2",
+        "training_coverage": "?period=2026-H2",
         "update_meeting": "",
     }
     url = url.replace("{facet}", "network").replace("{term}", "vbe")
+    url = url.replace("{service_id}", target["service"])
+    for unseeded in ("{plan_id}", "{measure_id}", "{training_id}"):
+        url = url.replace(unseeded, "00000000-0000-4000-8000-000000000001")
     url += query.get(operation_id, "")
     headers = {"If-Match": "*"} if operation_id == "update_meeting" else {}
     body = _body(operation_id, target, occurrence) if method in {"POST", "PATCH", "PUT"} else None
@@ -275,6 +313,14 @@ PAGE_RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "/admin/synonyms": (ADMIN, ADMIN),
     "/admin/taxonomy": (ADMIN, ADMIN),
     "/admin/users": (ADMIN, ADMIN),
+    "/admin/users/{account_id}": (ADMIN, ADMIN),
+    **{f"/{path}/new": (WRITERS, WRITERS) for path in ("organizations", "contacts", "services")},
+    "/networks/new": (WRITERS, WRITERS),
+    "/plan/observations/new": (ALL, ALL),
+    "/plan/picture": (ALL, ALL),
+    "/plan": (STAFF, STAFF),
+    "/plan/measures": (STAFF, STAFF),
+    "/plan/trainings": (STAFF, STAFF),
     "/admin/tokens": (ADMIN, ADMIN),
     "/admin/guidance": (ADMIN, ADMIN),
 }
@@ -308,6 +354,7 @@ def test_every_page_type_as_every_identity(client: Client, seeded: Seeded) -> No
             url = template.replace("{record_id}", target.get(kind, ""))
             url = url.replace("{network_id}", target["network"])
             url = url.replace("{meeting_id}", target["meeting_id"])
+            url = url.replace("{account_id}", seeded.accounts["partner"])
             if url == "/":
                 url = "/?q=a"
             allowed = PAGE_RIGHTS[template][internal]
