@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from directory.records import hsds
 from tests.directory.access_fixtures import (
     IDENTITIES,
     PARTNERS,
@@ -111,6 +112,19 @@ RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "record_training_participation",
             "set_service_evidence",
         )
+    },
+    # HSDS 3.0 read API: the same record rule (a service at a location is named by its
+    # organisation's id)
+    "hsds_root": (ALL, ALL),
+    **{
+        f"hsds_{name}": (ALL, ALL)
+        for name in ("list_services", "list_organizations", "list_service_at_locations")
+    },
+    **{f"hsds_{name}": (ALL, ALL) for name in ("list_taxonomies", "get_taxonomy")},
+    **{f"hsds_{name}": (ALL, ALL) for name in ("list_taxonomy_terms", "get_taxonomy_term")},
+    **{
+        f"hsds_{name}": (ALL, STAFF)
+        for name in ("get_service", "get_organization", "get_service_at_location")
     },
     "search": (ALL, ALL),
     "searchFacetValues": (ALL, ALL),
@@ -231,6 +245,9 @@ def _request(
     }
     url = url.replace("{facet}", "network").replace("{term}", "vbe")
     url = url.replace("{service_id}", target["service"])
+    url = url.replace("{organization_id}", target["organization"])
+    url = url.replace("{place_id}", target["organization"])
+    url = url.replace("{taxonomy_id}", str(hsds.taxonomy_id("kind")))
     for unseeded in ("{plan_id}", "{measure_id}", "{training_id}"):
         url = url.replace(unseeded, "00000000-0000-4000-8000-000000000001")
     url += query.get(operation_id, "")

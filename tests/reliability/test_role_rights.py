@@ -40,6 +40,34 @@ RIGHTS: dict[str, frozenset[str]] = {
     "update_taxonomy_term": ADMINS,
     "list_audit_entries": WRITERS,
     "whoami": ALL,
+    "report_observation": ALL,
+    "situation_picture": ALL,
+    **{
+        name: STAFF
+        for name in (
+            "list_plans",
+            "get_plan",
+            "list_measures",
+            "get_measure",
+            "list_trainings",
+            "training_coverage",
+            "get_service_evidence",
+            "council_report",
+        )
+    },
+    **{
+        name: WRITERS
+        for name in (
+            "draft_plan",
+            "adopt_plan",
+            "create_measure",
+            "update_measure",
+            "record_indicator_value",
+            "create_training",
+            "record_training_participation",
+            "set_service_evidence",
+        )
+    },
     "list_api_tokens": ALL,
     "create_api_token": ALL,
     "revoke_api_token": ALL,  # one's own (others' are not found), admins anyone's
@@ -172,6 +200,8 @@ def request_for(
     url = path.replace("{record_id}", ids.get(kind, ""))
     for name, value in ids.items():
         url = url.replace(f"{{{name}}}", value)
+    for unseeded in ("{plan_id}", "{measure_id}", "{training_id}"):  # the guard answers first
+        url = url.replace(unseeded, "00000000-0000-4000-8000-000000000001")
     if operation_id == "meeting_report":
         url += f"?network_id={ids['network']}&start=2027-01-01&end=2027-12-31"
     if operation_id == "list_external_calendars":
