@@ -135,7 +135,8 @@ RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 # Removals: an identity allowed to remove may find the thing gone (an earlier one removed it).
 REMOVALS = ("deleteSynonym", "remove_external_calendar", "erase_", "get_plan", "adopt_plan")
 REMOVALS += ("get_measure", "update_measure", "record_indicator_value")
-REMOVALS += ("record_training_participation",)
+REMOVALS += ("record_training_participation", "hsds_get_service_at_location")
+REMOVALS += ("hsds_get_taxonomy_term",)  # ids of the HSDS view this module does not seed
 # Last, in this order: they change or remove what the other operations read.
 LAST = ("revoke_feed_token", "rotate_feed_token", "remove_external_calendar", "retire_network")
 
