@@ -117,7 +117,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
         exception_handlers={**EXCEPTION_HANDLERS, **BROWSER_ERROR_HANDLERS},
-        state=State({STATE_KEY: configured_backend(settings), "settings": settings}),
+        state=State(
+            {STATE_KEY: configured_backend(settings), "settings": settings, "feeds": feed_cache}
+        ),
         on_startup=[start_pool, start_search, start_workers],
         on_shutdown=[
             stop_workers,

@@ -18,7 +18,7 @@ from search.backend import SearchBackend
 from sync.calendar_import import run_scheduler
 from sync.dav_workers import dav_workers
 from sync.indexing import search_worker
-from sync.invitations import invitation_worker
+from sync.invitations import run_invitations
 
 Job = Callable[[], Coroutine[Any, Any, None]]
 
@@ -27,7 +27,7 @@ def background_jobs(settings: Settings, backend: SearchBackend) -> list[Job]:
     """Every job this deployment's settings ask for; each runs until cancelled."""
     jobs: list[Job] = [search_worker(backend).run, run_scheduler]
     if settings.smtp_host:
-        jobs.append(invitation_worker().run)
+        jobs.append(run_invitations)
     if settings.dav:
         jobs.extend(worker.run for worker in dav_workers(settings.dav, settings.public_url))
     return jobs

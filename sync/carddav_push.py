@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sync.dav_collection import CollectionPush, PushProgress, PushReport, ensure_collection
+from sync.dav_collection import CollectionPush, PushProgress, PushReport
 from sync.dav_session import DavSession
 from sync.vcards import AUDIENCES, Audience, audience_cards
 
@@ -35,7 +35,6 @@ async def push_directory(
     reports = {}
     for audience, cards in prepared:
         url = address_book_url(home, audience)
-        await ensure_collection(session, url, "addressbook", audience.display_name)
-        push = CollectionPush(session, url, VCARD_TYPE, ".vcf")
-        reports[audience.visibility.value] = await push.run(cards, advance)
+        push = CollectionPush(session, url, VCARD_TYPE, ".vcf", "addressbook")
+        reports[audience.visibility.value] = await push.run(cards, advance, audience.display_name)
     return reports

@@ -9,6 +9,9 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.headerregistry import Address, HeaderRegistry
+from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -55,10 +58,26 @@ SETTING_NAMES: dict[str, str] = {
     "IMPORT_ALLOW_PRIVATE": "true: allow external feeds on loopback or private addresses",
     "SMTP_HOST": "the mail server for invitations; unset: no mail",
     "SMTP_PORT": "the mail server's port",
-    "SMTP_FROM": "the sender (and iTIP ORGANIZER) of invitations",
+    "SMTP_FROM": "the sender of invitations: an address, or a name and address "
+    "(Samverkan Tyresö <natverk@tyreso.se>)",
+    "SMTP_REPLY_TO": "the address invitees' calendars reply to (the iTIP ORGANIZER); "
+    "default: the SMTP_FROM address",
     "SMTP_USERNAME": "SMTP login name, if the server needs one",
     "SMTP_PASSWORD": "SMTP password",
     "SMTP_STARTTLS": "true: use STARTTLS",
+    "SMTP_PACE_MS": "milliseconds between two messages on one SMTP connection",
+    "SMTP_RETRY_SECONDS": "seconds before a temporarily refused message is tried again "
+    "(doubling with each try)",
+    "SMTP_MAX_ATTEMPTS": "tries before a temporarily refused message is given up",
+    "INVITATION_DIGEST_HOUR": "the hour (0-23, Stockholm time) when invitees who chose a daily "
+    "digest get the day's invitations in one mail",
+    "IMAP_HOST": "the IMAP server holding the SMTP_REPLY_TO mailbox; unset: replies are not read",
+    "IMAP_PORT": "the IMAP server's port",
+    "IMAP_USERNAME": "the IMAP login name",
+    "IMAP_PASSWORD": "the IMAP password",
+    "IMAP_TLS": "true: IMAP over TLS (port 993); false: plain IMAP (a loopback server only)",
+    "IMAP_MAILBOX": "the folder replies arrive in",
+    "IMAP_INTERVAL_SECONDS": "seconds between two reads of the reply mailbox",
     "SAMVERKAN_SECRET_KEY": "signs web sessions (32+ characters); else one kept in the data dir",
     "SAMVERKAN_SECURE_COOKIES": "send cookies only over https (default: when the public URL is)",
     "APP_ID": "Nextcloud AppAPI: the ExApp id (set by AppAPI; turns on the ExApp mode)",
@@ -74,6 +93,8 @@ SETTING_NAMES: dict[str, str] = {
     "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
     "DAV_USERNAME": "the CardDAV/CalDAV user",
     "DAV_PASSWORD": "the CardDAV/CalDAV password",
+    "SAMVERKAN_PICTURE_MIN_REPORTS": "the fewest reports a group of the situation picture needs "
+    "to be shown (default 3)",
 }
 
 
@@ -144,10 +165,36 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
+    smtp_reply_to: str = ""
+    smtp_pace_ms: int = 200
+    smtp_retry_seconds: int = 300
+    smtp_max_attempts: int = 8
+    invitation_digest_hour: int = 7
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_username: str = ""
+    imap_password: str = field(default="", repr=False)
+    imap_tls: bool = True
+    imap_mailbox: str = "INBOX"
+    imap_interval_seconds: int = 60
     worker_in_app: bool = True
     outbox_lease_seconds: int = 30
     metrics_dir: str = ""
     picture_min_reports: int = 3
+
+    @property
+    def sender_name(self) -> str:
+        """The display name of ``SMTP_FROM`` ('' when it is a bare address)."""
+        return parseaddr(self.smtp_from)[0]
+
+    @property
+    def sender_address(self) -> str:
+        return parseaddr(self.smtp_from)[1]
+
+    @property
+    def reply_address(self) -> str:
+        """Where invitees' REPLYs go: the ORGANIZER's address."""
+        return self.smtp_reply_to or self.sender_address
 
     @property
     def is_postgres(self) -> bool:
@@ -239,6 +286,29 @@ def _bool(name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _address(name: str, default: str = "", display_name: bool = False) -> str:
+    """A mail address (with a display name if ``display_name``), as RFC 5322 writes it."""
+    raw = _get(name, default)
+    if not raw:
+        return ""
+    try:
+        parsed = Address(addr_spec=raw) if not display_name else None
+    except (ValueError, IndexError, HeaderParseError):
+        parsed = None
+    if parsed is None:
+        header = HeaderRegistry()("From" if display_name else "To", raw)
+        addresses = getattr(header, "addresses", ())
+        if len(addresses) != 1 or header.defects or "\n" in raw or "\r" in raw:
+            addresses = ()
+        parsed = addresses[0] if addresses else None
+    if parsed is None or not parsed.username or "." not in parsed.domain:
+        example = "Samverkan Tyresö <natverk@tyreso.se>" if display_name else "natverk@tyreso.se"
+        raise SettingsError(f"{name} must be a mail address like {example}, got {raw!r}")
+    if not display_name and parsed.display_name:
+        raise SettingsError(f"{name} must be an address alone, without a name, got {raw!r}")
+    return str(parsed)
 
 
 def _secret_key() -> str:
@@ -356,7 +426,19 @@ def load_settings() -> Settings:
         import_allow_private=_bool("IMPORT_ALLOW_PRIVATE", False),
         smtp_host=_get("SMTP_HOST"),
         smtp_port=_int("SMTP_PORT", 25, 1, 65535),
-        smtp_from=_get("SMTP_FROM", "samverkan@example.se"),
+        smtp_from=_address("SMTP_FROM", "samverkan@example.se", display_name=True),
+        smtp_reply_to=_address("SMTP_REPLY_TO"),
+        smtp_pace_ms=_int("SMTP_PACE_MS", 200, 0, 60_000),
+        smtp_retry_seconds=_int("SMTP_RETRY_SECONDS", 300, 1, 86_400),
+        smtp_max_attempts=_int("SMTP_MAX_ATTEMPTS", 8, 1, 100),
+        invitation_digest_hour=_int("INVITATION_DIGEST_HOUR", 7, 0, 23),
+        imap_host=_get("IMAP_HOST"),
+        imap_port=_int("IMAP_PORT", 993, 1, 65535),
+        imap_username=_get("IMAP_USERNAME"),
+        imap_password=os.environ.get("IMAP_PASSWORD", ""),
+        imap_tls=_bool("IMAP_TLS", True),
+        imap_mailbox=_get("IMAP_MAILBOX", "INBOX"),
+        imap_interval_seconds=_int("IMAP_INTERVAL_SECONDS", 60, 1, 86_400),
         smtp_username=_get("SMTP_USERNAME"),
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
         smtp_starttls=_bool("SMTP_STARTTLS", False),

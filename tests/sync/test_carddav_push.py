@@ -123,9 +123,12 @@ def test_a_second_push_sends_nothing_and_keeps_every_etag(
     assert sum(report.created for report in first.values()) == 13
     etags = {audience: list_items(book(dav_home, audience)) for audience in first}
     again, requests = push(dav_home)
-    assert requests == 3  # one PROPFIND per address book, no writes
+    # Per address book a PROPFIND and, as the first push wrote, a sync-collection REPORT.
+    assert requests == 6
     assert all(report == PushReport(unchanged=report.unchanged) for report in again.values())
     assert {audience: list_items(book(dav_home, audience)) for audience in first} == etags
+    _, requests = push(dav_home)
+    assert requests == 3  # the sync tokens are unchanged: one PROPFIND per address book
 
 
 def test_an_update_rewrites_the_card_under_the_same_uid(
@@ -154,7 +157,7 @@ def test_retired_and_narrowed_records_leave_the_books(dav_home: str, directory: 
     assert len(list_items(book(dav_home, "internal"))) == 6
 
 
-def test_a_card_changed_behind_our_back_is_overwritten_after_a_412(
+def test_a_card_changed_behind_our_back_is_overwritten_and_counted(
     dav_home: str, directory: Directory
 ) -> None:
     import httpx
@@ -180,7 +183,7 @@ def test_a_card_changed_behind_our_back_is_overwritten_after_a_412(
     assert changed.status_code in (201, 204)
     directory.update(ORGANIZATIONS, records["cve"], description="Nationellt centrum")
     reports, _ = push(dav_home)
-    assert reports["public"].conflicts == 1
+    assert (reports["public"].reverted, reports["public"].conflicts) == (1, 0)
     card = read_cards(book(dav_home, "public"))[str(records["cve"].id)]
     assert card.fn.value == "CVE"
     assert card.note.value == "Nationellt centrum"
@@ -216,7 +219,7 @@ def test_server_down_then_up_loses_nothing(kind: str, tmp_path: Path, directory:
         assert public[str(records["support"].id)].title.value == "Ny titel"
         assert str(records["officer"].id) not in read_cards(book(home, "partners"))
         again, requests = push(home)
-        assert requests == 3
+        assert requests == 6
         assert all(
             report.unchanged == len(list_items(book(home, a))) for a, report in again.items()
         )

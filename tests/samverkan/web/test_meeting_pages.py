@@ -362,3 +362,16 @@ def test_an_occurrence_change_with_a_bad_time_is_shown_next_to_the_field(
         },
     )
     assert denied.status_code == 403
+
+
+def test_the_meeting_page_warns_that_a_time_is_skipped_by_daylight_saving(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    response = _schedule(client, network.id, date="2030-03-31", start="02:30", end="04:00")
+    assert response.status_code in (302, 303), response.text
+    page = client.get(response.headers["location"]).text
+    assert "02:30 finns inte den 2030-03-31: klockan ställs fram en timme." in page
+    assert "Mötet sparas kl. 03:30 (UTC+02:00)." in page
+    stored = run_async(Meeting.select(Meeting.starts_at).first())
+    assert stored["starts_at"].astimezone(dt.UTC) == dt.datetime(2030, 3, 31, 1, 30, tzinfo=dt.UTC)
