@@ -104,7 +104,6 @@ RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         operation: (WRITERS, WRITERS)
         for operation in (
             "draft_plan",
-            "adopt_plan",
             "create_measure",
             "update_measure",
             "record_indicator_value",
@@ -126,6 +125,7 @@ RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         f"hsds_{name}": (ALL, STAFF)
         for name in ("get_service", "get_organization", "get_service_at_location")
     },
+    "adopt_plan": (ADMIN, ADMIN),
     "search": (ALL, ALL),
     "searchFacetValues": (ALL, ALL),
     "listSynonyms": (ADMIN, ADMIN),
