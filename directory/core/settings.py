@@ -6,6 +6,7 @@ with one line naming the variable (``SettingsError``), never later with a traceb
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from dataclasses import dataclass, field
@@ -40,6 +41,10 @@ SETTING_NAMES: dict[str, str] = {
     "SAMVERKAN_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "SAMVERKAN_LOG_FORMAT": "json (one object a line) or text",
     "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
+    "SAMVERKAN_TRUSTED_PROXIES": "addresses or networks of the proxies whose X-Forwarded-For "
+    "is believed (comma list; empty: nobody's)",
+    "SAMVERKAN_SCRYPT_N": "scrypt cost of password hashes (power of two, 16384 at least; "
+    "default OWASP's 131072)",
     "SAMVERKAN_WORKER_IN_APP": "true: each web process runs the outbox worker; false: "
     "only `samverkan worker` does",
     "SAMVERKAN_OUTBOX_LEASE_SECONDS": "seconds an outbox worker's claim on a consumer lasts "
@@ -160,6 +165,8 @@ class Settings:
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "json"
     token_misses_per_minute: int = 30
+    scrypt_n: int = 2**17
+    trusted_proxies: tuple[str, ...] = ()
     import_interval_minutes: int = 60
     import_timeout_seconds: int = 20
     import_max_bytes: int = 5_000_000
@@ -258,6 +265,28 @@ def _int(name: str, default: int, minimum: int, maximum: int) -> int:
     if not minimum <= value <= maximum:
         raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
     return value
+
+
+def _power_of_two(name: str, default: int, minimum: int, maximum: int) -> int:
+    value = _int(name, default, minimum, maximum)
+    if value & (value - 1):
+        raise SettingsError(f"{name} must be a power of two, got {value}")
+    return value
+
+
+def _addresses(name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks (``10.0.0.0/8``), each checked."""
+    found = []
+    for part in _get(name).split(","):
+        if not part.strip():
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks, got {part.strip()!r}"
+            ) from None
+    return tuple(found)
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -435,6 +464,8 @@ def load_settings() -> Settings:
         log_level=_choice("SAMVERKAN_LOG_LEVEL", LOG_LEVELS),
         log_format=_choice("SAMVERKAN_LOG_FORMAT", LOG_FORMATS),
         token_misses_per_minute=_int("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", 30, 1, 100_000),
+        scrypt_n=_power_of_two("SAMVERKAN_SCRYPT_N", 2**17, 2**14, 2**20),
+        trusted_proxies=_addresses("SAMVERKAN_TRUSTED_PROXIES"),
         feed_past_days=_int("FEED_PAST_DAYS", 90, 1, 3650),
         feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
         import_interval_minutes=_int("IMPORT_INTERVAL_MINUTES", 60, 1, 10_080),
