@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from directory.core.settings import SETTING_NAMES, load_settings
+from directory.core.setting_names import SETTING_NAMES
+from directory.core.settings import load_settings
 from samverkan.cli import main
 
 ROOT = Path(__file__).parents[2]
