@@ -67,7 +67,7 @@ def test_the_sqlite_file_is_created_for_its_owner_only(tmp_path: Path) -> None:
 
 def test_trusted_proxies_must_be_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
     from directory.core.settings import SettingsError, load_settings
-    from samverkan.cli import proxy_options
+    from samverkan.cli.server import proxy_options
 
     monkeypatch.setenv("SAMVERKAN_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")
     trusted = load_settings().trusted_proxies

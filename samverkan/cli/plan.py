@@ -12,13 +12,12 @@ from rich.progress import Progress
 from directory.core.access import Principal, Role
 from directory.core.errors import InvalidField
 from directory.plan import imports
+from samverkan.cli import main, prepare_database, run
 
 Importer = Callable[[Principal, list[dict[str, str]], Callable[[int], None]], Awaitable[int]]
 
 
 def _load(path: Path, columns: tuple[str, ...], importer: Importer, what: str) -> None:
-    from samverkan.cli import _migrate, run  # the CLI's own set-up, shared by every command
-
     try:
         rows = imports.read_csv(path.read_text(encoding="utf-8"), columns)
     except UnicodeDecodeError as error:
@@ -34,12 +33,12 @@ def _load(path: Path, columns: tuple[str, ...], importer: Importer, what: str) -
             )
             return await importer(importer_principal, rows, lambda n: progress.advance(task, n))
 
-    _migrate()
+    prepare_database()
     count = run(load)  # the CLI reports every bad row, and that nothing was written
     click.echo(f"imported {count} {what} from {path}")
 
 
-@click.group("plan")
+@main.group("plan")
 def plan() -> None:
     """The action plan: import measures and trainings from CSV (all rows or none)."""
 
