@@ -13,6 +13,7 @@ from directory.meeting_schemas import Busy, ConflictQuery, ConflictReport
 from directory.meeting_store import Condition, Series, in_window, load_series
 from directory.meeting_tables import Meeting
 from directory.tables import Contact
+from directory.validation import check_instant
 
 ZONE = ZoneInfo("Europe/Stockholm")
 WORKDAY = (dt.time(8), dt.time(17))
@@ -61,6 +62,8 @@ def _involved(
 
 
 async def find_conflicts(query: ConflictQuery) -> ConflictReport:
+    check_instant("starts_at", query.starts_at)
+    check_instant("ends_at", query.ends_at)
     start, end = _utc(query.starts_at), _utc(query.ends_at)
     if end <= start:
         raise InvalidField("ends_at", N_("must be after starts_at"))

@@ -30,12 +30,18 @@ from directory.meeting_schemas import (
 from directory.meeting_store import Series, in_window, load_series
 from directory.meeting_tables import Meeting, MeetingAttendance, MeetingFollowUp, MeetingNote
 from directory.tables import Organization
+from directory.validation import check_instant
 
 ZONE = ZoneInfo("Europe/Stockholm")
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return (value.replace(tzinfo=ZONE) if value.tzinfo is None else value).astimezone(dt.UTC)
+
+
+def _checked(field: str, value: dt.datetime) -> dt.datetime:
+    check_instant(field, value)
+    return value
 
 
 class FollowUpService:
@@ -54,6 +60,7 @@ class FollowUpService:
         """Replace the list of organisations that came to one occurrence."""
         meeting = await self._meeting(meeting_id)
         await require_coordinator(self.principal, meeting["network_id"])
+        check_instant("occurrence_start", data.occurrence_start)
         start = _utc(data.occurrence_start)
         found = {
             row["id"]
@@ -100,7 +107,7 @@ class FollowUpService:
         note = MeetingNote(
             id=uuid.uuid4(),
             meeting_id=meeting_id,
-            occurrence_start=_utc(data.occurrence_start),
+            occurrence_start=_utc(_checked("occurrence_start", data.occurrence_start)),
             kind=data.kind,
             body=data.body,
             author=self.principal.username,
@@ -133,6 +140,7 @@ class FollowUpService:
     async def add_follow_up(self, meeting_id: uuid.UUID, data: FollowUpIn) -> FollowUpOut:
         meeting = await self._meeting(meeting_id)
         await require_coordinator(self.principal, meeting["network_id"])
+        check_instant("due_date", data.due_date)
         follow_up_id = uuid.uuid4()
         async with transaction():
             await MeetingFollowUp.insert(
@@ -185,6 +193,8 @@ class FollowUpService:
         """Meetings held in ``[start, end]`` (local dates), who came, which prevention levels
         they covered, and the network's open follow-ups."""
         await require_notes_reader(self.principal, network_id)
+        check_instant("start", start)
+        check_instant("end", end)
         if end < start:
             raise InvalidField("end", N_("must not be before start"))
         low = dt.datetime.combine(start, dt.time(), ZONE).astimezone(dt.UTC)

@@ -1,0 +1,151 @@
+"""One stored value never breaks a page, a feed or a job for others: each test stores a hostile
+value (through the API where input allows it, straight into the table where it shows what older
+releases let in), then shows that other users are still served."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from typing import Any
+
+from litestar.testing import TestClient
+
+from directory.meeting_tables import Meeting
+from tests.conftest import run_async
+from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
+from tests.samverkan.web.conftest import make_account, sign_in
+from tests.sync.feed_fixtures import fetch, issue, path_of
+
+Client = TestClient  # type: ignore[type-arg]
+
+
+def _stored(setting: Setting, client: Client, **fields: Any) -> str:
+    """A meeting written straight to the table, bypassing input checks (as an older release
+    could store it)."""
+    meeting = post(client, setting.coordinator, "meetings", meeting_body(setting))
+    run_async(Meeting.update(fields).where(Meeting.id == uuid.UUID(meeting["id"])))
+    return str(meeting["id"])
+
+
+def test_a_meeting_in_year_9000_is_refused_with_its_field(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    setting = build_setting(client, auth)
+    for field, value in (("ends_at", "9000-01-01T10:00:00"), ("starts_at", "0001-01-01T00:00:00")):
+        body = meeting_body(setting, **{field: value})
+        if field == "starts_at":
+            body["ends_at"] = "0001-01-01T01:00:00"
+        response = client.post("/api/v1/meetings", json=body, headers=setting.coordinator)
+        assert response.status_code == 422, response.text
+        assert field in response.text
+
+
+def test_a_stored_meeting_in_year_9000_leaves_lists_and_feeds_working(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    setting = build_setting(client, auth)
+    far = dt.datetime(9000, 1, 1, 10, tzinfo=dt.UTC)
+    _stored(setting, client, ends_at=far, series_ends_at=far)
+    post(client, setting.coordinator, "meetings", meeting_body(setting, title="Vanligt möte"))
+    for path in (
+        "/api/v1/meetings",
+        "/api/v1/meetings?start=0001-01-01T00:00:00Z",
+        "/api/v1/meetings?start=0001-01-01T00:00:00Z&end=9999-12-31T23:59:59Z",
+        f"/api/v1/meetings?network_id={setting.network}",
+    ):
+        response = client.get(path, headers=auth["staff"])
+        assert response.status_code in (200, 422), (path, response.text)
+    response = client.get("/api/v1/meetings", headers=auth["staff"])
+    assert response.status_code == 200
+    assert "Vanligt möte" in {m["title"] for m in response.json()}
+    feed = fetch(client, issue(client, setting))
+    assert feed.status_code == 200
+    assert "Vanligt möte" in feed.text
+    make_account("staff", "web-staff")
+    sign_in(client, "web-staff")
+    for page in (
+        "/calendar?month=2027-03",
+        "/calendar?month=0001-01",
+        "/calendar?month=9999-12&view=agenda",
+        f"/networks/{setting.network}/calendar?month=2027-03",
+        f"/networks/{setting.network}/follow-up",
+        "/networks",
+    ):
+        response = client.get(page)
+        assert response.status_code == 200, (page, response.text[-500:])
+    network_page = client.get(f"/networks/{setting.network}/calendar?month=2027-03").text
+    assert "Vanligt möte" in network_page
+
+
+EXPLODING = "FREQ=DAILY;BYHOUR=" + ",".join(map(str, range(24)))
+EXPLODING += ";BYMINUTE=" + ",".join(map(str, range(60)))
+
+
+def test_rules_with_many_occurrences_a_day_are_refused(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    setting = build_setting(client, auth)
+    for rule in (
+        EXPLODING,
+        "FREQ=DAILY;BYSECOND=0,30",
+        "FREQ=DAILY;BYMINUTE=0,30",
+        "FREQ=DAILY;BYHOUR=1,2,3,4,5",
+        "FREQ=DAILY;COUNT=100000",
+        "FREQ=DAILY;UNTIL=99991231T000000Z",
+    ):
+        response = client.post(
+            "/api/v1/meetings", json=meeting_body(setting, rrule=rule), headers=setting.coordinator
+        )
+        assert response.status_code == 422, (rule, response.text)
+        assert "rrule" in response.text
+    allowed = meeting_body(setting, rrule="FREQ=WEEKLY;BYHOUR=9,13;BYMINUTE=30;COUNT=10")
+    assert client.post("/api/v1/meetings", json=allowed, headers=setting.coordinator).is_success
+
+
+def test_a_stored_exploding_rule_is_expanded_in_bounded_time(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    setting = build_setting(client, auth)
+    _stored(setting, client, rrule=EXPLODING, series_ends_at=None)
+    post(client, setting.coordinator, "meetings", meeting_body(setting, title="Vanligt möte"))
+    for path in (
+        "/api/v1/meetings",
+        f"/api/v1/meetings?network_id={setting.network}",
+        path_of(issue(client, setting)),
+    ):
+        began = time.monotonic()
+        response = client.get(path, headers=auth["staff"])
+        assert time.monotonic() - began < 2, path
+        assert response.status_code == 200, (path, response.text)
+        assert "Vanligt möte" in response.text
+    titles = {m["title"] for m in client.get("/api/v1/meetings", headers=auth["staff"]).json()}
+    assert "Vanligt möte" in titles
+    began = time.monotonic()
+    assert client.get("/health").status_code == 200
+    assert time.monotonic() - began < 1
+
+
+def test_every_date_a_meeting_takes_in_is_bounded(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    setting = build_setting(client, auth)
+    meeting = post(client, setting.coordinator, "meetings", meeting_body(setting))
+    base = f"/api/v1/meetings/{meeting['id']}"
+    far, early = "9000-01-01T00:00:00Z", "0001-01-01T00:00:00"
+    for path, body, field in (
+        ("/api/v1/meetings/conflicts", {"starts_at": early, "ends_at": far}, "starts_at"),
+        (f"{base}/attendance", {"occurrence_start": far, "organization_ids": []}, "occurrence"),
+        (f"{base}/notes", {"occurrence_start": early, "body": "x"}, "occurrence_start"),
+        (f"{base}/follow-ups", {"title": "x", "owner": "y", "due_date": "9000-01-01"}, "due_date"),
+    ):
+        send = client.put if path.endswith("attendance") else client.post
+        response = send(path, json=body, headers=setting.coordinator)
+        assert response.status_code == 422, (path, response.text)
+        assert field in response.text, (path, response.text)
+    report = client.get(
+        f"/api/v1/meetings/report?network_id={setting.network}&start=0001-01-01&end=9999-12-31",
+        headers=setting.coordinator,
+    )
+    assert report.status_code == 422, report.text
+    assert client.get("/api/v1/meetings", headers=setting.coordinator).status_code == 200
