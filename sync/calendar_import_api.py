@@ -17,8 +17,7 @@ from directory.database import transaction
 from directory.errors import NotFound, PermissionDenied
 from directory.meeting_access import is_member, require_coordinator
 from directory.tables import Network
-from directory.validation import check_url
-from sync.calendar_import import events_between, refresh
+from sync.calendar_import import check_feed_url, events_between, refresh
 from sync.calendar_import_tables import ExternalCalendar
 
 PrincipalRequest = Request[Principal, Any, Any]
@@ -86,7 +85,7 @@ async def _require_reader(principal: Principal, network_id: uuid.UUID) -> None:
 async def add_external_calendar(
     request: PrincipalRequest, data: ExternalCalendarIn
 ) -> ExternalCalendarOut:
-    check_url("url", data.url)
+    check_feed_url("url", data.url)
     if not await Network.exists().where(Network.id == data.network_id):
         raise NotFound("network", str(data.network_id))
     await require_coordinator(request.user, data.network_id)

@@ -9,13 +9,18 @@ import time
 import uuid
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 
 from directory.meeting_tables import Meeting
+from directory.settings import get_settings
+from sync.calendar_import import refresh_due
+from sync.calendar_import_tables import ExternalCalendar
 from tests.conftest import run_async
 from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
 from tests.samverkan.web.conftest import make_account, sign_in
 from tests.sync.feed_fixtures import fetch, issue, path_of
+from tests.sync.feed_server import feed_server
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -149,3 +154,81 @@ def test_every_date_a_meeting_takes_in_is_bounded(
     )
     assert report.status_code == 422, report.text
     assert client.get("/api/v1/meetings", headers=setting.coordinator).status_code == 200
+
+
+HOSTILE_URLS = (
+    "http://0177.0.0.1/x.ics",
+    "http://127.1/x.ics",
+    "http://0x7f.0.0.1/x.ics",
+    "http://١٢٧.0.0.1/x.ics",
+    "http://２５５.0.0.1/x.ics",
+)
+
+
+def test_external_calendar_urls_are_checked_before_they_are_stored(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    setting = build_setting(client, auth)
+    for url in HOSTILE_URLS:
+        response = client.post(
+            "/api/v1/external-calendars",
+            json={"network_id": setting.network, "url": url},
+            headers=setting.coordinator,
+        )
+        assert response.status_code == 422, (url, response.text)
+        assert "url" in response.text
+    assert run_async(ExternalCalendar.count()) == 0
+
+
+def test_each_subscription_fails_alone(
+    client: Client, auth: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setting = build_setting(client, auth)
+    monkeypatch.setenv("IMPORT_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+    try:
+        with feed_server() as (url, behaviour), feed_server() as (long_url, long_etag):
+            long_etag.etag = '"' + "e" * 400 + '"'
+            good = post(
+                client,
+                setting.coordinator,
+                "external-calendars",
+                {"network_id": setting.network, "url": url},
+            )
+            long = post(
+                client,
+                setting.coordinator,
+                "external-calendars",
+                {"network_id": setting.network, "url": long_url},
+            )
+            assert long["last_error"] == "" and long["event_count"] == 1
+            # Rows an older release let in, fetched in the same round as the good feed.
+            for hostile in HOSTILE_URLS:
+                run_async(
+                    ExternalCalendar.insert(
+                        ExternalCalendar(network_id=uuid.UUID(setting.network), url=hostile)
+                    )
+                )
+            run_async(
+                ExternalCalendar.update({ExternalCalendar.last_checked_at: None}).where(
+                    ExternalCalendar.id.is_not_null()
+                )
+            )
+            behaviour.requests.clear()
+            assert run_async(refresh_due()) == 2 + len(HOSTILE_URLS)
+            assert len(behaviour.requests) == 1
+            rows = {row["url"]: row for row in run_async(ExternalCalendar.select())}
+            assert rows[url]["last_error"] == "" and rows[url]["event_count"] == 1
+            assert rows[long_url]["etag"] == "" and rows[long_url]["last_error"] == ""
+            for hostile in HOSTILE_URLS:
+                assert rows[hostile]["last_error"], hostile
+    finally:
+        monkeypatch.delenv("IMPORT_ALLOW_PRIVATE")
+        get_settings.cache_clear()
+    listed = client.get(
+        "/api/v1/external-calendars",
+        params={"network_id": setting.network},
+        headers=setting.coordinator,
+    )
+    assert listed.status_code == 200 and len(listed.json()) == 2 + len(HOSTILE_URLS)
+    assert good["id"] in {row["id"] for row in listed.json()}
