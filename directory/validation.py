@@ -64,7 +64,12 @@ def check_url(field: str, value: str) -> None:
     if not value:
         return
     parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or " " in value:
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.netloc
+        or not value.isprintable()
+        or " " in value
+    ):
         raise InvalidField(field, N_("%(value)s is not an http(s) URL"), {"value": repr(value)})
 
 

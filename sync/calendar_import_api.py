@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Router, delete, get, post
 from litestar.params import Parameter
-from msgspec import Meta, Struct
+from msgspec import Struct
 
 from directory.access import Principal
 from directory.api.auth import writers_only
@@ -16,6 +16,7 @@ from directory.change_log import log_change
 from directory.database import transaction
 from directory.errors import NotFound, PermissionDenied
 from directory.meeting_access import is_member, require_coordinator
+from directory.schemas import line
 from directory.tables import Network
 from sync.calendar_import import check_feed_url, events_between, refresh
 from sync.calendar_import_tables import ExternalCalendar
@@ -25,8 +26,8 @@ PrincipalRequest = Request[Principal, Any, Any]
 
 class ExternalCalendarIn(Struct, kw_only=True, forbid_unknown_fields=True):
     network_id: uuid.UUID
-    url: Annotated[str, Meta(max_length=1000)]
-    label: Annotated[str, Meta(max_length=200)] = ""
+    url: Annotated[str, line(1000)]
+    label: Annotated[str, line(200)] = ""
 
 
 class ExternalCalendarOut(Struct, kw_only=True):

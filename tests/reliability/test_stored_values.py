@@ -14,12 +14,13 @@ from litestar.testing import TestClient
 
 from directory.meeting_tables import Meeting
 from directory.settings import get_settings
+from directory.tables import Network, Organization
 from sync.calendar_import import refresh_due
 from sync.calendar_import_tables import ExternalCalendar
 from tests.conftest import run_async
 from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
 from tests.samverkan.web.conftest import make_account, sign_in
-from tests.sync.feed_fixtures import fetch, issue, path_of
+from tests.sync.feed_fixtures import fetch, issue, parse, path_of
 from tests.sync.feed_server import feed_server
 
 Client = TestClient  # type: ignore[type-arg]
@@ -232,3 +233,77 @@ def test_each_subscription_fails_alone(
     )
     assert listed.status_code == 200 and len(listed.json()) == 2 + len(HOSTILE_URLS)
     assert good["id"] in {row["id"] for row in listed.json()}
+
+
+def test_control_characters_are_refused_in_single_line_fields(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    setting = build_setting(client, auth)
+    admin = auth["admin"]
+    for path, body, field in (
+        ("networks", {"name": "Nät\rverk"}, "name"),
+        ("organizations", {"name": "Polisen\n", "kind": "authority"}, "name"),
+        (
+            "organizations",
+            {"name": "Polisen", "kind": "authority", "website": "https://a/\r"},
+            "website",
+        ),
+        ("contacts", {"organization_id": setting.orgs[0], "name": "A\tB"}, "name"),
+        (
+            "meetings",
+            meeting_body(setting, online_url="https://meet.example.se/\r\nX: y"),
+            "online_url",
+        ),
+        ("meetings", meeting_body(setting, title="Möte\rX-INJECTED:1"), "title"),
+        (
+            "feed-tokens",
+            {"scope": "network", "subject_id": setting.network, "label": "a\nb"},
+            "label",
+        ),
+        ("external-calendars", {"network_id": setting.network, "url": "https://a.se/\n"}, "url"),
+    ):
+        headers = (
+            setting.coordinator
+            if path in ("meetings", "feed-tokens", "external-calendars")
+            else admin
+        )
+        response = client.post(f"/api/v1/{path}", json=body, headers=headers)
+        assert response.status_code in (400, 422), (path, response.text)
+        assert field in response.text, (path, response.text)
+
+
+def test_stored_control_characters_never_reach_a_feed_raw(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    setting = build_setting(client, auth)
+    _stored(
+        setting,
+        client,
+        title="Möte\rX-INJECTED:1",
+        online_url="https://meet.example.se/\r\nX-INJECTED:2",
+        location="Sal 3\r\nvåning 2\x00",
+    )
+    run_async(
+        Network.update({Network.name: "Nät\rverk\nX-INJECTED:3"}).where(
+            Network.id == uuid.UUID(setting.network)
+        )
+    )
+    run_async(
+        Organization.update({Organization.name: "Soc\r\nX-INJECTED:4"}).where(
+            Organization.id == uuid.UUID(setting.orgs[0])
+        )
+    )
+    post(client, setting.coordinator, "meetings", meeting_body(setting, title="Vanligt möte"))
+    for token in (
+        issue(client, setting),
+        issue(client, setting, scope="organization", subject_id=setting.orgs[0], detail="staff"),
+    ):
+        response = fetch(client, token)
+        assert response.status_code == 200, response.text
+        body = response.content
+        assert b"\r" not in body.replace(b"\r\n", b""), body
+        assert b"\n" not in body.replace(b"\r\n", b""), body
+        assert b"\x00" not in body
+        assert b"\nX-INJECTED" not in body
+        calendar = parse(body)
+        assert "Vanligt möte" in {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
