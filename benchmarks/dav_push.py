@@ -40,8 +40,8 @@ def start_radicale(storage: str, port: int) -> subprocess.Popen[bytes]:
 
 
 async def seed(organizations: int) -> None:
-    from directory.database import migrate
-    from directory.tables import Contact, Organization
+    from directory.core.database import migrate
+    from directory.records.tables import Contact, Organization
 
     await migrate()
     levels = ("internal", "partners", "public")
@@ -74,7 +74,7 @@ async def timed_push(home: str) -> dict[str, Any]:
 
 
 async def change_ten() -> None:
-    from directory.tables import Contact
+    from directory.records.tables import Contact
 
     rows = await Contact.select(Contact.id).limit(10)
     await Contact.update(

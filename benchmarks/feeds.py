@@ -32,12 +32,12 @@ PLACES = ["Kommunhuset, sal 3", "Polishuset Tyresö", "Fritidsgården Trollbäck
 
 async def build(meetings: int, rng: random.Random) -> tuple[str, uuid.UUID, Any]:
     """Create the network, its coordinator and the meetings through the services."""
-    from directory.access import Principal, Role
-    from directory.database import migrate
-    from directory.feed_tokens import FeedTokenService
-    from directory.meeting_schemas import FeedTokenIn, MeetingIn
-    from directory.meetings import MeetingService
-    from directory.tables import Network
+    from directory.core.access import Principal, Role
+    from directory.core.database import migrate
+    from directory.meetings.feed_tokens import FeedTokenService
+    from directory.meetings.schemas import FeedTokenIn, MeetingIn
+    from directory.meetings.service import MeetingService
+    from directory.records.tables import Network
 
     await migrate()
     network_id = uuid.uuid4()
@@ -77,8 +77,8 @@ async def build(meetings: int, rng: random.Random) -> tuple[str, uuid.UUID, Any]
 
 async def touch(meeting_id: uuid.UUID, admin: Any, n: int) -> None:
     """A real write (a changed title), so the next request must render the feed again."""
-    from directory.meeting_schemas import MeetingPatch
-    from directory.meetings import MeetingService
+    from directory.meetings.schemas import MeetingPatch
+    from directory.meetings.service import MeetingService
 
     service = MeetingService(admin)
     current = await service.get(meeting_id)

@@ -122,9 +122,9 @@ def document(organizations: int, contacts: int, rng: random.Random) -> dict[str,
 async def run_import(doc: dict[str, Any]) -> tuple[int, float]:
     from rich.progress import Progress
 
-    from directory.database import migrate
-    from directory.exchange import rows_from_document
-    from directory.importer import import_rows
+    from directory.core.database import migrate
+    from directory.records.exchange import rows_from_document
+    from directory.records.importer import import_rows
 
     await migrate()
     rows = rows_from_document(doc)
@@ -136,7 +136,7 @@ async def run_import(doc: dict[str, Any]) -> tuple[int, float]:
 
 
 async def make_token() -> str:
-    from directory.accounts import create_service_token
+    from directory.accounts.service import create_service_token
 
     return await create_service_token("staff")
 

@@ -320,8 +320,8 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 async def _load(rows: dict[str, list[dict[str, Any]]]) -> float:
     from piccolo.table import Table
 
-    from directory.database import migrate
-    from directory.tables import Contact, Network, Organization, Service
+    from directory.core.database import migrate
+    from directory.records.tables import Contact, Network, Organization, Service
 
     await migrate()
     started = time.perf_counter()
@@ -339,7 +339,7 @@ async def _load(rows: dict[str, list[dict[str, Any]]]) -> float:
 
 
 async def _in_process(mix: list[dict[str, str]]) -> dict[str, Any]:
-    from directory.access import Role, visibilities_for
+    from directory.core.access import Role, visibilities_for
     from search.backend import SearchQuery
     from search.embedded import EmbeddedBackend
     from search.service import search_directory
@@ -404,7 +404,7 @@ def main() -> None:
             "SEARCH_BACKEND": "embedded",
         }
     )
-    from directory.accounts import create_service_token
+    from directory.accounts.service import create_service_token
 
     rows = generate(args.entries)
     insert_seconds = asyncio.run(_load(rows))

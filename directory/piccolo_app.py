@@ -4,24 +4,28 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from directory import guidance_tables, meeting_tables, tables
+from directory.accounts import tables as account_tables
+from directory.core import tables as core_tables
+from directory.guidance import tables as guidance_tables
+from directory.meetings import tables as meeting_tables
+from directory.records import tables as record_tables
 
 APP_CONFIG = AppConfig(
     app_name="directory",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=[
-        tables.Account,
-        tables.ApiToken,
-        tables.TaxonomyTerm,
-        tables.Organization,
-        tables.Contact,
-        tables.Service,
-        tables.Network,
-        tables.NetworkMember,
-        tables.NetworkCoordinator,
-        tables.AuditEntry,
-        tables.ChangeEvent,
-        tables.TokenMiss,
+        account_tables.Account,
+        account_tables.ApiToken,
+        core_tables.TaxonomyTerm,
+        record_tables.Organization,
+        record_tables.Contact,
+        record_tables.Service,
+        record_tables.Network,
+        record_tables.NetworkMember,
+        record_tables.NetworkCoordinator,
+        core_tables.AuditEntry,
+        core_tables.ChangeEvent,
+        account_tables.TokenMiss,
         guidance_tables.GuidanceSection,
         meeting_tables.Meeting,
         meeting_tables.MeetingOccurrence,

@@ -4,7 +4,7 @@ from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from directory.settings import get_settings
+from directory.core.settings import get_settings
 
 
 def _engine() -> PostgresEngine | SQLiteEngine:

@@ -12,11 +12,11 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler, Middleware
 
+from directory.accounts.auth import Authenticator, bearer_token
 from directory.api import api_router
-from directory.api.auth import Authenticator, bearer_token
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
-from directory.database import close_pool, start_pool
-from directory.settings import Settings, get_settings
+from directory.core.database import close_pool, start_pool
+from directory.core.settings import Settings, get_settings
 from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
 from samverkan.nextcloud.embedding import AppApiEmbeddingMiddleware
 from samverkan.nextcloud.exapp import exapp_router

@@ -18,9 +18,9 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.columns import Column, Serial
 from piccolo.table import Table, sort_table_classes
 
-from directory.database import engine, transaction
-from directory.tables import TaxonomyTerm
-from directory.vocabulary import DEFAULT_TERMS
+from directory.core.database import engine, transaction
+from directory.core.tables import TaxonomyTerm
+from directory.core.vocabulary import DEFAULT_TERMS
 
 FORMAT: Final = "samverkan-backup"
 VERSION: Final = 1

@@ -15,11 +15,12 @@ import msgspec
 from rich.console import Console
 from rich.progress import Progress
 
-from directory import accounts
-from directory.database import migrate as run_migrations
-from directory.demo import load_demo_if_empty
-from directory.errors import DirectoryError, InvalidFields
-from directory.exchange import (
+from directory.accounts import service as accounts
+from directory.core.database import migrate as run_migrations
+from directory.core.errors import DirectoryError, InvalidFields
+from directory.core.settings import DavSettings, SettingsError, get_settings
+from directory.demo.loader import load_demo_if_empty
+from directory.records.exchange import (
     SPEC_BY_KEY,
     ExchangeFormatError,
     RawRow,
@@ -27,9 +28,8 @@ from directory.exchange import (
     read_json,
     write_csv,
 )
-from directory.export import export_document, export_records
-from directory.importer import import_rows
-from directory.settings import DavSettings, SettingsError, get_settings
+from directory.records.export import export_document, export_records
+from directory.records.importer import import_rows
 from samverkan.backup import BackupError, export_all, import_all, row_count
 from search.backend import SearchError, SearchQuery
 from search.configured import configured_backend
@@ -47,7 +47,7 @@ RESOURCE_TYPES = click.Choice(sorted(SPEC_BY_KEY))
 
 def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
     """Run one CLI action against the configured database, opening and closing its pool."""
-    from directory.database import close_pool, start_pool
+    from directory.core.database import close_pool, start_pool
 
     async def wrapped() -> T:
         await start_pool()
@@ -197,7 +197,7 @@ def token() -> None:
 @click.option("--label", default="")
 def token_create(role: str, username: str, label: str) -> None:
     """Create an account of ROLE (or use --username) and print a new bearer token."""
-    from directory.tables import Account
+    from directory.accounts.tables import Account
 
     async def create() -> str:
         if not username:
@@ -400,7 +400,7 @@ def reindex_command() -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 def search_command(text: str, role: str, types: tuple[str, ...], limit: int) -> None:
     """Search the directory from the terminal; prints one hit a line, best first."""
-    from directory.access import Role, visibilities_for
+    from directory.core.access import Role, visibilities_for
 
     async def find() -> None:
         backend = configured_backend(get_settings())

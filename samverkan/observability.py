@@ -27,10 +27,10 @@ from piccolo.query.functions.aggregate import Min
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from directory.database import engine
-from directory.metrics import HTTP_DURATION, HTTP_REQUESTS, OUTBOX_BACKLOG
-from directory.settings import Settings, get_settings
-from directory.tables import ChangeEvent
+from directory.core.database import engine
+from directory.core.metrics import HTTP_DURATION, HTTP_REQUESTS, OUTBOX_BACKLOG
+from directory.core.settings import Settings, get_settings
+from directory.core.tables import ChangeEvent
 from sync.tables import OutboxCursor
 
 REQUEST_ID_HEADER = "X-Request-ID"

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from directory.settings import Settings
+from directory.core.settings import Settings
 from search.backend import SearchBackend
 from sync.calendar_import import run_scheduler
 from sync.dav_workers import dav_workers

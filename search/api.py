@@ -9,9 +9,9 @@ from litestar import Request, Router, delete, get, post
 from litestar.datastructures import State
 from litestar.params import Parameter
 
-from directory.access import Principal
-from directory.api.auth import admins_only
-from directory.errors import InvalidField
+from directory.accounts.auth import admins_only
+from directory.core.access import Principal
+from directory.core.errors import InvalidField
 from search import synonyms
 from search.backend import (
     FACETS,

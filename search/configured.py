@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from directory.settings import Settings
+from directory.core.settings import Settings
 from search.backend import SearchBackend
 from search.embedded import EmbeddedBackend
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import msgspec
 
-from directory.access import Visibility
-from directory.tables import AuditEntry, Contact, Network, NetworkMember, Organization, Service
+from directory.core.access import Visibility
+from directory.core.tables import AuditEntry
+from directory.records.tables import Contact, Network, NetworkMember, Organization, Service
 
 DOCUMENT_TYPES = ("organization", "contact", "service", "network")
 _STRICTNESS = {Visibility.INTERNAL: 0, Visibility.PARTNERS: 1, Visibility.PUBLIC: 2}

@@ -23,7 +23,7 @@ import msgspec
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from directory.database import engine, transaction
+from directory.core.database import engine, transaction
 from search.backend import (
     FacetValue,
     Progress,

@@ -15,9 +15,9 @@ from typing import Any
 
 from piccolo.columns.combination import And, Or, Where
 
-from directory.access import Principal, Role
-from directory.records import visibility_filter
-from directory.resources import ALL_RESOURCES
+from directory.core.access import Principal, Role
+from directory.records.resources import ALL_RESOURCES
+from directory.records.service import visibility_filter
 from search.backend import Hit, SearchQuery, SearchResult
 from search.index import highlight
 from search.text import fold, query_terms

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import time
 
-from directory.metrics import SEARCH_DURATION
+from directory.core.metrics import SEARCH_DURATION
 from search.backend import SearchBackend, SearchQuery, SearchResult, SearchUnavailable
 from search.fallback import database_search
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from directory.errors import N_, InvalidField, NotFound
+from directory.core.errors import N_, InvalidField, NotFound
 from search.tables import SearchSynonym
 from search.text import fold, words
 

@@ -15,9 +15,9 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
-from directory.meeting_store import load_series
-from directory.meeting_tables import Meeting
-from directory.tables import Network
+from directory.meetings.store import load_series
+from directory.meetings.tables import Meeting
+from directory.records.tables import Network
 from sync.dav_collection import (
     CollectionPush,
     DavItem,

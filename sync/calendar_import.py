@@ -19,9 +19,9 @@ import httpx
 import recurring_ical_events
 from icalendar import Calendar
 
-from directory.errors import N_, InvalidField
-from directory.settings import get_settings
-from directory.validation import check_url
+from directory.core.errors import N_, InvalidField
+from directory.core.settings import get_settings
+from directory.core.validation import check_url
 from sync.calendar_import_tables import ExternalCalendar
 
 log = logging.getLogger(__name__)

@@ -10,14 +10,14 @@ from litestar import Request, Router, delete, get, post
 from litestar.params import Parameter
 from msgspec import Struct
 
-from directory.access import Principal
-from directory.api.auth import writers_only
-from directory.change_log import log_change
-from directory.database import transaction
-from directory.errors import NotFound, PermissionDenied
-from directory.meeting_access import is_member, require_coordinator
-from directory.schemas import line
-from directory.tables import Network
+from directory.accounts.auth import writers_only
+from directory.core.access import Principal
+from directory.core.change_log import log_change
+from directory.core.database import transaction
+from directory.core.errors import NotFound, PermissionDenied
+from directory.core.schemas import line
+from directory.meetings.access import is_member, require_coordinator
+from directory.records.tables import Network
 from sync.calendar_import import check_feed_url, events_between, refresh
 from sync.calendar_import_tables import ExternalCalendar
 

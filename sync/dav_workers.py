@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from directory.settings import DavSettings
+from directory.core.settings import DavSettings
 from sync.caldav_push import push_meetings
 from sync.carddav_push import push_directory
 from sync.dav_session import Backoff, DavSession

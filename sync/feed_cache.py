@@ -20,9 +20,14 @@ from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine
 
-from directory.database import engine
-from directory.feed_tokens import ResolvedFeed, hash_feed_token, note_feed_use, resolve_feed_token
-from directory.tables import ChangeEvent
+from directory.core.database import engine
+from directory.core.tables import ChangeEvent
+from directory.meetings.feed_tokens import (
+    ResolvedFeed,
+    hash_feed_token,
+    note_feed_use,
+    resolve_feed_token,
+)
 from sync.feeds import render_feed
 
 MAX_AGE = 60.0

@@ -20,11 +20,11 @@ from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 from icalendar.enums import STATUS
 from piccolo.columns.combination import WhereRaw
 
-from directory.feed_tokens import ResolvedFeed
-from directory.meeting_store import Condition, Series, in_window, load_series
-from directory.meeting_tables import Meeting
-from directory.settings import get_settings
-from directory.tables import Contact, Network, Organization
+from directory.core.settings import get_settings
+from directory.meetings.feed_tokens import ResolvedFeed
+from directory.meetings.store import Condition, Series, in_window, load_series
+from directory.meetings.tables import Meeting
+from directory.records.tables import Contact, Network, Organization
 
 log = logging.getLogger(__name__)
 PRODID = "-//Samverkan//Natverkskalender//SV"

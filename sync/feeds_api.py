@@ -19,8 +19,8 @@ from litestar import HttpMethod, Request, Response, Router, route
 from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import HeaderParameter
 
-from directory.api.throttle import MissLimiter
-from directory.settings import get_settings
+from directory.accounts.throttle import MissLimiter
+from directory.core.settings import get_settings
 from sync.feed_cache import FeedCache, RenderedFeed
 
 MEDIA_TYPE = "text/calendar"  # Litestar appends "; charset=utf-8"

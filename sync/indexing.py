@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from directory.settings import get_settings
-from directory.tables import ChangeEvent
+from directory.core.settings import get_settings
+from directory.core.tables import ChangeEvent
 from search import documents
 from search.backend import Progress, SearchBackend
 from sync.outbox import Change, Lease, OutboxWorker

@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 import msgspec
 from icalendar import Calendar, vCalAddress
 
-from directory.meeting_store import Series, load_series
-from directory.meeting_tables import Meeting
-from directory.settings import Settings, get_settings
-from directory.tables import Contact, Organization
+from directory.core.settings import Settings, get_settings
+from directory.meetings.store import Series, load_series
+from directory.meetings.tables import Meeting
+from directory.records.tables import Contact, Organization
 from sync.feeds import PRODID, series_components, vtimezone
 from sync.invitation_tables import SentInvitation
 from sync.outbox import Change, OutboxWorker

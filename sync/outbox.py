@@ -29,10 +29,10 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
-from directory.database import engine
-from directory.metrics import SYNC_FAILURES
-from directory.settings import get_settings
-from directory.tables import ChangeEvent
+from directory.core.database import engine
+from directory.core.metrics import SYNC_FAILURES
+from directory.core.settings import get_settings
+from directory.core.tables import ChangeEvent
 from sync.tables import OutboxCursor
 
 log = logging.getLogger(__name__)

@@ -18,10 +18,11 @@ from typing import Any
 import msgspec
 import vobject
 
-from directory.access import Role, Visibility, visibilities_for
-from directory.records import audience_filter
-from directory.resources import CONTACTS, ORGANIZATIONS
-from directory.tables import Contact, Organization, TaxonomyTerm
+from directory.core.access import Role, Visibility, visibilities_for
+from directory.core.tables import TaxonomyTerm
+from directory.records.resources import CONTACTS, ORGANIZATIONS
+from directory.records.service import audience_filter
+from directory.records.tables import Contact, Organization
 from sync.dav_collection import DavItem
 
 PRODID = "-//Samverkan//Katalog//SV"

@@ -38,6 +38,20 @@ async def _admin_sql(sql: str) -> None:
 
 
 IS_POSTGRES = _SERVER_URL.startswith("postgres")
+
+
+def create_scratch_database() -> str:
+    """A new empty PostgreSQL database beside the session's one, for tests of fresh installs."""
+    name = f"samverkan_scratch_{os.getpid()}_{secrets.token_hex(3)}"
+    asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
+    return _with_database(_SERVER_URL, name)
+
+
+def drop_scratch_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 os.environ["SAMVERKAN_DATA_DIR"] = _DATA_DIR
 os.environ.pop("SEARCH_BACKEND", None)
 os.environ["DATABASE_POOL_SIZE"] = "0"  # tests drive the database from several event loops
@@ -47,9 +61,9 @@ if IS_POSTGRES:
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_DATA_DIR}/test.sqlite"
 
-from directory.database import engine, migrate  # noqa: E402
+from directory.core.database import engine, migrate  # noqa: E402
+from directory.core.vocabulary import seed_default_terms  # noqa: E402
 from directory.piccolo_conf import APP_REGISTRY  # noqa: E402
-from directory.vocabulary import seed_default_terms  # noqa: E402
 
 
 def pytest_report_header() -> str:

@@ -1,4 +1,8 @@
-"""The JSON API under ``/api/v1``."""
+"""The JSON API under ``/api/v1``: the domain packages' controllers assembled into one router,
+with the shared audit and vocabulary endpoints and the mapping of domain errors to HTTP.
+
+It may import :mod:`directory.core` and the domain packages, to assemble them.
+"""
 
 from typing import Any
 
@@ -6,16 +10,16 @@ import msgspec
 from litestar import Request, Router, get
 from litestar.middleware.base import DefineMiddleware
 
-from directory.access import Principal
+from directory.accounts.auth import AuthenticationMiddleware, Authenticator
+from directory.accounts.throttle import MissLimiter
 from directory.api.audit import list_audit
-from directory.api.auth import AuthenticationMiddleware, Authenticator
-from directory.api.feed_tokens import feed_tokens_router
-from directory.api.meetings import meetings_router
-from directory.api.records import record_router
-from directory.api.throttle import MissLimiter
 from directory.api.vocabulary import vocabulary_router
-from directory.resources import ALL_RESOURCES
-from directory.settings import get_settings
+from directory.core.access import Principal
+from directory.core.settings import get_settings
+from directory.meetings.controller import meetings_router
+from directory.meetings.feed_tokens_controller import feed_tokens_router
+from directory.records.controller import record_router
+from directory.records.resources import ALL_RESOURCES
 
 
 class Me(msgspec.Struct):

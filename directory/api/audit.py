@@ -10,9 +10,9 @@ import msgspec
 from litestar import get
 from litestar.params import Parameter
 
-from directory.api.auth import writers_only
-from directory.schemas import AuditEntryOut
-from directory.tables import AuditEntry
+from directory.accounts.auth import writers_only
+from directory.core.schemas import AuditEntryOut
+from directory.core.tables import AuditEntry
 
 
 @get(

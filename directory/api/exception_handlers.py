@@ -8,7 +8,7 @@ from asyncpg.exceptions import CharacterNotInRepertoireError
 from litestar import Request, Response
 from litestar.types import ExceptionHandlersMap
 
-from directory.errors import (
+from directory.core.errors import (
     Conflict,
     DirectoryError,
     InvalidField,

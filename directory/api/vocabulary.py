@@ -7,10 +7,10 @@ from uuid import UUID
 import msgspec
 from litestar import Router, get, post, put
 
-from directory.api.auth import admins_only
-from directory.schemas import TaxonomyTermIn, TaxonomyTermOut
-from directory.tables import TaxonomyTerm
-from directory.vocabulary import add_term, relabel_term
+from directory.accounts.auth import admins_only
+from directory.core.schemas import TaxonomyTermIn, TaxonomyTermOut
+from directory.core.tables import TaxonomyTerm
+from directory.core.vocabulary import add_term, relabel_term
 
 
 @get("/", operation_id="list_taxonomy_terms", summary="List the vocabulary, with labels")

@@ -16,9 +16,9 @@ import httpx
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, ServiceUnavailableException
 
-from directory.access import Principal, Role
-from directory.accounts import principal_for_external_user
-from directory.settings import AppApiSettings
+from directory.accounts.service import principal_for_external_user
+from directory.core.access import Principal, Role
+from directory.core.settings import AppApiSettings
 from samverkan.nextcloud.ocs import OcsClient, OcsError
 from samverkan.nextcloud.signature import is_appapi_request, verified_user
 from samverkan.web.i18n import PREFERRED_LANGUAGE

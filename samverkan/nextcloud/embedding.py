@@ -24,7 +24,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from directory.settings import AppApiSettings
+from directory.core.settings import AppApiSettings
 from samverkan.nextcloud.signature import is_appapi_request, verified_user
 from samverkan.web import embedding
 from samverkan.web.security import content_security_policy

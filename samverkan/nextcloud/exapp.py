@@ -20,8 +20,8 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import QueryParameter
 from litestar.response import Response
 
-from directory.database import migrate
-from directory.settings import AppApiSettings
+from directory.core.database import migrate
+from directory.core.settings import AppApiSettings
 from samverkan.nextcloud.embedding import proxy_root
 from samverkan.nextcloud.ocs import OcsClient, OcsError
 from samverkan.nextcloud.signature import verified_user

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from directory.settings import AppApiSettings
+from directory.core.settings import AppApiSettings
 
 APPAPI_PREFIX = "/ocs/v1.php/apps/app_api"
 TOP_MENU_PATH = f"{APPAPI_PREFIX}/api/v1/ui/top-menu"

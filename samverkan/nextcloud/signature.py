@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from litestar.exceptions import NotAuthorizedException
 
-from directory.settings import AppApiSettings
+from directory.core.settings import AppApiSettings
 
 logger = logging.getLogger(__name__)
 

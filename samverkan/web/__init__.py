@@ -13,9 +13,9 @@ from litestar import Router
 from litestar.middleware.base import DefineMiddleware
 from litestar.static_files import create_static_files_router
 
-from directory.api.auth import AuthenticationMiddleware, Authenticator, admins_only
-from directory.api.throttle import MissLimiter
-from directory.settings import get_settings
+from directory.accounts.auth import AuthenticationMiddleware, Authenticator, admins_only
+from directory.accounts.throttle import MissLimiter
+from directory.core.settings import get_settings
 from samverkan.web.admin import ADMIN_HANDLERS
 from samverkan.web.errors import WEB_EXCEPTION_HANDLERS
 from samverkan.web.guidance import GUIDANCE_HANDLERS

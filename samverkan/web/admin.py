@@ -10,13 +10,15 @@ from litestar import Request, Response, get, post
 from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from directory import accounts
-from directory.access import Principal, Role
-from directory.errors import N_, Conflict, InvalidField
-from directory.feed_tokens import FeedTokenService
-from directory.schemas import TaxonomyTermIn
-from directory.tables import Account, Organization, TaxonomyTerm
-from directory.vocabulary import TAXONOMIES, add_term, relabel_term
+from directory.accounts import service as accounts
+from directory.accounts.tables import Account
+from directory.core.access import Principal, Role
+from directory.core.errors import N_, Conflict, InvalidField
+from directory.core.schemas import TaxonomyTermIn
+from directory.core.tables import TaxonomyTerm
+from directory.core.vocabulary import TAXONOMIES, add_term, relabel_term
+from directory.meetings.feed_tokens import FeedTokenService
+from directory.records.tables import Organization
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field
 from samverkan.web.rendering import page

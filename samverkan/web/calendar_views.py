@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from directory.meeting_schemas import MeetingOut
-from directory.validation import EARLIEST, LATEST
+from directory.core.validation import EARLIEST, LATEST
+from directory.meetings.schemas import MeetingOut
 
 ZONE = ZoneInfo("Europe/Stockholm")
 

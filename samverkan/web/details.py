@@ -8,13 +8,14 @@ from typing import Any
 
 from msgspec import Struct
 
-from directory.access import Principal
-from directory.errors import NotFound
-from directory.meeting_access import is_coordinator_of
-from directory.meetings import MeetingService
-from directory.records import ListQuery, RecordService, visibility_filter
-from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS, SERVICES, ResourceSpec
-from directory.tables import Account, Network, NetworkMember, Organization
+from directory.accounts.tables import Account
+from directory.core.access import Principal
+from directory.core.errors import NotFound
+from directory.meetings.access import is_coordinator_of
+from directory.meetings.service import MeetingService
+from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS, SERVICES, ResourceSpec
+from directory.records.service import ListQuery, RecordService, visibility_filter
+from directory.records.tables import Network, NetworkMember, Organization
 from samverkan.web.calendar_views import ZONE, Entry, entries, split_by_now
 
 _ALL = 500

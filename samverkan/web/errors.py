@@ -28,7 +28,14 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 
-from directory.errors import N_, Conflict, DirectoryError, InvalidField, NotFound, PermissionDenied
+from directory.core.errors import (
+    N_,
+    Conflict,
+    DirectoryError,
+    InvalidField,
+    NotFound,
+    PermissionDenied,
+)
 from samverkan.web import i18n
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field

@@ -15,8 +15,8 @@ from typing import Any, Final, Literal
 
 import msgspec
 
-from directory.errors import N_, InvalidField
-from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS, SERVICES, ResourceSpec
+from directory.core.errors import N_, InvalidField
+from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS, SERVICES, ResourceSpec
 from samverkan.web.messages import invalid_field
 
 Widget = Literal["text", "textarea", "email", "url", "date", "select", "checkboxes", "phones"]

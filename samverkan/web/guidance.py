@@ -9,10 +9,10 @@ from litestar import Request, Response, get, post
 from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from directory.access import Principal
-from directory.api.auth import admins_only
-from directory.errors import InvalidField
-from directory.guidance import EDITABLE, sections, update_section
+from directory.accounts.auth import admins_only
+from directory.core.access import Principal
+from directory.core.errors import InvalidField
+from directory.guidance.service import EDITABLE, sections, update_section
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
 from samverkan.web.rendering import page

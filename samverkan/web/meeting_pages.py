@@ -12,13 +12,13 @@ from litestar import Request, Response, get, post
 from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
-from directory.access import Principal
-from directory.errors import N_, InvalidField, PermissionDenied
-from directory.feed_tokens import FeedTokenService
-from directory.meeting_access import is_coordinator_of, require_coordinator
-from directory.meeting_conflicts import find_conflicts
-from directory.meeting_followup import FollowUpService
-from directory.meeting_schemas import (
+from directory.core.access import Principal
+from directory.core.errors import N_, InvalidField, PermissionDenied
+from directory.meetings.access import is_coordinator_of, require_coordinator
+from directory.meetings.conflicts import find_conflicts
+from directory.meetings.feed_tokens import FeedTokenService
+from directory.meetings.followup import FollowUpService
+from directory.meetings.schemas import (
     AttendanceIn,
     ConflictQuery,
     FeedTokenIn,
@@ -26,9 +26,9 @@ from directory.meeting_schemas import (
     FollowUpPatch,
     NoteIn,
 )
-from directory.meetings import MeetingService
-from directory.records import ListQuery, RecordService
-from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS
+from directory.meetings.service import MeetingService
+from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS
+from directory.records.service import ListQuery, RecordService
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text

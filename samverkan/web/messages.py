@@ -12,7 +12,7 @@ from typing import Final
 
 import msgspec
 
-from directory.errors import N_, Conflict, InvalidField
+from directory.core.errors import N_, Conflict, InvalidField
 from samverkan.web import i18n
 
 _PATH: Final = re.compile(r"`\$\.([^`]+)`")

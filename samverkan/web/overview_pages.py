@@ -12,13 +12,13 @@ from litestar import Request, get
 from litestar.params import Parameter
 from litestar.response import Template
 
-from directory.access import Principal
-from directory.meeting_access import is_member
-from directory.meeting_followup import FollowUpService
-from directory.meetings import MeetingService
-from directory.records import ListQuery, RecordService, visibility_filter
-from directory.resources import NETWORKS, ORGANIZATIONS
-from directory.tables import NetworkCoordinator, NetworkMember, Organization
+from directory.core.access import Principal
+from directory.meetings.access import is_member
+from directory.meetings.followup import FollowUpService
+from directory.meetings.service import MeetingService
+from directory.records.resources import NETWORKS, ORGANIZATIONS
+from directory.records.service import ListQuery, RecordService, visibility_filter
+from directory.records.tables import NetworkCoordinator, NetworkMember, Organization
 from samverkan.web.calendar_views import (
     ZONE,
     entries,

@@ -10,12 +10,12 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from directory.access import Principal
-from directory.api.auth import writers_only
-from directory.errors import InvalidField, InvalidFields, VersionMismatch, problems_of
-from directory.records import ListQuery, RecordService
-from directory.resources import ALL_RESOURCES, NETWORKS, ResourceSpec
-from directory.schemas import as_builtins
+from directory.accounts.auth import writers_only
+from directory.core.access import Principal
+from directory.core.errors import InvalidField, InvalidFields, VersionMismatch, problems_of
+from directory.core.schemas import as_builtins
+from directory.records.resources import ALL_RESOURCES, NETWORKS, ResourceSpec
+from directory.records.service import ListQuery, RecordService
 from samverkan.web.details import CONTEXT
 from samverkan.web.embedding import redirect
 from samverkan.web.forms import (

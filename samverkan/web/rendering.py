@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
-from directory.access import Principal
-from directory.tables import TaxonomyTerm
+from directory.core.access import Principal
+from directory.core.tables import TaxonomyTerm
 from samverkan.web import i18n
 
 Labels = dict[str, dict[str, str]]

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from directory.errors import N_, InvalidField
-from directory.meeting_schemas import (
+from directory.core.errors import N_, InvalidField
+from directory.meetings.schemas import (
     MeetingIn,
     MeetingPatch,
     OccurrenceChange,

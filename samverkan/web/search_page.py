@@ -9,11 +9,11 @@ from litestar import Request, get
 from litestar.params import Parameter
 from litestar.response import Template
 
-from directory.access import Principal
-from directory.errors import N_
-from directory.records import visibility_filter
-from directory.resources import NETWORKS
-from directory.tables import Network
+from directory.core.access import Principal
+from directory.core.errors import N_
+from directory.records.resources import NETWORKS
+from directory.records.service import visibility_filter
+from directory.records.tables import Network
 from samverkan.web.rendering import is_htmx, page, vocabulary_labels
 from search.api import backend_of
 from search.backend import SearchQuery, SearchResult

@@ -28,7 +28,7 @@ from litestar.stores.file import FileStore
 from litestar.types import Empty, Message, Receive, Scope, ScopeSession, Send
 from litestar.utils.scope.state import ScopeState
 
-from directory.settings import Settings
+from directory.core.settings import Settings
 from samverkan.web import embedding
 
 SESSION_STORE: Final = "web_sessions"

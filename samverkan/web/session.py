@@ -18,8 +18,8 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_401_UNAUTHORIZED
 from msgspec import Struct
 
-from directory.access import Principal
-from directory.accounts import principal_for_account, principal_for_password
+from directory.accounts.service import principal_for_account, principal_for_password
+from directory.core.access import Principal
 from samverkan.web.embedding import redirect
 from samverkan.web.rendering import page
 from samverkan.web.security import renew_session_id

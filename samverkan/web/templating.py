@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from directory.resources import ALL_RESOURCES
+from directory.records.resources import ALL_RESOURCES
 from samverkan.web import embedding, i18n
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
-from directory.accounts import create_service_token
+from directory.accounts.service import create_service_token
 from samverkan.app import create_app
 from tests.conftest import run_async
 

@@ -21,14 +21,14 @@ import pytest
 from litestar.testing import TestClient
 from prometheus_client import REGISTRY
 
-from directory.access import Principal, Role
-from directory.records import RecordService
-from directory.resources import ORGANIZATIONS
-from directory.schemas import OrganizationIn
+from directory.core.access import Principal, Role
+from directory.records.resources import ORGANIZATIONS
+from directory.records.schemas import OrganizationIn
+from directory.records.service import RecordService
 from search.meili import MeilisearchBackend
 from sync.caldav_push import calendar_url
 from sync.indexing import search_worker
-from tests.directory.meeting_fixtures import build_setting, meeting_body
+from tests.directory.meetings.fixtures import build_setting, meeting_body
 from tests.reliability.conftest import start_server, stop_server
 from tests.reliability.test_faults import wait_for
 from tests.search.fake_meilisearch import FakeServer

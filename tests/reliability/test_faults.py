@@ -19,9 +19,10 @@ import asyncpg
 import httpx
 import pytest
 
-from directory.accounts import create_service_token
-from directory.settings import get_settings
-from directory.tables import AuditEntry, ChangeEvent, Organization
+from directory.accounts.service import create_service_token
+from directory.core.settings import get_settings
+from directory.core.tables import AuditEntry, ChangeEvent
+from directory.records.tables import Organization
 from tests.conftest import IS_POSTGRES, run_async
 from tests.reliability.conftest import ROOT, start_server, stop_server
 

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
-from directory.tables import AuditEntry, ChangeEvent, Contact, Organization
+from directory.core.tables import AuditEntry, ChangeEvent
+from directory.records.tables import Contact, Organization
 from samverkan.app import MAX_BODY_BYTES
 from samverkan.cli import main
 from tests.conftest import run_async

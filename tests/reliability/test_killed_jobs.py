@@ -15,7 +15,8 @@ from urllib.parse import quote, unquote
 import httpx
 from litestar.testing import TestClient
 
-from directory.tables import ChangeEvent, Organization
+from directory.core.tables import ChangeEvent
+from directory.records.tables import Organization
 from search.documents import all_documents
 from search.tables import SearchEntry
 from sync.caldav_push import calendar_url
@@ -23,7 +24,7 @@ from sync.dav_tables import DavEntry
 from sync.indexing import CONSUMER
 from sync.tables import OutboxCursor
 from tests.conftest import run_async
-from tests.directory.meeting_fixtures import build_setting, meeting_body, post
+from tests.directory.meetings.fixtures import build_setting, meeting_body, post
 from tests.reliability.conftest import ROOT
 from tests.reliability.test_faults import wait_for, writer_active
 from tests.sync.conftest import PASSWORD, auth_for, list_items, start_server

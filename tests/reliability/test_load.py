@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 from click.testing import CliRunner
 
-from directory.accounts import create_service_token
+from directory.accounts.service import create_service_token
 from samverkan.cli import main
 from tests.conftest import run_async
 

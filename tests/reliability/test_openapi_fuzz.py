@@ -21,7 +21,7 @@ schema = schemathesis.openapi.from_asgi("/schema/openapi.json", create_app())
 
 @pytest.fixture
 def admin_headers() -> dict[str, str]:
-    from directory.accounts import create_service_token
+    from directory.accounts.service import create_service_token
 
     return {"Authorization": f"Bearer {run_async(create_service_token('admin'))}"}
 

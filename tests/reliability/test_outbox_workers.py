@@ -16,7 +16,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from directory.tables import ChangeEvent
+from directory.core.tables import ChangeEvent
 from samverkan.cli import main
 from sync.outbox import Change, OutboxWorker
 from sync.tables import OutboxCursor

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from directory.accounts import hash_token
-from directory.tables import ApiToken, TaxonomyTerm
+from directory.accounts.service import hash_token
+from directory.accounts.tables import ApiToken
+from directory.core.tables import TaxonomyTerm
 from tests.conftest import run_async
 
 ALL = frozenset({"admin", "coordinator", "staff", "partner"})

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from directory.meeting_tables import Meeting
-from directory.settings import get_settings
-from directory.tables import Network, Organization
+from directory.core.settings import get_settings
+from directory.meetings.tables import Meeting
+from directory.records.tables import Network, Organization
 from sync.calendar_import import refresh_due
 from sync.calendar_import_tables import ExternalCalendar
 from tests.conftest import run_async
-from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
+from tests.directory.meetings.fixtures import Setting, build_setting, meeting_body, post
 from tests.samverkan.web.conftest import make_account, sign_in
 from tests.sync.feed_fixtures import fetch, issue, parse, path_of
 from tests.sync.feed_server import feed_server

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
-from directory.accounts import create_service_token, principal_for_token
-from directory.api.throttle import MissLimiter
-from directory.settings import get_settings
-from directory.tables import TokenMiss
+from directory.accounts.service import create_service_token, principal_for_token
+from directory.accounts.tables import TokenMiss
+from directory.accounts.throttle import MissLimiter
+from directory.core.settings import get_settings
 from samverkan.app import create_app
 from tests.conftest import run_async
 

@@ -10,9 +10,10 @@ from typing import Any
 from click.testing import CliRunner, Result
 from litestar.testing import TestClient
 
-from directory.accounts import create_service_token
+from directory.accounts.service import create_service_token
+from directory.core.tables import AuditEntry, ChangeEvent, TaxonomyTerm
 from directory.piccolo_conf import APP_REGISTRY
-from directory.tables import AuditEntry, ChangeEvent, Organization, TaxonomyTerm
+from directory.records.tables import Organization
 from samverkan.app import create_app
 from samverkan.cli import main
 from sync.tables import OutboxCursor

@@ -11,7 +11,8 @@ from typing import Any
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
-from directory.tables import AuditEntry, Contact, Network, Organization
+from directory.core.tables import AuditEntry
+from directory.records.tables import Contact, Network, Organization
 from samverkan.app import create_app
 from samverkan.cli import main
 from tests.conftest import _clean

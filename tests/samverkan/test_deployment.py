@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from directory.settings import SETTING_NAMES, load_settings
+from directory.core.settings import SETTING_NAMES, load_settings
 from samverkan.cli import main
 
 ROOT = Path(__file__).parents[2]

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from directory.settings import get_settings
-from directory.tables import ChangeEvent
+from directory.core.settings import get_settings
+from directory.core.tables import ChangeEvent
 from samverkan.app import create_app
 from sync.tables import OutboxCursor
 

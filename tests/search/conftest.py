@@ -15,10 +15,10 @@ from typing import Any
 import msgspec
 import pytest
 
-from directory.access import Principal, Role
-from directory.demo import load_demo_if_empty
-from directory.records import RecordService
-from directory.resources import ALL_RESOURCES
+from directory.core.access import Principal, Role
+from directory.demo.loader import load_demo_if_empty
+from directory.records.resources import ALL_RESOURCES
+from directory.records.service import RecordService
 from search.backend import SearchBackend, SearchQuery, SearchResult
 from search.embedded import EmbeddedBackend
 from search.synonyms import seed_default_synonyms

@@ -9,7 +9,7 @@ from typing import Any
 from litestar.testing import TestClient
 from prometheus_client import REGISTRY
 
-from directory.demo import load_demo_if_empty
+from directory.demo.loader import load_demo_if_empty
 from samverkan.app import create_app
 from search.api import STATE_KEY
 from search.embedded import EmbeddedBackend

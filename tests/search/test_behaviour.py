@@ -121,7 +121,7 @@ def test_exact_name_ranks_above_partial(backend: SearchBackend) -> None:
 
 
 def test_retired_entries_never_appear(backend: SearchBackend) -> None:
-    from directory.records import RecordService
+    from directory.records.service import RecordService
     from tests.search.conftest import ADMIN, SPECS
 
     kept = _org("Ungdomsmottagningen")
@@ -161,7 +161,7 @@ def _update(resource: str, record_id: str, **changes: object) -> None:
 
     import msgspec
 
-    from directory.records import RecordService
+    from directory.records.service import RecordService
     from tests.search.conftest import ADMIN, SPECS
 
     spec = SPECS[resource]
@@ -197,7 +197,7 @@ def test_leaving_a_network_updates_its_facet(backend: SearchBackend) -> None:
 def test_erased_records_leave_the_index(backend: SearchBackend) -> None:
     import uuid
 
-    from directory.records import RecordService
+    from directory.records.service import RecordService
     from tests.search.conftest import ADMIN, SPECS
 
     contact = create("contact", organization_id=_org("Polisen"), name="Kommunpolis Tyresö")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from directory.demo import load_demo_if_empty
+from directory.demo.loader import load_demo_if_empty
 from samverkan.cli import main
 from search.tables import SearchEntry
 from tests.conftest import run_async

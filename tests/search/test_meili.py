@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from directory.records import RecordService
+from directory.records.service import RecordService
 from search.backend import SearchQuery, SearchRejected, SearchUnavailable
 from search.documents import Document
 from search.meili import MeilisearchBackend, filters, quoted

@@ -23,10 +23,10 @@ import msgspec
 import pytest
 import vobject
 
-from directory.access import Principal, Role
-from directory.accounts import create_account
-from directory.records import RecordService, etag_of
-from directory.resources import CONTACTS, ORGANIZATIONS, ResourceSpec
+from directory.accounts.service import create_account
+from directory.core.access import Principal, Role
+from directory.records.resources import CONTACTS, ORGANIZATIONS, ResourceSpec
+from directory.records.service import RecordService, etag_of
 from sync.dav_session import Backoff, DavSession
 from tests.conftest import run_async
 from tests.directory.conftest import auth, client

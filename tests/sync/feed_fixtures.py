@@ -7,7 +7,7 @@ from typing import Any
 from icalendar import Calendar
 from litestar.testing import TestClient
 
-from tests.directory.meeting_fixtures import Setting, post
+from tests.directory.meetings.fixtures import Setting, post
 
 Client = TestClient  # type: ignore[type-arg]
 

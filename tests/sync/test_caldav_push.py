@@ -13,13 +13,13 @@ import icalendar
 import pytest
 from litestar.testing import TestClient
 
-from directory.tables import Network
+from directory.records.tables import Network
 from sync.caldav_push import calendar_url, push_meetings
 from sync.dav_collection import PushReport
 from sync.dav_session import DavUnavailable
 from sync.dav_tables import DavEntry
 from tests.conftest import run_async
-from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
+from tests.directory.meetings.fixtures import Setting, build_setting, meeting_body, post
 from tests.sync.conftest import auth_for, dav_session, list_items, start_server
 
 Client = TestClient  # type: ignore[type-arg]

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
-from directory.settings import get_settings
-from directory.tables import AuditEntry
+from directory.core.settings import get_settings
+from directory.core.tables import AuditEntry
 from sync.calendar_import import ImportLimits, refresh, refresh_due
 from sync.calendar_import_tables import ExternalCalendar
 from tests.conftest import run_async
-from tests.directory.meeting_fixtures import Setting, build_setting, post
+from tests.directory.meetings.fixtures import Setting, build_setting, post
 from tests.sync.feed_server import FeedBehaviour, feed_server
 
 Client = TestClient  # type: ignore[type-arg]

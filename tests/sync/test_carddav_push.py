@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from directory.resources import CONTACTS, ORGANIZATIONS
-from directory.tables import Contact
+from directory.records.resources import CONTACTS, ORGANIZATIONS
+from directory.records.tables import Contact
 from sync.carddav_push import push_directory
 from sync.dav_collection import PushReport
 from sync.dav_session import DavUnavailable

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
-from directory.resources import CONTACTS
-from directory.settings import DavSettings, get_settings
+from directory.core.settings import DavSettings, get_settings
+from directory.records.resources import CONTACTS
 from samverkan.app import create_app
 from samverkan.cli import main
 from sync.caldav_push import calendar_url
@@ -23,7 +23,7 @@ from sync.dav_session import DavError
 from sync.dav_workers import caldav_worker, carddav_worker
 from sync.tables import OutboxCursor
 from tests.conftest import run_async
-from tests.directory.meeting_fixtures import build_setting, meeting_body, post
+from tests.directory.meetings.fixtures import build_setting, meeting_body, post
 from tests.sync.conftest import (
     PASSWORD,
     Directory,

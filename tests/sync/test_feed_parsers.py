@@ -21,7 +21,7 @@ import vobject
 from icalendar import Calendar
 from litestar.testing import TestClient
 
-from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
+from tests.directory.meetings.fixtures import Setting, build_setting, meeting_body, post
 from tests.sync.feed_fixtures import fetch, issue
 
 Client = TestClient  # type: ignore[type-arg]

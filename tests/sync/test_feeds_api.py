@@ -11,10 +11,10 @@ from email.utils import format_datetime
 import pytest
 from litestar.testing import TestClient
 
-from directory.meeting_tables import FeedToken, Meeting
-from directory.settings import get_settings
+from directory.core.settings import get_settings
+from directory.meetings.tables import FeedToken, Meeting
 from tests.conftest import run_async
-from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
+from tests.directory.meetings.fixtures import Setting, build_setting, meeting_body, post
 from tests.sync.feed_fixtures import fetch, issue, parse, path_of
 
 Client = TestClient  # type: ignore[type-arg]

@@ -16,10 +16,10 @@ from aiosmtpd.smtp import Envelope, Session
 from icalendar import Calendar
 from litestar.testing import TestClient
 
-from directory.settings import get_settings
+from directory.core.settings import get_settings
 from sync.invitations import invitation_worker
 from tests.conftest import run_async
-from tests.directory.meeting_fixtures import Setting, build_setting, meeting_body, post
+from tests.directory.meetings.fixtures import Setting, build_setting, meeting_body, post
 
 Client = TestClient  # type: ignore[type-arg]
 

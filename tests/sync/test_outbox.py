@@ -15,13 +15,13 @@ import pytest
 from piccolo.engine.postgres import PostgresEngine
 from prometheus_client import REGISTRY
 
-from directory.access import Principal, Role
-from directory.database import engine
-from directory.records import RecordService
-from directory.resources import ORGANIZATIONS
-from directory.schemas import OrganizationIn
-from directory.settings import get_settings
-from directory.tables import ChangeEvent
+from directory.core.access import Principal, Role
+from directory.core.database import engine
+from directory.core.settings import get_settings
+from directory.core.tables import ChangeEvent
+from directory.records.resources import ORGANIZATIONS
+from directory.records.schemas import OrganizationIn
+from directory.records.service import RecordService
 from search.embedded import EmbeddedBackend
 from sync.indexing import reindex
 from sync.outbox import Change, Lease, LeaseBusy, LeaseLost, OutboxWorker
@@ -362,8 +362,8 @@ def test_reindex_gives_up_with_a_clear_error_on_a_lease_held_too_long(
 def test_an_event_that_commits_late_is_never_skipped() -> None:
     """A consumer reads past its cursor, so events must commit in the order of their ids: while
     one write is open, a later write may not commit an event a worker could read past it."""
-    from directory.change_log import log_change
-    from directory.database import transaction
+    from directory.core.change_log import log_change
+    from directory.core.database import transaction
 
     async def scenario() -> tuple[list[int], list[int]]:
         first_inserted, release = asyncio.Event(), asyncio.Event()

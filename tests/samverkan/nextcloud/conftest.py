@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from litestar.testing import TestClient
 
-from directory.settings import AppApiSettings, get_settings
+from directory.core.settings import AppApiSettings, get_settings
 from samverkan.app import create_app
 
 APP_ID = "samverkan"

@@ -7,8 +7,8 @@ import logging
 import pytest
 from litestar.testing import TestClient
 
-from directory.accounts import create_service_token
-from directory.tables import Account
+from directory.accounts.service import create_service_token
+from directory.accounts.tables import Account
 from tests.conftest import run_async
 from tests.samverkan.nextcloud.conftest import (
     APP_SECRET,

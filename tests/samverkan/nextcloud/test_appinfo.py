@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 from litestar import Litestar
 
-import directory.settings
+import directory.core.settings
 from samverkan.app import VERSION, create_app
 from tests.samverkan.nextcloud.conftest import APP_ID, APP_SECRET, APP_VERSION, FakeNextcloud
 from tests.samverkan.nextcloud.conftest import appapi_settings as make_appapi_settings
@@ -78,7 +78,7 @@ def test_route_urls_are_valid_for_appapi() -> None:
 def test_every_proxied_route_reaches_the_app_and_lifecycle_routes_are_not_proxied(
     nextcloud: FakeNextcloud,
 ) -> None:
-    settings = directory.settings.get_settings()
+    settings = directory.core.settings.get_settings()
     app = create_app(dataclasses.replace(settings, appapi=make_appapi_settings(nextcloud)))
     served = _served(app)
     assert EXTERNAL is not None
@@ -100,7 +100,7 @@ def test_every_proxied_route_reaches_the_app_and_lifecycle_routes_are_not_proxie
 def test_every_page_of_the_web_interface_is_proxied_for_signed_in_users(
     nextcloud: FakeNextcloud,
 ) -> None:
-    settings = directory.settings.get_settings()
+    settings = directory.core.settings.get_settings()
     app = create_app(dataclasses.replace(settings, appapi=make_appapi_settings(nextcloud)))
     pages = {
         path: methods
@@ -127,7 +127,7 @@ def test_every_page_of_the_web_interface_is_proxied_for_signed_in_users(
 def test_every_environment_variable_is_a_setting() -> None:
     assert EXTERNAL is not None
     names = [v.findtext("name") or "" for v in EXTERNAL.findall("environment-variables/variable")]
-    source = inspect.getsource(directory.settings)
+    source = inspect.getsource(directory.core.settings)
     assert names
     for name in names:
         assert f'"{name}"' in source, name

@@ -25,7 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from directory.demo import load_demo_if_empty
+from directory.demo.loader import load_demo_if_empty
 from samverkan.nextcloud.exapp import EMBED_SCRIPT, EMBED_STATE
 from tests.conftest import run_async
 from tests.samverkan.nextcloud.conftest import (

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from directory.demo import load_demo_if_empty
-from directory.tables import Network
+from directory.demo.loader import load_demo_if_empty
+from directory.records.tables import Network
 from samverkan.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import run_async
 from tests.samverkan.nextcloud.conftest import FakeNextcloud, appapi_headers

@@ -11,9 +11,9 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
-from directory import accounts
-from directory.records import RecordService
-from directory.resources import CONTACTS, NETWORKS, ORGANIZATIONS
+from directory.accounts import service as accounts
+from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS
+from directory.records.service import RecordService
 from samverkan.app import create_app
 from tests.conftest import run_async
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from directory.tables import Account, TaxonomyTerm
+from directory.accounts.tables import Account
+from directory.core.tables import TaxonomyTerm
 from search.synonyms import synonym_mapping
 from tests.conftest import run_async
 from tests.samverkan.web.conftest import Client, Writer, csrf_token, sign_in

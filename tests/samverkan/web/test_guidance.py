@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from directory.resources import SERVICES
+from directory.records.resources import SERVICES
 from tests.samverkan.web.conftest import Client, Writer, csrf_token
 
 

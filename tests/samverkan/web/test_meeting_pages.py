@@ -9,8 +9,9 @@ from typing import Any
 
 from babel.dates import format_date
 
-from directory.meeting_tables import Meeting
-from directory.tables import Account, Contact
+from directory.accounts.tables import Account
+from directory.meetings.tables import Meeting
+from directory.records.tables import Contact
 from tests.conftest import run_async
 from tests.samverkan.web.conftest import Client, Writer, csrf_token
 

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
-from directory import accounts
-from directory.settings import get_settings
+from directory.accounts import service as accounts
+from directory.core.settings import get_settings
 from samverkan.app import create_app
 from samverkan.cli import main
 from tests.conftest import run_async
@@ -57,7 +57,7 @@ def test_wrong_password_is_refused_with_a_message(anonymous: Client) -> None:
 
 
 def test_disabled_account_loses_its_session(browser: Callable[[str], Client]) -> None:
-    from directory.tables import Account
+    from directory.accounts.tables import Account
 
     client = browser("staff")
     assert client.get("/networks").status_code == 200

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from directory.demo import load_demo_if_empty
+from directory.demo.loader import load_demo_if_empty
 from tests.conftest import run_async
 from tests.samverkan.web.conftest import PASSWORD, make_account
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from directory.demo_data import _id
+from directory.demo.data import _id
 from tests.samverkan.web.browser.conftest import axe_violations
 
 OpenPage = Callable[..., Page]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from directory.demo_data import _contact_id, _id, _org_id
+from directory.demo.data import _contact_id, _id, _org_id
 from tests.samverkan.web.browser.conftest import ROOT, axe_violations
 from tests.samverkan.web.conftest import Writer
 

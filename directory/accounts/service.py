@@ -1,0 +1,232 @@
+"""Accounts and API tokens: creation, revocation and resolving a bearer token to a principal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+
+from directory.accounts.tables import Account, ApiToken
+from directory.core.access import Principal, Role
+from directory.core.errors import N_, InvalidField
+
+_TOKEN_PREFIX = "sv_"  # noqa: S105 (a visible prefix lets secret scanners spot leaked tokens)
+_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidField(
+            "role",
+            N_("unknown role %(value)s; expected one of %(allowed)s"),
+            {"value": repr(value), "allowed": ", ".join(r.value for r in Role)},
+        ) from None
+
+
+async def create_account(
+    username: str,
+    role: str,
+    display_name: str = "",
+    email: str = "",
+    organization_id: uuid.UUID | None = None,
+) -> Account:
+    account = Account(
+        username=username,
+        role=_role(role).value,
+        display_name=display_name or username,
+        email=email,
+        organization_id=organization_id,
+    )
+    await account.save()
+    return account
+
+
+async def create_token(account_id: uuid.UUID, label: str = "") -> str:
+    """A new 256-bit bearer token; only its hash is stored, so it is shown to the caller once."""
+    token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await ApiToken.insert(ApiToken(account=account_id, token_hash=hash_token(token), label=label))
+    return token
+
+
+async def create_service_token(role: str, label: str = "") -> str:
+    """A token for a new account of ``role``, named after the role (the CLI's development login)."""
+    username = f"{_role(role).value}-{secrets.token_hex(4)}"
+    account = await create_account(username, role)
+    return await create_token(account.id, label or f"created for {username}")
+
+
+async def revoke_token(token_id: uuid.UUID) -> bool:
+    revoked = (
+        await ApiToken.update({ApiToken.revoked_at: dt.datetime.now(dt.UTC)})
+        .where((ApiToken.id == token_id) & ApiToken.revoked_at.is_null())
+        .returning(ApiToken.id)
+    )
+    return bool(revoked)
+
+
+async def principal_for_token(token: str) -> Principal | None:
+    """The principal a live token belongs to, or ``None``.
+
+    The lookup is by the token's SHA-256, so its timing says nothing about how much of a guess
+    was right; the final comparison is constant-time as well.
+    """
+    digest = hash_token(token)
+    row = (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.token_hash,
+            ApiToken.last_used_at,
+            ApiToken.account.id.as_alias("account_id"),
+            ApiToken.account.username.as_alias("username"),
+            ApiToken.account.role.as_alias("role"),
+            ApiToken.account.organization_id.as_alias("organization_id"),
+            ApiToken.account.disabled_at.as_alias("disabled_at"),
+        )
+        .where((ApiToken.token_hash == digest) & ApiToken.revoked_at.is_null())
+        .first()
+    )
+    if row is None or row["disabled_at"] is not None:
+        return None
+    if not hmac.compare_digest(row["token_hash"], digest):
+        return None
+    now = dt.datetime.now(dt.UTC)
+    if row["last_used_at"] is None or now - row["last_used_at"] > _LAST_USED_RESOLUTION:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+    return Principal(
+        account_id=row["account_id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        organization_id=row["organization_id"],
+    )
+
+
+async def principal_for_external_user(
+    username: str, role: Role, display_name: str
+) -> Principal | None:
+    """The principal of a user signed in elsewhere (Nextcloud), creating the account on first
+    sight and keeping its role in step with the other system; ``None`` if the account is disabled.
+    """
+    await Account.insert(
+        Account(username=username, role=role.value, display_name=display_name)
+    ).on_conflict(target=Account.username, action="DO NOTHING")
+    row = (
+        await Account.select(Account.id, Account.role, Account.organization_id, Account.disabled_at)
+        .where(Account.username == username)
+        .first()
+    )
+    if row is None or row["disabled_at"] is not None:
+        return None
+    if row["role"] != role.value:
+        await Account.update({Account.role: role.value}).where(Account.id == row["id"])
+    return Principal(
+        account_id=row["id"], username=username, role=role, organization_id=row["organization_id"]
+    )
+
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+_MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$hash`` with a fresh 16-byte salt (parameters stored for upgrades)."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
+    )
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    """Constant-time check of ``password`` against a :func:`hash_password` value."""
+    try:
+        scheme, n, r, p, salt, expected = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        digest = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected) // 2,
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(digest.hex(), expected)
+
+
+async def set_password(username: str, password: str) -> None:
+    """Raises :class:`InvalidField` for a short password or an unknown account."""
+    if len(password) < _MIN_PASSWORD_LENGTH:
+        raise InvalidField(
+            "password", N_("must be at least %(min)s characters"), {"min": _MIN_PASSWORD_LENGTH}
+        )
+    updated = (
+        await Account.update({Account.password_hash: hash_password(password)})
+        .where(Account.username == username)
+        .returning(Account.id)
+    )
+    if not updated:
+        raise InvalidField("username", N_("no account named %(name)s"), {"name": repr(username)})
+
+
+def principal_of(row: dict[str, object]) -> Principal:
+    """The principal of an ``Account`` row."""
+    organization_id = row["organization_id"]
+    return Principal(
+        account_id=uuid.UUID(str(row["id"])),
+        username=str(row["username"]),
+        role=Role(str(row["role"])),
+        organization_id=uuid.UUID(str(organization_id)) if organization_id else None,
+    )
+
+
+async def principal_for_password(username: str, password: str) -> Principal | None:
+    """The principal whose live account has this password, or ``None``.
+
+    An unknown name still costs one scrypt run, so timing does not reveal which names exist.
+    """
+    row = (
+        await Account.select()
+        .where((Account.username == username) & Account.disabled_at.is_null())
+        .first()
+    )
+    stored = row["password_hash"] if row is not None else ""
+    if not stored:
+        password_matches(password, _DUMMY_HASH)
+        return None
+    if row is None or not password_matches(password, stored):
+        return None
+    return principal_of(row)
+
+
+async def principal_for_account(account_id: uuid.UUID) -> Principal | None:
+    """The principal of a live account (a session re-reads it, so a role change applies)."""
+    row = (
+        await Account.select()
+        .where((Account.id == account_id) & Account.disabled_at.is_null())
+        .first()
+    )
+    return principal_of(row) if row is not None else None
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+async def set_role(account_id: uuid.UUID, role: str) -> None:
+    """Raises :class:`InvalidField` for an unknown role."""
+    await Account.update({Account.role: _role(role).value}).where(Account.id == account_id)
+
+
+async def set_disabled(account_id: uuid.UUID, disabled: bool) -> None:
+    """A disabled account can neither sign in nor use its tokens; its sessions end at once."""
+    value = dt.datetime.now(dt.UTC) if disabled else None
+    await Account.update({Account.disabled_at: value}).where(Account.id == account_id)

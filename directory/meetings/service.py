@@ -1,0 +1,362 @@
+"""Scheduling network meetings: create, change, cancel, move or cancel one occurrence, and
+"this and following" changes by splitting a series (RFC 5545 practice: the old series gets an
+UNTIL, the rest becomes a new series with its own UID linked to the old one).
+
+Every write runs in one transaction that also appends the audit entry and the outbox event
+(``resource_type`` "meeting"), and bumps SEQUENCE and LAST-MODIFIED so calendar clients see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from directory.core.access import Principal
+from directory.core.change_log import log_change
+from directory.core.database import transaction
+from directory.core.errors import N_, InvalidField, NotFound, PreconditionRequired, VersionMismatch
+from directory.core.schemas import as_builtins
+from directory.core.validation import check_instant
+from directory.meetings import recurrence
+from directory.meetings.access import can_read, require_coordinator, shows_agenda
+from directory.meetings.schemas import (
+    MeetingIn,
+    MeetingOut,
+    MeetingPatch,
+    OccurrenceChange,
+    OccurrenceRef,
+    SplitIn,
+)
+from directory.meetings.store import (
+    JSON_COLUMNS,
+    Condition,
+    Series,
+    attach_overrides,
+    decode_row,
+    in_window,
+    load_series,
+    to_out,
+)
+from directory.meetings.tables import Meeting, MeetingOccurrence
+from directory.meetings.validation import validate_meeting
+
+TIMEZONE = "Europe/Stockholm"
+DEFAULT_WINDOW = (dt.timedelta(days=90), dt.timedelta(days=548))
+LONGEST = dt.timedelta(days=366)
+
+
+def etag_of(meeting: MeetingOut) -> str:
+    return f'"{meeting.sequence}"'
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4()}@samverkan"
+
+
+def _times(values: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end as UTC instants; a naive time is Stockholm wall time, and an all-day
+    meeting runs from local midnight of its first day to local midnight after its last."""
+    zone = ZoneInfo(TIMEZONE)
+
+    def aware(value: dt.datetime) -> dt.datetime:
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value
+
+    check_instant("starts_at", values["starts_at"])
+    check_instant("ends_at", values["ends_at"])
+    start, end = aware(values["starts_at"]), aware(values["ends_at"])
+    if values.get("all_day"):
+        first = start.astimezone(zone).date()
+        last = end.astimezone(zone).date()
+        after = last if last > first else first + dt.timedelta(days=1)
+        start = dt.datetime.combine(first, dt.time(), zone)
+        end = dt.datetime.combine(after, dt.time(), zone)
+    if end <= start:
+        raise InvalidField("ends_at", N_("must be after starts_at"))
+    if end - start > LONGEST:
+        raise InvalidField("ends_at", N_("a meeting lasts at most %(days)s days"), {"days": 366})
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def _row_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Columns for the values, JSON lists encoded and the series end recomputed."""
+    row = dict(values)
+    for column in JSON_COLUMNS:
+        if column in row:
+            row[column] = msgspec.json.encode(row[column]).decode()
+    return row
+
+
+class MeetingService:
+    """Meeting operations on behalf of one principal."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    async def list(
+        self, network_id: uuid.UUID | None, start: dt.datetime | None, end: dt.datetime | None
+    ) -> list[MeetingOut]:
+        """Meetings with an occurrence in the window (default: 90 days back, 18 months ahead)."""
+        check_instant("start", start)
+        check_instant("end", end)
+        start = start or now() - DEFAULT_WINDOW[0]
+        end = end or now() + DEFAULT_WINDOW[1]
+        if end <= start:
+            raise InvalidField("end", N_("must be after start"))
+        conditions: list[Condition] = [in_window(start, end)]
+        if network_id is not None:
+            conditions.append(Meeting.network_id == network_id)
+        result = []
+        for series in await load_series(conditions):
+            if await can_read(self.principal, series.row):
+                agenda = await shows_agenda(self.principal, series.row)
+                result.append(to_out(series, agenda, (start, end)))
+        return result
+
+    async def get(self, meeting_id: uuid.UUID) -> MeetingOut:
+        series = await self._series(meeting_id)
+        start, end = now() - DEFAULT_WINDOW[0], now() + DEFAULT_WINDOW[1]
+        return to_out(series, await shows_agenda(self.principal, series.row), (start, end))
+
+    async def create(self, data: MeetingIn) -> MeetingOut:
+        values = as_builtins(data)
+        await require_coordinator(self.principal, data.network_id)
+        starts_at, ends_at = _times(values)
+        values.update(starts_at=starts_at, ends_at=ends_at, timezone=TIMEZONE)
+        await validate_meeting(values)
+        return await self._insert(values, new_uid(), None)
+
+    async def update(
+        self, meeting_id: uuid.UUID, patch: MeetingPatch, if_match: str | None
+    ) -> MeetingOut:
+        changes = {
+            k: as_builtins(v)
+            for k in patch.__struct_fields__
+            if (v := getattr(patch, k)) != msgspec.UNSET
+        }
+        async with transaction():
+            current = await self._current(meeting_id, if_match)
+            await require_coordinator(self.principal, current.row["network_id"])
+            merged = {**current.row, **changes}
+            if {"starts_at", "ends_at", "all_day"} & changes.keys():
+                merged["starts_at"], merged["ends_at"] = _times(merged)
+            await validate_meeting(merged)
+            changed = {
+                k: merged[k]
+                for k in (*changes.keys(), "starts_at", "ends_at")
+                if merged[k] != current.row[k]
+            }
+            if changed:
+                await self._write(current, changed)
+            if {"rrule", "starts_at", "all_day"} & changed.keys():
+                # The occurrences are new: moves and cancellations of the old ones name none.
+                await MeetingOccurrence.delete().where(MeetingOccurrence.meeting_id == meeting_id)
+        return await self.get(meeting_id)
+
+    async def cancel(self, meeting_id: uuid.UUID, if_match: str | None) -> MeetingOut:
+        """Cancel the meeting (the whole series); it stays in feeds as STATUS:CANCELLED."""
+        async with transaction():
+            current = await self._current(meeting_id, if_match)
+            await require_coordinator(self.principal, current.row["network_id"])
+            if current.row["status"] != "cancelled":
+                await self._write(current, {"status": "cancelled", "cancelled_at": now()})
+        return await self.get(meeting_id)
+
+    async def move_occurrence(self, meeting_id: uuid.UUID, change: OccurrenceChange) -> MeetingOut:
+        starts_at, ends_at = _times({"starts_at": change.starts_at, "ends_at": change.ends_at})
+        return await self._override(meeting_id, change.recurrence_id, starts_at, ends_at, False)
+
+    async def cancel_occurrence(self, meeting_id: uuid.UUID, ref: OccurrenceRef) -> MeetingOut:
+        return await self._override(meeting_id, ref.recurrence_id, None, None, True)
+
+    async def split(self, meeting_id: uuid.UUID, split: SplitIn) -> MeetingOut:
+        """End the series before ``split.recurrence_id`` and continue it as a new series."""
+        rid = _utc(split.recurrence_id)
+        async with transaction():
+            current = await self._series(meeting_id)
+            row = current.row
+            await require_coordinator(self.principal, row["network_id"])
+            self._require_occurrence(current, rid)
+            if rid == row["starts_at"]:
+                raise InvalidField(
+                    "recurrence_id", N_("is the first occurrence: change the meeting")
+                )
+            until = recurrence.until_before(rid, row["timezone"], row["all_day"])
+            await self._write(current, {"rrule": recurrence.with_until(row["rrule"], until)})
+            changes = {
+                k: as_builtins(v)
+                for k in split.changes.__struct_fields__
+                if (v := getattr(split.changes, k)) != msgspec.UNSET
+            }
+            duration = row["ends_at"] - row["starts_at"]
+            values = {
+                k: row[k] for k in MeetingIn.__struct_fields__ if k not in {"starts_at", "ends_at"}
+            }
+            values.update(changes)
+            values["starts_at"] = _utc(changes.get("starts_at", rid), "changes.starts_at")
+            values.setdefault("ends_at", values["starts_at"] + duration)
+            values["rrule"] = changes.get("rrule") or recurrence.continuing_rule(
+                row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
+            )
+            values["starts_at"], values["ends_at"] = _times(values)
+            values["timezone"] = row["timezone"]
+            await validate_meeting(values)
+            created = await self._insert(values, new_uid(), meeting_id, in_transaction=True)
+            later = (MeetingOccurrence.meeting_id == meeting_id) & (
+                MeetingOccurrence.recurrence_id >= rid
+            )
+            if values["starts_at"] == rid and "rrule" not in changes:
+                # Same occurrences: their moves and cancellations carry over to the new series.
+                await MeetingOccurrence.update({MeetingOccurrence.meeting_id: created.id}).where(
+                    later
+                )
+            else:
+                # Other occurrences: the old exceptions name none of them (as calendar apps do).
+                await MeetingOccurrence.delete().where(later)
+        return await self.get(created.id)
+
+    async def _insert(
+        self,
+        values: dict[str, Any],
+        uid: str,
+        split_from: uuid.UUID | None,
+        in_transaction: bool = False,
+    ) -> MeetingOut:
+        meeting_id = uuid.uuid4()
+        timestamp = now()
+        row = _row_values({k: values[k] for k in MeetingIn.__struct_fields__})
+        row.update(
+            id=meeting_id,
+            uid=uid,
+            timezone=values["timezone"],
+            series_ends_at=_series_end(values),
+            status="confirmed",
+            sequence=0,
+            created_at=timestamp,
+            last_modified=timestamp,
+            split_from_id=split_from,
+        )
+        if in_transaction:
+            await self._insert_row(row, values)
+        else:
+            async with transaction():
+                await self._insert_row(row, values)
+        return await self.get(meeting_id)
+
+    async def _insert_row(self, row: dict[str, Any], values: Mapping[str, Any]) -> None:
+        await Meeting.insert(Meeting(**row))
+        await log_change(self.principal, "create", "meeting", row["id"], {}, values)
+
+    async def _override(
+        self,
+        meeting_id: uuid.UUID,
+        recurrence_id: dt.datetime,
+        starts_at: dt.datetime | None,
+        ends_at: dt.datetime | None,
+        cancelled: bool,
+    ) -> MeetingOut:
+        rid = _utc(recurrence_id)
+        async with transaction():
+            current = await self._series(meeting_id)
+            await require_coordinator(self.principal, current.row["network_id"])
+            self._require_occurrence(current, rid)
+            duration = current.row["ends_at"] - current.row["starts_at"]
+            values: dict[str, Any] = {
+                "starts_at": starts_at or rid,
+                "ends_at": ends_at or rid + duration,
+                "cancelled": cancelled,
+                "last_modified": now(),
+            }
+            existing = current.overrides.get(rid)
+            await MeetingOccurrence.delete().where(
+                (MeetingOccurrence.meeting_id == meeting_id)
+                & (MeetingOccurrence.recurrence_id == rid)
+            )
+            await MeetingOccurrence.insert(
+                MeetingOccurrence(**{"meeting_id": meeting_id, "recurrence_id": rid, **values})
+            )
+            await self._write(current, {}, audit=False)
+            previous = {} if existing is None else {"starts_at": existing.starts_at}
+            await log_change(
+                self.principal,
+                "cancel_occurrence" if cancelled else "move_occurrence",
+                "meeting",
+                meeting_id,
+                previous,
+                {"recurrence_id": rid, **values},
+            )
+        return await self.get(meeting_id)
+
+    def _require_occurrence(self, series: Series, rid: dt.datetime) -> None:
+        row = series.row
+        if not row["rrule"]:
+            raise InvalidField("recurrence_id", N_("the meeting does not recur"))
+        if not recurrence.is_occurrence(
+            row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
+        ):
+            raise InvalidField(
+                "recurrence_id", N_("%(time)s is not an occurrence"), {"time": rid.isoformat()}
+            )
+
+    async def _series(self, meeting_id: uuid.UUID) -> Series:
+        row = await Meeting.select().where(Meeting.id == meeting_id).first()
+        if row is None or not await can_read(self.principal, decode_row(row)):
+            raise NotFound("meeting", str(meeting_id))
+        return (await attach_overrides([decode_row(row)]))[0]
+
+    async def _current(self, meeting_id: uuid.UUID, if_match: str | None) -> Series:
+        if if_match is None:
+            raise PreconditionRequired
+        series = await self._series(meeting_id)
+        etag = f'"{series.row["sequence"]}"'
+        if if_match.strip() not in {etag, "*"}:
+            raise VersionMismatch(etag)
+        return series
+
+    async def _write(self, current: Series, changed: dict[str, Any], audit: bool = True) -> None:
+        """Store ``changed``, bump SEQUENCE and LAST-MODIFIED, refuse a lost update."""
+        row = current.row
+        merged = {**row, **changed}
+        update = _row_values(changed)
+        update.update(
+            series_ends_at=_series_end(merged),
+            sequence=row["sequence"] + 1,
+            last_modified=now(),
+        )
+        written = (
+            await Meeting.update(update, use_auto_update=False)  # type: ignore[arg-type]
+            .where((Meeting.id == row["id"]) & (Meeting.sequence == row["sequence"]))
+            .returning(Meeting.id)
+        )
+        if not written:
+            raise VersionMismatch(f'"{row["sequence"] + 1}"')
+        if audit:
+            previous = {key: row.get(key) for key in changed}
+            await log_change(self.principal, "update", "meeting", row["id"], previous, changed)
+
+
+def _series_end(values: Mapping[str, Any]) -> dt.datetime | None:
+    return recurrence.series_end(
+        values["rrule"],
+        values["starts_at"],
+        values["ends_at"],
+        values["timezone"],
+        values["all_day"],
+    )
+
+
+def _utc(value: dt.datetime, field: str = "recurrence_id") -> dt.datetime:
+    """An instant in UTC; a time without an offset is Stockholm wall time. Raises
+    :class:`InvalidField` (``field``) for one outside the accepted years."""
+    check_instant(field, value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=ZoneInfo(TIMEZONE)).astimezone(dt.UTC)
+    return value.astimezone(dt.UTC)
