@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from directory.core import spreadsheet
 from directory.core.access import Principal
 from directory.core.change_log import log_change
 from directory.core.database import transaction
@@ -277,23 +278,14 @@ def _follow_up_out(row: dict[str, Any]) -> FollowUpOut:
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 class _SafeWriter:
-    """A CSV writer that defuses cells a spreadsheet would run as a formula (OWASP CSV
-    injection): such a cell gets a leading apostrophe."""
+    """A CSV writer whose text cells are defused (:func:`spreadsheet.defuse`)."""
 
     def __init__(self, out: io.StringIO) -> None:
         self._writer = csv.writer(out)
 
     def writerow(self, row: list[Any]) -> None:
-        self._writer.writerow(
-            [
-                "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
-                for cell in row
-            ]
-        )
+        self._writer.writerow([spreadsheet.defuse(cell) for cell in row])
 
 
 def report_csv(report: FollowUpReport) -> str:

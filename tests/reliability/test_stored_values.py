@@ -4,20 +4,27 @@ releases let in), then shows that other users are still served."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from litestar.testing import TestClient
 
+from directory.accounts.service import create_service_token
+from directory.core import spreadsheet
 from directory.core.settings import get_settings
 from directory.meetings.tables import Meeting
 from directory.records.tables import Network, Organization
+from samverkan.cli import main
 from sync.calendar_import import refresh_due
 from sync.calendar_import_tables import ExternalCalendar
-from tests.conftest import run_async
+from tests.conftest import _clean, run_async
 from tests.directory.meetings.fixtures import Setting, build_setting, meeting_body, post
 from tests.samverkan.web.conftest import make_account, sign_in
 from tests.sync.feed_fixtures import fetch, issue, parse, path_of
@@ -307,3 +314,60 @@ def test_stored_control_characters_never_reach_a_feed_raw(
         assert b"\nX-INJECTED" not in body
         calendar = parse(body)
         assert "Vanligt möte" in {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
+
+
+FORMULAS = ('=HYPERLINK("https://evil.example","klicka")', "+46 8 123", "-1+2", "@SUM(A1)")
+FORMULAS += ("\t=1+1", "\r=1+1", "'=already quoted", "''=twice")
+
+
+def test_every_csv_export_defuses_formulas_and_imports_them_back(
+    client: Client, auth: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    for index, text in enumerate(FORMULAS):
+        post(
+            client,
+            auth["admin"],
+            "organizations",
+            {"name": f"Org {index}", "kind": "ngo", "description": text},
+        )
+    post(client, auth["admin"], "organizations", {"name": "=1+1", "kind": "ngo"})
+    path = tmp_path / "organizations.csv"
+    result = CliRunner().invoke(
+        main, ["export", "--format", "csv", "--type", "organizations", "-o", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    with path.open(newline="") as stream:
+        cells = [cell for row in csv.reader(stream) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(spreadsheet.FORMULA_START)]
+    before = sorted((row["name"], row["description"]) for row in run_async(Organization.select()))
+    run_async(_clean())
+    result = CliRunner().invoke(main, ["import", str(path), "--type", "organizations"])
+    assert result.exit_code == 0, result.output
+    after = sorted((row["name"], row["description"]) for row in run_async(Organization.select()))
+    assert after == before
+    partner = {"Authorization": f"Bearer {run_async(create_service_token('partner'))}"}
+    listed = client.get("/api/v1/organizations", headers=partner)
+    assert listed.status_code == 200
+
+
+def test_the_meeting_report_csv_defuses_with_the_same_function(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    setting = build_setting(client, auth)
+    meeting = post(client, setting.coordinator, "meetings", meeting_body(setting))
+    body = {"title": "=HYPERLINK(1)", "owner": "@owner", "due_date": "2027-04-01"}
+    post(client, setting.coordinator, f"meetings/{meeting['id']}/follow-ups", body)
+    response = client.get(
+        "/api/v1/meetings/report",
+        params={
+            "network_id": setting.network,
+            "start": "2027-01-01",
+            "end": "2027-12-31",
+            "format": "csv",
+        },
+        headers=setting.coordinator,
+    )
+    assert response.status_code == 200, response.text
+    cells = [cell for row in csv.reader(io.StringIO(response.text)) for cell in row]
+    assert "'=HYPERLINK(1)" in cells and "'@owner" in cells
+    assert not [cell for cell in cells if cell.startswith(spreadsheet.FORMULA_START)]
