@@ -20,6 +20,7 @@ from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 from icalendar.enums import STATUS
 from piccolo.columns.combination import WhereRaw
 
+from directory.core.database import json_list_contains
 from directory.core.settings import get_settings
 from directory.meetings.feed_tokens import ResolvedFeed
 from directory.meetings.store import Condition, Series, in_window, load_series
@@ -81,7 +82,7 @@ class Window:
 
 def _json_contains(column: str, value: uuid.UUID) -> WhereRaw:
     """A JSON list of UUIDs holds ``value``; the pattern is bound, never interpolated."""
-    return WhereRaw(f"{column} LIKE {{}}", f'%"{value}"%')
+    return json_list_contains(column, str(value))
 
 
 async def _scope(feed: ResolvedFeed) -> tuple[Condition | None, str, str]:

@@ -68,7 +68,7 @@ class TaxonomyTermIn(Struct, kw_only=True):
     code: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,59}$(?!\n)")]
     label_sv: Name
     label_en: Name
-    position: int = 0
+    position: Annotated[int, Meta(ge=-(2**31), le=2**31 - 1)] = 0  # the column's integer range
 
 
 class TaxonomyTermOut(TaxonomyTermIn, kw_only=True):

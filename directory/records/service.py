@@ -22,7 +22,7 @@ from piccolo.table import Table
 
 from directory.core.access import Principal, Visibility
 from directory.core.change_log import log_change
-from directory.core.database import transaction
+from directory.core.database import json_list_contains, transaction
 from directory.core.errors import (
     N_,
     Conflict,
@@ -71,7 +71,7 @@ def now() -> dt.datetime:
 def _contains_code(table: type[Table], column: str, code: str) -> WhereRaw:
     """``column`` (a JSON list of validated codes) contains ``code``; the value is bound, never
     interpolated, and a code has no quote, so ``"code"`` cannot match a longer code."""
-    return WhereRaw(f"{column} LIKE {{}}", f'%"{code}"%')
+    return json_list_contains(column, code)
 
 
 def visibility_filter(spec: ResourceSpec, principal: Principal) -> Where | And:

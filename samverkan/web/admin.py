@@ -59,6 +59,20 @@ async def users(request: WebRequest) -> Template:
     return await _users_page(request, {})
 
 
+async def _organization_of(text: str) -> uuid.UUID | None:
+    """The organisation a new account belongs to; raises :class:`InvalidField` for a value
+    that names none."""
+    if not text:
+        return None
+    try:
+        organization_id = uuid.UUID(text)
+    except ValueError:
+        raise InvalidField("organization_id", N_("is not a valid reference")) from None
+    if not await Organization.exists().where(Organization.id == organization_id):
+        raise InvalidField("organization_id", N_("no such record %(id)s"), {"id": text})
+    return organization_id
+
+
 @post("/admin/users", name="admin_user_create")
 async def create_user(request: WebRequest) -> Response[Any]:
     values = await _form(request)
@@ -69,13 +83,12 @@ async def create_user(request: WebRequest) -> Response[Any]:
             raise InvalidField("username", N_("is already taken"))
         if len(values.get("password", "")) < 10:
             raise InvalidField("password", N_("must be at least %(min)s characters"), {"min": 10})
-        organization = values.get("organization_id") or None
         await accounts.create_account(
             values["username"],
             values.get("role", ""),
             values.get("display_name", ""),
             values.get("email", ""),
-            uuid.UUID(organization) if organization else None,
+            await _organization_of(values.get("organization_id", "")),
         )
         await accounts.set_password(values["username"], values["password"])
     except InvalidField as error:
