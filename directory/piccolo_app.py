@@ -8,6 +8,7 @@ from directory.accounts import tables as account_tables
 from directory.core import tables as core_tables
 from directory.guidance import tables as guidance_tables
 from directory.meetings import tables as meeting_tables
+from directory.plan import tables as plan_tables
 from directory.records import tables as record_tables
 
 APP_CONFIG = AppConfig(
@@ -33,6 +34,14 @@ APP_CONFIG = AppConfig(
         meeting_tables.MeetingNote,
         meeting_tables.MeetingFollowUp,
         meeting_tables.FeedToken,
+        plan_tables.Observation,
+        plan_tables.ActionPlan,
+        plan_tables.PlanSection,
+        plan_tables.Measure,
+        plan_tables.IndicatorValue,
+        plan_tables.Training,
+        plan_tables.TrainingParticipation,
+        plan_tables.ServiceEvidence,
     ],
     migration_dependencies=[],
     commands=[],

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
+from urllib.parse import urlsplit
 
 import click
 import msgspec
@@ -30,6 +31,7 @@ from directory.records.exchange import (
 )
 from directory.records.export import export_document, export_records
 from directory.records.importer import import_rows
+from samverkan import plan_cli
 from samverkan.backup import BackupError, export_all, import_all, row_count
 from search.backend import SearchError, SearchQuery
 from search.configured import configured_backend
@@ -78,6 +80,46 @@ def run(coroutine_function: Callable[[], Awaitable[T]]) -> T:
         ) from None
 
 
+def _database_name() -> str:
+    """The database in use, without credentials: the SQLite file or PostgreSQL's host and name."""
+    settings = get_settings()
+    if not settings.is_postgres:
+        return f"the SQLite file {settings.sqlite_path.resolve()}"
+    parts = urlsplit(settings.database_url)
+    where = f"{parts.hostname}:{parts.port or 5432}"
+    return f"the PostgreSQL database {parts.path.strip('/')} on {where}"
+
+
+def _migrate() -> bool:
+    """Create or upgrade the schema; says on stderr which database it made, when it made one
+    (so a command run from the wrong place or with another DATABASE_URL never does so silently).
+    Returns whether the database is new."""
+    from piccolo.apps.migrations.tables import Migration
+
+    async def migrate_and_tell() -> bool:
+        new = not await Migration.table_exists()
+        await run_migrations()
+        return new
+
+    new = run(migrate_and_tell)
+    if new:
+        click.echo(f"created a new database: {_database_name()}", err=True)
+    return new
+
+
+def _load_demo() -> None:
+    """The demo directory and, with it, one account per role, printed one a line."""
+    from samverkan.demo_accounts import create_demo_accounts
+
+    count = run(load_demo_if_empty)
+    if not count:
+        click.echo("the database is not empty; demo data not loaded")
+        return
+    click.echo(f"loaded {count} demo records")
+    for account in run(create_demo_accounts):
+        click.echo(account.line())
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Samverkan: the collaboration directory and network calendars against violent extremism."""
@@ -90,20 +132,15 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Create or upgrade the database schema and seed the vocabulary."""
-    run(run_migrations)
+    _migrate()
     click.echo("database is up to date")
 
 
 @main.command()
 def demo() -> None:
-    """Load the demo directory into an empty database."""
-    run(run_migrations)
-    count = run(load_demo_if_empty)
-    click.echo(
-        f"loaded {count} demo records"
-        if count
-        else "the database is not empty; demo data not loaded"
-    )
+    """Load the demo directory into an empty database, with one account per role."""
+    _migrate()
+    _load_demo()
 
 
 @main.command()
@@ -111,7 +148,10 @@ def demo() -> None:
 @click.option("--port", type=int, help="Default: APP_PORT under Nextcloud, else 8000.")
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option(
-    "--demo", "with_demo", is_flag=True, help="Load the demo data into an empty database."
+    "--demo",
+    "with_demo",
+    is_flag=True,
+    help="Load the demo data and one account per role (printed) into an empty database.",
 )
 def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> None:
     """Migrate, optionally load the demo data, and serve the web app and API."""
@@ -121,11 +161,9 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
     host = host or (appapi.app_host if appapi else "127.0.0.1")
     port = port or (appapi.app_port if appapi else 8000)
 
-    run(run_migrations)
+    _migrate()
     if with_demo:
-        count = run(load_demo_if_empty)
-        if count:
-            click.echo(f"loaded {count} demo records")
+        _load_demo()
     if workers > 1:
         _share_metrics()
     click.echo(f"Samverkan on http://{host}:{port}/ (API /api/v1, OpenAPI /schema)")
@@ -207,7 +245,7 @@ def token_create(role: str, username: str, label: str) -> None:
             raise click.ClickException(f"no account named {username!r}")
         return await accounts.create_token(row["id"], label)
 
-    run(run_migrations)
+    _migrate()
     click.echo(run(create))
 
 
@@ -230,7 +268,7 @@ def account_create(username: str, role: str, display_name: str, email: str) -> N
         created = await accounts.create_account(username, role, display_name, email)
         return str(created.id)
 
-    run(run_migrations)
+    _migrate()
     click.echo(run(create))
 
 
@@ -239,7 +277,7 @@ def account_create(username: str, role: str, display_name: str, email: str) -> N
 @click.password_option(help="Asked for (twice) when not given.")
 def account_set_password(username: str, password: str) -> None:
     """Set the password ACCOUNT signs in to the web interface with (stored as a scrypt hash)."""
-    run(run_migrations)
+    _migrate()
     run(lambda: accounts.set_password(username, password))
     click.echo(f"password set for {username}")
 
@@ -298,7 +336,7 @@ def import_command(
                 update=update,
             )
 
-    run(run_migrations)
+    _migrate()
     count = run(load)
     unchanged = f" ({len(rows) - count} unchanged)" if update else ""
     click.echo(f"imported {count} records from {path}{unchanged}")
@@ -315,7 +353,7 @@ def _restore(path: Path) -> None:
             task = progress.add_task(f"restoring {path.name}", total=row_count(document))
             return await import_all(document, progress=lambda n: progress.advance(task, n))
 
-    run(run_migrations)
+    _migrate()
     count = run(restore)
     click.echo(f"restored {count} rows from {path}")
 
@@ -377,7 +415,7 @@ def reindex_command() -> None:
         finally:
             await backend.close()
 
-    run(run_migrations)
+    _migrate()
     count = run(rebuild)
     click.echo(f"indexed {count} documents")
 
@@ -446,7 +484,7 @@ def _push_once(label: str, push: Push) -> None:
                     session, lambda done, total: progress.update(task, completed=done, total=total)
                 )
 
-    run(run_migrations)
+    _migrate()
     for name, report in run(pushed).items():
         click.echo(
             f"{name}: {report.created} created, {report.updated} updated, "
@@ -477,3 +515,6 @@ def sync_caldav() -> None:
     """Bring the network calendars under CALDAV_URL up to date."""
     home = _dav_url("CALDAV_URL")
     _push_once("CalDAV", lambda session, progress: push_meetings(session, home, progress))
+
+
+main.add_command(plan_cli.plan)

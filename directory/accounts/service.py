@@ -10,7 +10,8 @@ import uuid
 
 from directory.accounts.tables import Account, ApiToken
 from directory.core.access import Principal, Role
-from directory.core.errors import N_, InvalidField
+from directory.core.errors import N_, InvalidField, InvalidFields
+from directory.core.validation import check_email
 
 _TOKEN_PREFIX = "sv_"  # noqa: S105 (a visible prefix lets secret scanners spot leaked tokens)
 _LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -230,3 +231,51 @@ async def set_disabled(account_id: uuid.UUID, disabled: bool) -> None:
     """A disabled account can neither sign in nor use its tokens; its sessions end at once."""
     value = dt.datetime.now(dt.UTC) if disabled else None
     await Account.update({Account.disabled_at: value}).where(Account.id == account_id)
+
+
+async def update_account(
+    account_id: uuid.UUID,
+    display_name: str,
+    email: str,
+    organization_id: uuid.UUID | None,
+    role: str,
+) -> None:
+    """Change what an admin may change of an account; raises :class:`InvalidFields` naming
+    every bad field at once."""
+    problems: list[InvalidField] = []
+    checked_role = role
+    if not display_name.strip():
+        problems.append(InvalidField("display_name", N_("must not be empty")))
+    try:
+        checked_role = _role(role).value
+    except InvalidField as error:
+        problems.append(error)
+    try:
+        check_email("email", email.strip())
+    except InvalidField as error:
+        problems.append(error)
+    if problems:
+        raise InvalidFields(problems)
+    await Account.update(
+        {
+            Account.display_name: display_name.strip(),
+            Account.email: email.strip(),
+            Account.organization_id: organization_id,
+            Account.role: checked_role,
+        }
+    ).where(Account.id == account_id)
+
+
+async def tokens_of(account_id: uuid.UUID) -> list[dict[str, object]]:
+    """An account's API tokens, newest first (labels and dates; never a token)."""
+    return list(
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.label,
+            ApiToken.created_at,
+            ApiToken.last_used_at,
+            ApiToken.revoked_at,
+        )
+        .where(ApiToken.account == account_id)
+        .order_by(ApiToken.created_at, ascending=False)
+    )

@@ -18,6 +18,7 @@ from directory.core.access import Principal
 from directory.core.settings import get_settings
 from directory.meetings.controller import meetings_router
 from directory.meetings.feed_tokens_controller import feed_tokens_router
+from directory.plan.controller import plan_router
 from directory.records.controller import record_router
 from directory.records.resources import ALL_RESOURCES
 
@@ -45,6 +46,7 @@ def api_router(authenticators: list[Authenticator], extra: list[Router] | None =
             vocabulary_router,
             meetings_router,
             feed_tokens_router,
+            plan_router,
             list_audit,
             whoami,
             *(extra or []),

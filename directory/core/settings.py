@@ -23,7 +23,9 @@ LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
 
 #: Every variable :func:`load_settings` reads, with what it means; ``.env.example`` lists them all.
 SETTING_NAMES: dict[str, str] = {
-    "SAMVERKAN_DATA_DIR": "directory for the SQLite file and other local data",
+    "SAMVERKAN_DATA_DIR": "directory for the SQLite file and other local data "
+    "(default: $XDG_DATA_HOME/samverkan, else ~/.local/share/samverkan)",
+    "XDG_DATA_HOME": "where the default data directory lives (~/.local/share when unset)",
     "APP_PERSISTENT_STORAGE": "the data directory Nextcloud gives an ExApp (if no data dir)",
     "DATABASE_URL": "sqlite:///path or postgres://user:password@host:port/name",
     "DATABASE_POOL_SIZE": "PostgreSQL connections per worker process; 0 connects per query",
@@ -138,6 +140,7 @@ class Settings:
     worker_in_app: bool = True
     outbox_lease_seconds: int = 30
     metrics_dir: str = ""
+    picture_min_reports: int = 3
 
     @property
     def is_postgres(self) -> bool:
@@ -145,7 +148,8 @@ class Settings:
 
     @property
     def sqlite_path(self) -> Path:
-        """The SQLite file named by ``sqlite:///path`` (relative paths are under the data dir)."""
+        """The SQLite file named by ``sqlite:///path``; a relative path is under the data dir
+        (``sqlite:///samverkan.sqlite`` is ``DATA_DIR/samverkan.sqlite``)."""
         raw = self.database_url.removeprefix("sqlite:///")
         path = Path(raw)
         return path if path.is_absolute() else self.data_dir / path
@@ -283,9 +287,18 @@ def _http_url(name: str, default: str = "") -> str:
     return value.rstrip("/")
 
 
+def _data_dir() -> Path:
+    """An absolute directory: the same database whatever folder a command is run from."""
+    chosen = _get("SAMVERKAN_DATA_DIR") or _get("APP_PERSISTENT_STORAGE")
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    share = Path(_get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return share.expanduser().absolute() / "samverkan"
+
+
 def load_settings() -> Settings:
     """Read and validate the environment; raises :class:`SettingsError` with a clear message."""
-    data_dir = Path(_get("SAMVERKAN_DATA_DIR") or _get("APP_PERSISTENT_STORAGE") or "data")
+    data_dir = _data_dir()
     if data_dir.exists() and not data_dir.is_dir():
         raise SettingsError(f"SAMVERKAN_DATA_DIR must be a directory, got the file {data_dir}")
     backend = _choice("SEARCH_BACKEND", SEARCH_BACKENDS)
@@ -319,6 +332,7 @@ def load_settings() -> Settings:
         worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
         outbox_lease_seconds=_int("SAMVERKAN_OUTBOX_LEASE_SECONDS", 30, 2, 3600),
         metrics_dir=_get("PROMETHEUS_MULTIPROC_DIR"),
+        picture_min_reports=_int("SAMVERKAN_PICTURE_MIN_REPORTS", 3, 2, 100),
         appapi=_appapi(),
         dav=_dav(),
         secret_key=_secret_key(),

@@ -1,4 +1,5 @@
-"""The controlled vocabulary: kinds of organisation, areas and prevention levels.
+"""The controlled vocabulary: kinds of organisation, areas, prevention levels, and the situation
+picture's signals, frequencies and districts.
 
 The defaults are seeded into ``taxonomy_term`` by ``samverkan migrate``; after that the table is
 the truth, and an admin may add terms or change labels.
@@ -16,7 +17,7 @@ from directory.core.errors import N_, Conflict, InvalidField, NotFound
 from directory.core.schemas import TaxonomyTermIn, TaxonomyTermOut
 from directory.core.tables import TaxonomyTerm
 
-TAXONOMIES: Final = ("kind", "area", "level")
+TAXONOMIES: Final = ("kind", "area", "level", "signal", "frequency", "district")
 
 DEFAULT_TERMS: Final[dict[str, list[tuple[str, str, str]]]] = {
     "kind": [
@@ -46,6 +47,32 @@ DEFAULT_TERMS: Final[dict[str, list[tuple[str, str, str]]]] = {
         ("general", "Generell", "General"),
         ("selective", "Selektiv", "Selective"),
         ("indicated", "Indikerad", "Indicated"),
+    ],
+    "signal": [
+        ("propaganda", "Propaganda och symboler", "Propaganda and symbols"),
+        ("recruitment", "Rekryteringsförsök", "Recruitment attempts"),
+        ("threats", "Hot och trakasserier", "Threats and harassment"),
+        ("violence", "Våld eller våldsförhärligande", "Violence or glorified violence"),
+        ("polarisation", "Polarisering och konflikter mellan grupper", "Polarisation"),
+        ("online", "Radikalisering på nätet", "Online radicalisation"),
+        ("relatives", "Oroliga anhörigas kontakter", "Worried relatives' contacts"),
+        ("travel", "Resor till konfliktområden", "Travel to conflict zones"),
+    ],
+    "frequency": [
+        ("single", "Enstaka tillfälle", "A single occasion"),
+        ("several", "Några tillfällen", "A few occasions"),
+        ("recurring", "Återkommande", "Recurring"),
+    ],
+    "district": [
+        ("tyreso_centrum", "Tyresö centrum", "Tyresö centre"),
+        ("bollmora", "Bollmora", "Bollmora"),
+        ("trollbacken", "Trollbäcken", "Trollbäcken"),
+        ("oringe", "Öringe", "Öringe"),
+        ("krusboda", "Krusboda", "Krusboda"),
+        ("tyreso_strand", "Tyresö strand", "Tyresö strand"),
+        ("brevik", "Brevik", "Brevik"),
+        ("whole", "Hela kommunen", "The whole municipality"),
+        ("online", "På nätet", "Online"),
     ],
 }
 

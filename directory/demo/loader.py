@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from directory.demo.data import demo_document
 from directory.demo.meetings import load_demo_meetings
+from directory.demo.plan import load_demo_plan
 from directory.records.exchange import rows_from_document
 from directory.records.importer import import_rows
 from directory.records.tables import Organization
 
 
 async def load_demo_if_empty() -> int:
-    """Import the demo directory through the ordinary import path and schedule the demo
-    networks' meetings; a no-op on a used database. Returns the number of records made."""
+    """Import the demo directory through the ordinary import path, schedule the demo networks'
+    meetings and load the plan cycle; a no-op on a used database. Returns the records made."""
     if await Organization.count() > 0:
         return 0
     records = await import_rows(rows_from_document(demo_document()), actor="demo")
-    return records + await load_demo_meetings()
+    return records + await load_demo_meetings() + await load_demo_plan()

@@ -245,6 +245,19 @@ class RecordService:
                 )
         return await self.get(record_id)
 
+    async def restore(self, record_id: uuid.UUID, if_match: str | None) -> Struct:
+        """Undo :meth:`retire`: the record is back in lists, search and feeds."""
+        self._require_writer()
+        async with transaction():
+            current = await self._current(record_id, if_match)
+            retired_at = current.retired_at  # type: ignore[attr-defined]
+            if retired_at is not None:
+                await self._write(current, {"retired_at": None})
+                await self._log(
+                    "restore", record_id, {"retired_at": retired_at}, {"retired_at": None}
+                )
+        return await self.get(record_id)
+
     async def erase(self, record_id: uuid.UUID) -> None:
         """Delete for good (a data subject's request) and purge the values from the audit log."""
         if self.principal.role != "admin":

@@ -24,6 +24,7 @@ from samverkan.web.language import switch_language
 from samverkan.web.meeting_pages import MEETING_HANDLERS
 from samverkan.web.overview_pages import OVERVIEW_HANDLERS
 from samverkan.web.pages import PAGE_HANDLERS
+from samverkan.web.plan_pages import PLAN_HANDLERS
 from samverkan.web.search_page import start
 from samverkan.web.security import SECURITY_HEADERS
 from samverkan.web.session import sign_in, sign_in_page, sign_out
@@ -54,6 +55,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
             *PAGE_HANDLERS,
             *MEETING_HANDLERS,
             *OVERVIEW_HANDLERS,
+            *PLAN_HANDLERS,
             *GUIDANCE_HANDLERS,
             sign_out,
             Router(path="/", route_handlers=ADMIN_HANDLERS, guards=[admins_only]),

@@ -7,20 +7,23 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory.accounts import service as accounts
-from directory.accounts.tables import Account
+from directory.accounts.tables import Account, ApiToken
 from directory.core.access import Principal, Role
-from directory.core.errors import N_, Conflict, InvalidField
+from directory.core.errors import N_, Conflict, InvalidField, InvalidFields
 from directory.core.schemas import TaxonomyTermIn
 from directory.core.tables import TaxonomyTerm
+from directory.core.validation import check_email
 from directory.core.vocabulary import TAXONOMIES, add_term, relabel_term
 from directory.meetings.feed_tokens import FeedTokenService
 from directory.records.tables import Organization
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field
+from samverkan.web.notices import with_notice
 from samverkan.web.rendering import page
 from search import synonyms
 from search.api import backend_of
@@ -39,9 +42,22 @@ async def admin_index(request: WebRequest) -> Template:
     return await page(request, "admin/index.html")
 
 
-async def _users_page(request: WebRequest, errors: dict[str, str], status: int = 200) -> Template:
+async def _organizations() -> list[dict[str, Any]]:
+    return list(
+        await Organization.select(Organization.id, Organization.name)
+        .where(Organization.retired_at.is_null())
+        .order_by(Organization.name)
+    )
+
+
+async def _users_page(
+    request: WebRequest,
+    errors: dict[str, str],
+    status: int = 200,
+    entered: dict[str, str] | None = None,
+) -> Template:
     users = await Account.select().order_by(Account.username)
-    orgs = await Organization.select(Organization.id, Organization.name).order_by(Organization.name)
+    orgs = await _organizations()
     return await page(
         request,
         "admin/users.html",
@@ -51,12 +67,42 @@ async def _users_page(request: WebRequest, errors: dict[str, str], status: int =
         org_names={row["id"]: row["name"] for row in orgs},
         roles=ROLES,
         errors=errors,
+        entered=entered or {},
     )
 
 
 @get("/admin/users", name="admin_users")
 async def users(request: WebRequest) -> Template:
     return await _users_page(request, {})
+
+
+def _errors(problems: list[InvalidField]) -> dict[str, str]:
+    return {problem.field: error_text(problem) for problem in reversed(problems)}
+
+
+async def _new_user_problems(values: dict[str, str]) -> list[InvalidField]:
+    """Every reason the new-user form cannot be saved, all at once."""
+    problems = []
+    username = values.get("username", "")
+    if not username:
+        problems.append(InvalidField("username", N_("must not be empty")))
+    elif await Account.exists().where(Account.username == username):
+        problems.append(InvalidField("username", N_("is already taken")))
+    if len(values.get("password", "")) < 10:
+        problems.append(
+            InvalidField("password", N_("must be at least %(min)s characters"), {"min": 10})
+        )
+    try:
+        check_email("email", values.get("email", ""))
+    except InvalidField as error:
+        problems.append(error)
+    if values.get("role", "") not in ROLES:
+        problems.append(InvalidField("role", N_("choose a role")))
+    try:
+        await _organization_of(values.get("organization_id", ""))
+    except InvalidField as error:
+        problems.append(error)
+    return problems
 
 
 async def _organization_of(text: str) -> uuid.UUID | None:
@@ -75,40 +121,121 @@ async def _organization_of(text: str) -> uuid.UUID | None:
 
 @post("/admin/users", name="admin_user_create")
 async def create_user(request: WebRequest) -> Response[Any]:
+    """Create an account; a refused form comes back with what was typed (but the password)
+    and a message at every bad field."""
     values = await _form(request)
-    try:
-        if not values.get("username"):
-            raise InvalidField("username", N_("must not be empty"))
-        if await Account.exists().where(Account.username == values["username"]):
-            raise InvalidField("username", N_("is already taken"))
-        if len(values.get("password", "")) < 10:
-            raise InvalidField("password", N_("must be at least %(min)s characters"), {"min": 10})
-        await accounts.create_account(
-            values["username"],
-            values.get("role", ""),
-            values.get("display_name", ""),
-            values.get("email", ""),
-            await _organization_of(values.get("organization_id", "")),
-        )
-        await accounts.set_password(values["username"], values["password"])
-    except InvalidField as error:
-        return await _users_page(
-            request, {error.field: error_text(error)}, HTTP_422_UNPROCESSABLE_ENTITY
-        )
-    return redirect("/admin/users")
+    problems = await _new_user_problems(values)
+    if problems:
+        entered = {key: value for key, value in values.items() if key != "password"}
+        return await _users_page(request, _errors(problems), HTTP_422_UNPROCESSABLE_ENTITY, entered)
+    await accounts.create_account(
+        values["username"],
+        values["role"],
+        values.get("display_name", ""),
+        values.get("email", ""),
+        await _organization_of(values.get("organization_id", "")),
+    )
+    await accounts.set_password(values["username"], values["password"])
+    return redirect(with_notice("/admin/users", "user_created"))
 
 
 @post("/admin/users/{account_id:uuid}", name="admin_user_update")
 async def update_user(request: WebRequest, account_id: uuid.UUID) -> Response[Any]:
     """Change the role, or disable / enable; an admin cannot lock themself out."""
     values = await _form(request)
-    if account_id == request.user.account_id:
-        raise InvalidField("role", N_("change your own account from another admin's session"))
+    _not_yourself(request, account_id)
     if "role" in values:
         await accounts.set_role(account_id, values["role"])
     if values.get("disabled") in {"true", "false"}:
         await accounts.set_disabled(account_id, values["disabled"] == "true")
-    return redirect("/admin/users")
+    return redirect(with_notice("/admin/users", "user_saved"))
+
+
+def _not_yourself(request: WebRequest, account_id: uuid.UUID) -> None:
+    if account_id == request.user.account_id:
+        raise InvalidField("role", N_("change your own account from another admin's session"))
+
+
+async def _user_page(
+    request: WebRequest,
+    account_id: uuid.UUID,
+    errors: dict[str, str] | None = None,
+    entered: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    user = await Account.select().where(Account.id == account_id).first()
+    if user is None:
+        raise NotFoundException()
+    return await page(
+        request,
+        "admin/user.html",
+        status_code=status,
+        user={**user, **(entered or {})},
+        organizations=await _organizations(),
+        roles=ROLES,
+        tokens=await accounts.tokens_of(account_id),
+        errors=errors or {},
+    )
+
+
+@get("/admin/users/{account_id:uuid}", name="admin_user")
+async def user_page(request: WebRequest, account_id: uuid.UUID) -> Template:
+    return await _user_page(request, account_id)
+
+
+@post("/admin/users/{account_id:uuid}/edit", name="admin_user_edit")
+async def edit_user(request: WebRequest, account_id: uuid.UUID) -> Response[Any]:
+    """Name, email, organisation and (for someone else) role."""
+    values = await _form(request)
+    current = await Account.select(Account.role).where(Account.id == account_id).first()
+    if current is None:
+        raise NotFoundException()
+    role = str(values.get("role") or current["role"])
+    if account_id == request.user.account_id:
+        role = str(current["role"])
+    organization = values.get("organization_id") or None
+    try:
+        await accounts.update_account(
+            account_id,
+            values.get("display_name", ""),
+            values.get("email", ""),
+            uuid.UUID(organization) if organization else None,
+            role,
+        )
+    except InvalidFields as error:
+        return await _user_page(
+            request, account_id, _errors(error.errors), values, HTTP_422_UNPROCESSABLE_ENTITY
+        )
+    return redirect(with_notice(f"/admin/users/{account_id}", "user_saved"))
+
+
+@post("/admin/users/{account_id:uuid}/password", name="admin_user_password")
+async def reset_password(request: WebRequest, account_id: uuid.UUID) -> Response[Any]:
+    values = await _form(request)
+    user = await Account.select(Account.username).where(Account.id == account_id).first()
+    if user is None:
+        raise NotFoundException()
+    try:
+        await accounts.set_password(user["username"], values.get("password", ""))
+    except InvalidField as error:
+        return await _user_page(
+            request, account_id, _errors([error]), None, HTTP_422_UNPROCESSABLE_ENTITY
+        )
+    return redirect(with_notice(f"/admin/users/{account_id}", "password_set"))
+
+
+@post(
+    "/admin/users/{account_id:uuid}/tokens/{token_id:uuid}/revoke", name="admin_user_token_revoke"
+)
+async def revoke_user_token(
+    request: WebRequest, account_id: uuid.UUID, token_id: uuid.UUID
+) -> Response[Any]:
+    if not await ApiToken.exists().where(
+        (ApiToken.id == token_id) & (ApiToken.account == account_id)
+    ):
+        raise NotFoundException()
+    await accounts.revoke_token(token_id)
+    return redirect(with_notice(f"/admin/users/{account_id}", "token_revoked"))
 
 
 @get("/admin/feed-tokens", name="admin_feed_tokens")
@@ -120,7 +247,7 @@ async def feed_tokens(request: WebRequest) -> Template:
 @post("/admin/feed-tokens/{token_id:uuid}/revoke", name="admin_feed_token_revoke")
 async def revoke_feed_token(request: WebRequest, token_id: uuid.UUID) -> Response[Any]:
     await FeedTokenService(request.user).revoke(token_id)
-    return redirect("/admin/feed-tokens")
+    return redirect(with_notice("/admin/feed-tokens", "feed_revoked"))
 
 
 @get("/admin/synonyms", name="admin_synonyms")
@@ -138,7 +265,7 @@ async def synonym_save(request: WebRequest) -> Response[Any]:
         phrases = [part.strip() for part in values.get("synonyms", "").split(",") if part.strip()]
         await synonyms.save_synonym(values.get("term", ""), phrases)
     await backend_of(request.app.state).set_synonyms(await synonyms.synonym_mapping())
-    return redirect("/admin/synonyms")
+    return redirect(with_notice("/admin/synonyms", "saved"))
 
 
 async def _taxonomy_page(
@@ -184,7 +311,7 @@ async def taxonomy_save(request: WebRequest) -> Response[Any]:
         return await _taxonomy_page(
             request, {field: error_text(error)}, HTTP_422_UNPROCESSABLE_ENTITY
         )
-    return redirect("/admin/taxonomy")
+    return redirect(with_notice("/admin/taxonomy", "saved"))
 
 
 ADMIN_HANDLERS = [
@@ -192,6 +319,10 @@ ADMIN_HANDLERS = [
     users,
     create_user,
     update_user,
+    user_page,
+    edit_user,
+    reset_password,
+    revoke_user_token,
     feed_tokens,
     revoke_feed_token,
     synonym_list,

@@ -19,7 +19,9 @@ from directory.core.errors import N_, InvalidField
 from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS, SERVICES, ResourceSpec
 from samverkan.web.messages import invalid_field
 
-Widget = Literal["text", "textarea", "email", "url", "date", "select", "checkboxes", "phones"]
+Widget = Literal[
+    "text", "textarea", "email", "url", "date", "select", "checkboxes", "phones", "organization"
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ FORMS: Final[dict[str, tuple[FormField, ...]]] = {
         FormField("name", N_("Name"), required=True),
         FormField("alternate_name", N_("Short name")),
         FormField("kind", N_("Kind of organisation"), "select", taxonomy="kind", required=True),
+        FormField("parent_id", N_("Part of"), "organization"),
         FormField("municipality", N_("Municipality")),
         FormField("description", N_("Description"), "textarea"),
         FormField("website", N_("Website"), "url"),
@@ -56,6 +59,7 @@ FORMS: Final[dict[str, tuple[FormField, ...]]] = {
     ),
     CONTACTS.name: (
         FormField("name", N_("Name"), required=True),
+        FormField("organization_id", N_("Organisation"), "organization", required=True),
         FormField("title", N_("Title or function")),
         FormField("email", N_("Email"), "email"),
         _PHONES,
@@ -65,6 +69,7 @@ FORMS: Final[dict[str, tuple[FormField, ...]]] = {
     ),
     SERVICES.name: (
         FormField("name", N_("Name"), required=True),
+        FormField("organization_id", N_("Organisation"), "organization", required=True),
         FormField("description", N_("Description"), "textarea"),
         FormField("audience", N_("For whom"), "textarea"),
         FormField("how_to_reach", N_("How to get in touch"), "textarea"),
@@ -120,6 +125,8 @@ def form_values(record: Mapping[str, Any]) -> dict[str, Any]:
     values["phones"] = phones_text(record.get("phones", []))
     assured = record.get("assured_date")
     values["assured_date"] = assured.isoformat() if isinstance(assured, dt.date) else ""
+    for key in ("organization_id", "parent_id"):
+        values[key] = str(record[key]) if record.get(key) else ""
     return values
 
 
@@ -133,7 +140,7 @@ def patch_from_form(
             values[field.name] = list(multi.get(field.name, []))
         elif field.widget == "phones":
             values[field.name] = _phones(str(form.get(field.name, "")))
-        elif field.widget == "date":
+        elif field.widget in {"date", "organization"}:
             raw = str(form.get(field.name, "")).strip()
             values[field.name] = raw or None
         else:

@@ -32,6 +32,7 @@ from directory.records.service import ListQuery, RecordService
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
+from samverkan.web.notices import with_notice
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
 
@@ -117,7 +118,7 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
             {field: error_text(error)},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    return redirect(f"/meetings/{created.id}")
+    return redirect(with_notice(f"/meetings/{created.id}", "meeting_booked"))
 
 
 async def _meeting_page(
@@ -186,6 +187,9 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
             meeting = await service.split(meeting_id, change.split())
         else:
             raise InvalidField("action", N_("choose what to change"))
+        notice = {"cancel": "occurrence_cancelled", "move": "occurrence_moved"}.get(
+            action, "series_split"
+        )
     except InvalidField as error:
         field = {"recurrence_id": "occurrence", "starts_at": "start", "ends_at": "end"}.get(
             error.field, error.field
@@ -193,7 +197,7 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         form_name = "split" if values.get("action") == "split" else "move"
         errors = {f"{form_name}-{field}": error_text(error)}
         return await _meeting_page(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
-    return redirect(f"/meetings/{meeting.id}")
+    return redirect(with_notice(f"/meetings/{meeting.id}", notice))
 
 
 @post("/meetings/{meeting_id:uuid}/attendance", name="attendance")
@@ -208,7 +212,7 @@ async def record_attendance(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         strict=False,
     )
     await FollowUpService(request.user).record_attendance(meeting_id, data)
-    return redirect(f"/meetings/{meeting_id}#attendance")
+    return redirect(with_notice(f"/meetings/{meeting_id}#attendance", "attendance_saved"))
 
 
 @post("/meetings/{meeting_id:uuid}/notes", name="add_note")
@@ -224,7 +228,7 @@ async def add_note(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
         strict=False,
     )
     await FollowUpService(request.user).add_note(meeting_id, data)
-    return redirect(f"/meetings/{meeting_id}#notes")
+    return redirect(with_notice(f"/meetings/{meeting_id}#notes", "note_saved"))
 
 
 @post("/meetings/{meeting_id:uuid}/follow-ups", name="add_follow_up")
@@ -236,7 +240,7 @@ async def add_follow_up(request: WebRequest, meeting_id: uuid.UUID) -> Response[
         strict=False,
     )
     await FollowUpService(request.user).add_follow_up(meeting_id, data)
-    return redirect(f"/meetings/{meeting_id}#follow-ups")
+    return redirect(with_notice(f"/meetings/{meeting_id}#follow-ups", "follow_up_added"))
 
 
 @post("/follow-ups/{follow_up_id:uuid}/done", name="follow_up_done")
@@ -244,7 +248,7 @@ async def follow_up_done(request: WebRequest, follow_up_id: uuid.UUID) -> Respon
     done = await FollowUpService(request.user).set_follow_up_done(
         follow_up_id, FollowUpPatch(done=True)
     )
-    return redirect(f"/meetings/{done.meeting_id}#follow-ups")
+    return redirect(with_notice(f"/meetings/{done.meeting_id}#follow-ups", "follow_up_done"))
 
 
 @post("/networks/{network_id:uuid}/feed", name="create_feed")

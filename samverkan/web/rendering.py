@@ -10,6 +10,7 @@ from litestar.response import Template
 from directory.core.access import Principal
 from directory.core.tables import TaxonomyTerm
 from samverkan.web import i18n
+from samverkan.web.notices import notice_of
 
 Labels = dict[str, dict[str, str]]
 
@@ -48,6 +49,7 @@ async def page(
             "labels": await vocabulary_labels(),
             "path": request.url.path,
             "query_string": request.url.query,
+            "notice": notice_of(request.query_params.get("notice")),
             **context,
         },
         status_code=status_code,

@@ -16,11 +16,18 @@ ALLOWED: dict[str, set[str]] = {
     "directory.records": {"directory.core", "directory.accounts"},
     "directory.guidance": {"directory.core", "directory.records"},
     "directory.meetings": {"directory.core", "directory.accounts", "directory.records"},
+    "directory.plan": {
+        "directory.core",
+        "directory.accounts",
+        "directory.records",
+        "directory.meetings",
+    },
     "directory.api": {
         "directory.core",
         "directory.accounts",
         "directory.records",
         "directory.meetings",
+        "directory.plan",
     },
     "search": {"directory"},
     "sync": {"directory", "search"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,11 @@ from typing import Any
 from click.testing import CliRunner
 from litestar.testing import TestClient
 
+from directory.accounts import service as accounts
+from directory.accounts.tables import Account
 from directory.core.tables import AuditEntry
-from directory.records.tables import Contact, Network, Organization
+from directory.demo.loader import load_demo_if_empty
+from directory.records.tables import Contact, Network, NetworkCoordinator, Organization
 from samverkan.app import create_app
 from samverkan.cli import main
 from tests.conftest import _clean
@@ -48,18 +52,27 @@ def test_demo_loads_once_through_the_import_path(run: Run) -> None:
     first = invoke("demo")
     assert first.exit_code == 0
     assert "loaded" in first.output
+    printed = re.findall(r"^user (\S+) password (\S+) \((\w+)\)$", first.output, re.MULTILINE)
+    assert sorted(role for _, _, role in printed) == ["admin", "coordinator", "partner", "staff"]
+    for username, password, role in printed:
+        principal = run(accounts.principal_for_password(username, password))
+        assert principal is not None and principal.role == role
+    coordinator = next(name for name, _, role in printed if role == "coordinator")
+    runs = run(Account.select(Account.id).where(Account.username == coordinator).first())
+    assert run(NetworkCoordinator.count().where(NetworkCoordinator.account_id == runs["id"])) >= 1
     count = run(Organization.count())
     assert count >= 30
     assert run(Contact.count()) >= 30
     assert run(Network.count()) >= 3
     second = invoke("demo")
     assert "not empty" in second.output
+    assert "password" not in second.output
     assert run(Organization.count()) == count
     assert run(AuditEntry.count().where(AuditEntry.actor == "demo")) > count
 
 
 def test_json_export_import_round_trip(tmp_path: Path, run: Run) -> None:
-    invoke("demo")
+    run(load_demo_if_empty())  # the directory alone, no demo accounts
     exported = tmp_path / "directory.json"
     assert invoke("export", "--output", str(exported)).exit_code == 0
     before = json.loads(exported.read_text())
@@ -72,7 +85,7 @@ def test_json_export_import_round_trip(tmp_path: Path, run: Run) -> None:
 
 
 def test_csv_export_import_round_trip(tmp_path: Path, run: Run) -> None:
-    invoke("demo")
+    run(load_demo_if_empty())  # the directory alone, no demo accounts
     files = {}
     for resource in ("organizations", "contacts", "services"):
         files[resource] = tmp_path / f"{resource}.csv"
@@ -132,7 +145,7 @@ def test_a_bad_json_reference_is_rejected_and_nothing_written(tmp_path: Path, ru
 
 
 def test_import_update_replaces_edited_rows_and_leaves_the_rest(tmp_path: Path, run: Run) -> None:
-    invoke("demo")
+    run(load_demo_if_empty())  # the directory alone, no demo accounts
     path = tmp_path / "organizations.csv"
     invoke("export", "--format", "csv", "--type", "organizations", "--output", str(path))
     with path.open(encoding="utf-8", newline="") as file:
@@ -167,7 +180,7 @@ def test_import_update_replaces_edited_rows_and_leaves_the_rest(tmp_path: Path, 
 
 
 def test_import_update_is_all_or_nothing(tmp_path: Path, run: Run) -> None:
-    invoke("demo")
+    run(load_demo_if_empty())  # the directory alone, no demo accounts
     path = tmp_path / "organizations.json"
     invoke("export", "--output", str(path))
     document = json.loads(path.read_text())

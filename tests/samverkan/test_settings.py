@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from directory.core.settings import load_settings
+
 BAD_SETTINGS = [
     ("DATABASE_URL", "mysql://db/samverkan"),
     ("DATABASE_URL", "postgres://"),
@@ -67,6 +69,39 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "SAMVERKAN_DATA_DIR" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_default_database_is_the_same_file_whatever_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("SAMVERKAN_DATA_DIR", "APP_PERSISTENT_STORAGE", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    paths = set()
+    for folder in (tmp_path, tmp_path / "elsewhere"):
+        folder.mkdir(exist_ok=True)
+        monkeypatch.chdir(folder)
+        paths.add(load_settings().sqlite_path)
+    assert paths == {tmp_path / "share" / "samverkan" / "samverkan.sqlite"}
+
+
+def test_a_relative_sqlite_url_is_under_the_data_dir_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAMVERKAN_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///samverkan.sqlite")
+    assert load_settings().sqlite_path == tmp_path / "samverkan.sqlite"
+
+
+def test_the_cli_says_which_database_it_created(tmp_path: Path) -> None:
+    env = {**os.environ, "SAMVERKAN_DATA_DIR": str(tmp_path / "new")}
+    env.pop("DATABASE_URL")
+    first = run_cli(env, "migrate")
+    assert first.returncode == 0, first.stderr
+    database = tmp_path / "new" / "samverkan.sqlite"
+    assert f"created a new database: the SQLite file {database}" in first.stderr
+    again = run_cli(env, "migrate")
+    assert "created" not in again.stderr
 
 
 def test_good_settings_start_the_cli(tmp_path: Path) -> None:

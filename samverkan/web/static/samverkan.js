@@ -24,3 +24,13 @@
     });
   });
 })();
+
+// "Print or save as PDF" on the council report: the browser's own print dialog.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();

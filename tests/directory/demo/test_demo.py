@@ -54,3 +54,19 @@ def test_demo_follow_up_shows_attendance_and_hides_internal_meetings(
     assert report["open_follow_ups"][0]["title"] == "Återkoppla erfarenheterna till styrgruppen"
     partner = client.get("/api/v1/meetings", headers=auth["partner"]).json()
     assert [m["title"] for m in partner] == ["Dialogforum med trossamfund"]
+
+
+def test_demo_plan_cycle_shows_a_picture_measures_and_gaps(client: Client, auth: Auth) -> None:
+    run_async(load_demo_if_empty())
+    period = f"{dt.date.today().year}-H{1 if dt.date.today().month <= 6 else 2}"
+    report = client.get("/api/v1/plan/report", params={"period": period}, headers=auth["staff"])
+    assert report.status_code == 200
+    body = report.json()
+    assert body["plan_title"] == "Handlingsplan mot våldsbejakande extremism"
+    # Seven kinds of report, two of them under the threshold this half-year.
+    assert len(body["picture"]["cells"]) == 5 and body["picture"]["hidden_cells"] == 2
+    assert body["measures"][0]["overdue"] is True
+    coverage = {item["actor"]: item["last_12_months"] for item in body["coverage"]}
+    assert coverage["school"] > 0 and coverage["police"] > 0
+    # The BRÅ working group has all five required actors and works at every level.
+    assert [gap["missing"] for gap in body["level_gaps"]] == [[], [], []]

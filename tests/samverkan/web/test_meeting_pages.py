@@ -158,7 +158,7 @@ def test_attendance_notes_and_follow_ups_on_a_past_meeting(
         date=(dt.date.today() - dt.timedelta(days=10)).isoformat(),
         invited_organizations=[str(school.id), str(police.id)],
     )
-    path = response.headers["location"]
+    path = response.headers["location"].split("?")[0]
     meeting_id = path.rsplit("/", 1)[1]
     page = client.get(path).text
     occurrence = re.search(r'name="occurrence_start">\s*<option value="([^"]+)"', page)
@@ -277,9 +277,11 @@ def test_a_coordinator_moves_cancels_and_splits_single_occurrences(
 ) -> None:
     client, network, _, _ = _network_with_coordinator(browser, writer)
     first = _tuesday_in_weeks(2)
-    path = _schedule(
-        client, network.id, date=first.isoformat(), repeat="weekly", count="6"
-    ).headers["location"]
+    path = (
+        _schedule(client, network.id, date=first.isoformat(), repeat="weekly", count="6")
+        .headers["location"]
+        .split("?")[0]
+    )
     meeting_id = path.rsplit("/", 1)[1]
     page = client.get(path).text
     occasions = _occasions(page, "move")
@@ -313,7 +315,7 @@ def test_a_coordinator_moves_cancels_and_splits_single_occurrences(
 
     split = change(action="split", recurrence_id=occasions[3], start="10:00", end="11:30")
     assert split.status_code in (302, 303), split.text
-    new_path = split.headers["location"]
+    new_path = split.headers["location"].split("?")[0]
     assert new_path != path
     assert f"{_day(fourth)} 10:00–11:30" in client.get(new_path).text
     rules = {row["id"].hex: row["rrule"] for row in run_async(Meeting.select())}
@@ -329,9 +331,11 @@ def test_an_occurrence_change_with_a_bad_time_is_shown_next_to_the_field(
 ) -> None:
     client, network, _, _ = _network_with_coordinator(browser, writer)
     first = _tuesday_in_weeks(2)
-    path = _schedule(client, network.id, date=first.isoformat(), repeat="weekly").headers[
-        "location"
-    ]
+    path = (
+        _schedule(client, network.id, date=first.isoformat(), repeat="weekly")
+        .headers["location"]
+        .split("?")[0]
+    )
     occasions = _occasions(client.get(path).text, "move")
     response = client.post(
         f"{path}/occurrences",

@@ -6,6 +6,7 @@ from the demo directory and four accounts, one per role, that sign in with a pas
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -48,6 +49,13 @@ def _free_port() -> int:
 def server() -> Iterator[str]:
     """A fresh server per test: every test empties the tables under it, and a running server's
     search index only reads rows newer than the last it saw, which would hide the test's own."""
+    with start_server() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def start_server() -> Iterator[str]:
+    """A uvicorn on a free loopback port, for as long as the ``with`` block runs."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
