@@ -35,6 +35,7 @@ from samverkan.web.security import (
     CsrfMiddleware,
     csrf_config,
     secret_key,
+    security_headers,
     session_config,
     session_store,
 )
@@ -114,7 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         stores={SESSION_STORE: session_store(settings)},
         template_config=template_config(),
-        before_send=[record_response],
+        before_send=[record_response, security_headers],
         logging_config=LOGGING_CONFIG,
         exception_handlers={**EXCEPTION_HANDLERS, **BROWSER_ERROR_HANDLERS},
         state=State({STATE_KEY: configured_backend(settings), "settings": settings}),

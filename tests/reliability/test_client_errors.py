@@ -4,6 +4,7 @@ sent, and leave the service serving everyone else."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +15,7 @@ from directory.accounts.tables import Account, ApiToken
 from directory.core.settings import get_settings
 from directory.core.tables import TaxonomyTerm
 from samverkan.app import create_app
+from samverkan.web import STATIC_DIR as STATIC
 from tests.conftest import run_async
 from tests.samverkan.web.conftest import browser, csrf_token
 
@@ -118,3 +120,32 @@ def test_sql_parameters_are_not_logged_at_debug(
     assert "erased.person@example.se" not in caplog.text
     assert token_hash not in caplog.text
     assert token not in caplog.text
+
+
+def test_every_response_carries_the_security_headers(
+    client: Client, auth: Auth, browser: Callable[[str], Client]
+) -> None:
+    static = next(name for name in sorted(os.listdir(STATIC)) if name.endswith(".js"))
+    responses = {
+        "api": client.get("/api/v1/organizations", headers=auth["partner"]),
+        "api error": client.get("/api/v1/organizations/not-a-uuid", headers=auth["partner"]),
+        "unauthorised": client.get("/api/v1/organizations"),
+        "static": client.get(f"/static/{static}"),
+        "feed": client.get("/feeds/" + "x" * 43 + ".ics"),
+        "health": client.get("/health"),
+        "ready": client.get("/ready"),
+        "unknown": client.get("/no/such/page", headers={"Accept": "text/html"}),
+        "sign-in": client.get("/sign-in"),
+    }
+    for name, response in responses.items():
+        assert response.headers.get("x-content-type-options") == "nosniff", name
+        assert response.headers.get("referrer-policy") == "same-origin", name
+        if response.headers.get("content-type", "").startswith("text/html"):
+            assert "default-src 'self'" in response.headers["content-security-policy"], name
+    assert "cache-control" not in responses["sign-in"].headers
+    staff = browser("staff")
+    for path in ("/", "/networks", "/calendar"):
+        page = staff.get(path)
+        assert page.status_code == 200
+        assert page.headers["cache-control"] == "no-store", path
+        assert "frame-ancestors" in page.headers["content-security-policy"]
