@@ -81,6 +81,15 @@ async def delete_synonym(term: str) -> None:
         raise NotFound("synonym", term)
 
 
+def default_rows() -> set[tuple[str, str]]:
+    """The ``(term, synonyms)`` rows :func:`seed_default_synonyms` writes."""
+    rows = set()
+    for term, phrases in DEFAULT_SYNONYMS.items():
+        key, cleaned = _normalised(term, phrases)
+        rows.add((key, msgspec.json.encode(cleaned).decode()))
+    return rows
+
+
 async def seed_default_synonyms() -> None:
     """Store :data:`DEFAULT_SYNONYMS` (run once, by a data migration; admins edit from there)."""
     for term, phrases in DEFAULT_SYNONYMS.items():
