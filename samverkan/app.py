@@ -16,7 +16,9 @@ from directory.accounts.auth import Authenticator, bearer_token
 from directory.api import api_router
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.core.database import close_pool, start_pool
+from directory.core.erasure import on_erase
 from directory.core.settings import Settings, get_settings
+from directory.meetings.erasure import forget_contact
 from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
 from samverkan.nextcloud.embedding import AppApiEmbeddingMiddleware
 from samverkan.nextcloud.exapp import exapp_router
@@ -102,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 AppApiEmbeddingMiddleware, settings=settings.appapi, secret=secret_key(settings)
             )
         )
+    on_erase(forget_contact)
     return Litestar(
         route_handlers=[
             api_router(api_authenticators, extra=[search_router, external_calendars_router]),

@@ -23,6 +23,7 @@ from piccolo.table import Table
 from directory.core.access import Principal, Visibility
 from directory.core.change_log import log_change
 from directory.core.database import json_list_contains, transaction
+from directory.core.erasure import forget_everywhere
 from directory.core.errors import (
     N_,
     Conflict,
@@ -275,6 +276,7 @@ class RecordService:
                 | (NetworkMember.organization_id == record_id)
             )
             await table.delete().where(table.id == record_id)  # type: ignore[attr-defined]
+            await forget_everywhere(self.spec.name, record_id)
             await AuditEntry.update({AuditEntry.previous: "{}", AuditEntry.current: "{}"}).where(
                 AuditEntry.resource_id == record_id
             )
