@@ -171,8 +171,10 @@ async def _only_seeded_terms() -> bool:
 
 async def _only_seeded_synonyms() -> bool:
     seeded = default_rows()
-    rows = await SearchSynonym.select(SearchSynonym.term, SearchSynonym.synonyms)
-    return all((row["term"], row["synonyms"]) in seeded for row in rows)
+    rows = await SearchSynonym.select(
+        SearchSynonym.term, SearchSynonym.synonyms, SearchSynonym.one_way
+    )
+    return all((row["term"], row["synonyms"], row["one_way"]) in seeded for row in rows)
 
 
 SEEDED: Final[dict[type[Table], Callable[[], Awaitable[bool]]]] = {

@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from rich.progress import Progress
 from directory.accounts import service as accounts
 from directory.core.database import migrate as run_migrations
 from directory.core.errors import DirectoryError, InvalidFields
-from directory.core.settings import DavSettings, SettingsError, get_settings
+from directory.core.settings import DavSettings, SettingsError, get_settings, serve_environment
 from directory.demo.loader import load_demo_if_empty
 from directory.records.exchange import (
     SPEC_BY_KEY,
@@ -43,6 +44,7 @@ from sync.carddav_push import push_directory
 from sync.dav_collection import PushReport
 from sync.dav_session import DavError, DavSession
 from sync.indexing import count_documents, reindex
+from sync.invitations import without_invitations
 from sync.outbox import LeaseBusy
 
 T = TypeVar("T")
@@ -110,10 +112,11 @@ def _migrate() -> bool:
 
 
 def _load_demo() -> None:
-    """The demo directory and, with it, one account per role, printed one a line."""
+    """The demo directory and, with it, one account per role, printed one a line. Nothing of it
+    is ever mailed: its invitees are invented."""
     from samverkan.demo_accounts import create_demo_accounts
 
-    count = run(load_demo_if_empty)
+    count = run(partial(without_invitations, load_demo_if_empty))
     if not count:
         click.echo("the database is not empty; demo data not loaded")
         return
@@ -162,6 +165,9 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
     appapi = get_settings().appapi
     host = host or (appapi.app_host if appapi else "127.0.0.1")
     port = port or (appapi.app_port if appapi else 8000)
+    # The app (and each worker process) reads its settings anew, with links on this address.
+    os.environ.update(serve_environment(host, port))
+    get_settings.cache_clear()
 
     _migrate()
     if with_demo:
@@ -177,12 +183,22 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
         workers=workers,
         log_level="info",
         access_log=False,  # ours logs route templates, never query strings that may hold tokens
+        **proxy_options(get_settings().trusted_proxies),
         # Slow clients (README, Running at scale): idle keep-alive connections close after 5 s,
         # a header block may not grow past 16 KiB; trickling headers and bodies are the
         # reverse proxy's to time out.
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=16 * 1024,
     )
+
+
+def proxy_options(trusted: tuple[str, ...]) -> dict[str, Any]:
+    """uvicorn reads ``X-Forwarded-For`` only from the configured proxies
+    (``SAMVERKAN_TRUSTED_PROXIES``); by default from nobody, not even loopback, since under
+    AppAPI or a local proxy every client would otherwise pick its own address."""
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(trusted)}
 
 
 def _share_metrics() -> None:
@@ -240,20 +256,66 @@ def token() -> None:
 )
 @click.option("--username", default="", help="Give the token to this existing account instead.")
 @click.option("--label", default="")
-def token_create(role: str, username: str, label: str) -> None:
+@click.option("--expires-days", type=click.IntRange(1, 3650), help="Stop working after N days.")
+def token_create(role: str, username: str, label: str, expires_days: int | None) -> None:
     """Create an account of ROLE (or use --username) and print a new bearer token."""
+    import datetime as dt
+
     from directory.accounts.tables import Account
+
+    expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_days) if expires_days else None
 
     async def create() -> str:
         if not username:
-            return await accounts.create_service_token(role, label)
+            return await accounts.create_service_token(role, label, expires_at)
         row = await Account.select(Account.id).where(Account.username == username).first()
         if row is None:
             raise click.ClickException(f"no account named {username!r}")
-        return await accounts.create_token(row["id"], label)
+        return await accounts.create_token(row["id"], label, expires_at)
 
     _migrate()
     click.echo(run(create))
+
+
+@token.command("list")
+@click.option("--username", default="", help="Only this account's tokens.")
+def token_list(username: str) -> None:
+    """Every bearer token: id, owner, label, created, last used, expiry, revoked."""
+    from directory.accounts.tokens import TokenService
+
+    async def listed() -> list[Any]:
+        return await TokenService(_cli_admin()).list(username)
+
+    for item in run(listed):
+        state = f"revoked {item.revoked_at:%Y-%m-%d %H:%M}" if item.revoked_at else "live"
+        expiry = f"{item.expires_at:%Y-%m-%d}" if item.expires_at else "never"
+        used = f"{item.last_used_at:%Y-%m-%d %H:%M}" if item.last_used_at else "never"
+        click.echo(
+            f"{item.id}  {item.username}  {item.label or '-'}  created {item.created_at:%Y-%m-%d}"
+            f"  last used {used}  expires {expiry}  {state}"
+        )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=click.UUID)
+def token_revoke(token_id: Any) -> None:
+    """Revoke the token TOKEN_ID (from ``token list``) at once."""
+    from directory.accounts.tokens import TokenService
+
+    async def revoke() -> Any:
+        return await TokenService(_cli_admin()).revoke(token_id)
+
+    revoked = run(revoke)
+    click.echo(f"revoked {revoked.id} of {revoked.username}")
+
+
+def _cli_admin() -> Any:
+    """Whoever runs the CLI on the server is its administrator."""
+    import uuid
+
+    from directory.core.access import Principal, Role
+
+    return Principal(uuid.UUID(int=0), "cli", Role.ADMIN)
 
 
 @main.group()
@@ -533,7 +595,9 @@ def _push_once(label: str, push: Push) -> None:
     for name, report in run(pushed).items():
         click.echo(
             f"{name}: {report.created} created, {report.updated} updated, "
-            f"{report.deleted} deleted, {report.unchanged} unchanged, {report.conflicts} conflicts"
+            f"{report.deleted} deleted, {report.unchanged} unchanged, "
+            f"{report.conflicts} conflicts; drift repaired: {report.restored} restored, "
+            f"{report.reverted} reverted, {report.recreated} collections recreated"
         )
 
 
@@ -549,9 +613,13 @@ def _dav_url(variable: str) -> str:
 def sync_carddav() -> None:
     """Bring the address books under CARDDAV_URL (one per audience) up to date."""
     home = _dav_url("CARDDAV_URL")
-    public_url = get_settings().public_url
+    settings = get_settings()
+    books = settings.dav.address_books if settings.dav else ()
     _push_once(
-        "CardDAV", lambda session, progress: push_directory(session, home, public_url, progress)
+        "CardDAV",
+        lambda session, progress: push_directory(
+            session, home, settings.public_url, progress, books=books
+        ),
     )
 
 
@@ -560,6 +628,32 @@ def sync_caldav() -> None:
     """Bring the network calendars under CALDAV_URL up to date."""
     home = _dav_url("CALDAV_URL")
     _push_once("CalDAV", lambda session, progress: push_meetings(session, home, progress))
+
+
+@main.group("nextcloud")
+def nextcloud_group() -> None:
+    """Running Samverkan as a Nextcloud ExApp."""
+
+
+@nextcloud_group.command("register-info")
+@click.option("--secret", required=True, envvar="APP_SECRET", help="Default: APP_SECRET.")
+@click.option(
+    "--port",
+    required=True,
+    type=click.IntRange(1, 65535),
+    envvar="APP_PORT",
+    help="The port Samverkan listens on. Default: APP_PORT.",
+)
+@click.option("--daemon", default="manual_install", show_default=True, help="AppAPI daemon.")
+def nextcloud_register_info(secret: str, port: int, daemon: str) -> None:
+    """Print the --json-info of `occ app_api:app:register samverkan DAEMON`, from info.xml."""
+    from samverkan.nextcloud.appinfo import AppInfoError, manual_install
+
+    try:
+        info = manual_install(secret, port, daemon)
+    except AppInfoError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(msgspec.json.encode(info).decode())
 
 
 main.add_command(plan_cli.plan)

@@ -22,7 +22,7 @@ from search.backend import (
     SearchResult,
 )
 from search.documents import DOCUMENT_TYPES
-from search.service import search_directory
+from search.service import facet_values_as, search_as
 
 STATE_KEY = "search_backend"
 Text = Annotated[str, Parameter(max_length=200)]
@@ -34,11 +34,13 @@ class SynonymIn(msgspec.Struct, forbid_unknown_fields=True):
     synonyms: Annotated[
         list[Annotated[str, msgspec.Meta(max_length=200)]], msgspec.Meta(max_length=20)
     ]
+    one_way: bool = False
 
 
 class SynonymOut(msgspec.Struct):
     term: str
     synonyms: list[str]
+    one_way: bool
 
 
 def _types(value: str) -> tuple[str, ...]:
@@ -87,7 +89,7 @@ async def search(
         limit=limit,
         offset=offset,
     )
-    return await search_directory(backend_of(state), query)
+    return await search_as(request.user, backend_of(state), query)
 
 
 @get(
@@ -107,7 +109,7 @@ async def facet_values(
     if facet not in FACETS:
         raise InvalidField("facet", f"must be one of {', '.join(FACETS)}")
     query = SearchQuery(text=q, visibilities=request.user.readable_visibilities)
-    return await backend_of(state).facet_search(query, facet, prefix, limit)
+    return await facet_values_as(request.user, backend_of(state), query, facet, prefix, limit)
 
 
 @get(
@@ -118,20 +120,23 @@ async def facet_values(
     guards=[admins_only],
 )
 async def list_synonyms() -> list[SynonymOut]:
-    return [SynonymOut(item.term, item.synonyms) for item in await synonyms.list_synonyms()]
+    return [
+        SynonymOut(item.term, item.synonyms, item.one_way)
+        for item in await synonyms.list_synonyms()
+    ]
 
 
 @post(
     "/search/synonyms",
     operation_id="saveSynonym",
-    summary="Create or replace the synonyms of a word",
+    summary="Create or replace the synonyms of a word (both ways unless one_way)",
     tags=["search"],
     guards=[admins_only],
 )
 async def save_synonym(state: State, data: SynonymIn) -> SynonymOut:
-    saved = await synonyms.save_synonym(data.term, data.synonyms)
+    saved = await synonyms.save_synonym(data.term, data.synonyms, data.one_way)
     await backend_of(state).set_synonyms(await synonyms.synonym_mapping())
-    return SynonymOut(saved.term, saved.synonyms)
+    return SynonymOut(saved.term, saved.synonyms, saved.one_way)
 
 
 @delete(

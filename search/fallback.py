@@ -13,13 +13,13 @@ import time
 import uuid
 from typing import Any
 
-from piccolo.columns.combination import And, Or, Where
+from piccolo.columns.combination import And, Or, Where, WhereRaw
 
 from directory.core.access import Principal, Role
 from directory.records.resources import ALL_RESOURCES
 from directory.records.service import visibility_filter
 from search.backend import Hit, SearchQuery, SearchResult
-from search.index import highlight
+from search.highlight import highlight
 from search.text import fold, query_terms
 
 _SEARCHED = ("name", "alternate_name", "title", "email")
@@ -47,7 +47,7 @@ async def database_search(query: SearchQuery) -> SearchResult:
             continue
         table: Any = spec.table
         columns = [name for name in _SEARCHED if name in spec.column_names]
-        conditions: list[Where | And | Or] = [
+        conditions: list[Where | And | Or | WhereRaw] = [
             table.retired_at.is_null(),
             visibility_filter(spec, principal),
         ]
@@ -72,7 +72,7 @@ async def database_search(query: SearchQuery) -> SearchResult:
                 subtitle=row.get("title", "") or row.get("alternate_name", ""),
                 phones=[],
                 email=row.get("email", ""),
-                highlights={"title": highlight(row["name"], matched)},
+                highlights={"title": highlight(row["name"], matched.__contains__)},
             )
             for row in rows
         ]

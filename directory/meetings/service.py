@@ -23,7 +23,13 @@ from directory.core.errors import N_, InvalidField, NotFound, PreconditionRequir
 from directory.core.schemas import as_builtins
 from directory.core.validation import check_instant
 from directory.meetings import recurrence
-from directory.meetings.access import can_read, require_coordinator, shows_agenda
+from directory.meetings.access import (
+    can_read_meeting,
+    meeting_view,
+    require_coordinator,
+    shows_agenda,
+)
+from directory.meetings.local_times import given_warnings, series_warnings
 from directory.meetings.schemas import (
     MeetingIn,
     MeetingOut,
@@ -31,6 +37,7 @@ from directory.meetings.schemas import (
     OccurrenceChange,
     OccurrenceRef,
     SplitIn,
+    TimeWarning,
 )
 from directory.meetings.store import (
     JSON_COLUMNS,
@@ -116,23 +123,31 @@ class MeetingService:
             conditions.append(Meeting.network_id == network_id)
         result = []
         for series in await load_series(conditions):
-            if await can_read(self.principal, series.row):
+            if await can_read_meeting(self.principal, series.row):
                 agenda = await shows_agenda(self.principal, series.row)
-                result.append(to_out(series, agenda, (start, end)))
+                result.append(await self._view(to_out(series, agenda, (start, end))))
         return result
 
     async def get(self, meeting_id: uuid.UUID) -> MeetingOut:
         series = await self._series(meeting_id)
         start, end = now() - DEFAULT_WINDOW[0], now() + DEFAULT_WINDOW[1]
-        return to_out(series, await shows_agenda(self.principal, series.row), (start, end))
+        out = to_out(series, await shows_agenda(self.principal, series.row), (start, end))
+        out.warnings = series_warnings(series, start, end)
+        return await self._view(out)
+
+    async def _view(self, meeting: MeetingOut) -> MeetingOut:
+        """The meeting as the principal may see it (invitees they may see, no account id)."""
+        fields = {name: getattr(meeting, name) for name in MeetingOut.__struct_fields__}
+        return MeetingOut(**await meeting_view(self.principal, fields))
 
     async def create(self, data: MeetingIn) -> MeetingOut:
         values = as_builtins(data)
         await require_coordinator(self.principal, data.network_id)
+        given = given_warnings(values, TIMEZONE)
         starts_at, ends_at = _times(values)
         values.update(starts_at=starts_at, ends_at=ends_at, timezone=TIMEZONE)
         await validate_meeting(values)
-        return await self._insert(values, new_uid(), None)
+        return _warned(await self._insert(values, new_uid(), None), given)
 
     async def update(
         self, meeting_id: uuid.UUID, patch: MeetingPatch, if_match: str | None
@@ -146,6 +161,7 @@ class MeetingService:
             current = await self._current(meeting_id, if_match)
             await require_coordinator(self.principal, current.row["network_id"])
             merged = {**current.row, **changes}
+            given = given_warnings({**changes, "all_day": merged["all_day"]}, TIMEZONE)
             if {"starts_at", "ends_at", "all_day"} & changes.keys():
                 merged["starts_at"], merged["ends_at"] = _times(merged)
             await validate_meeting(merged)
@@ -159,7 +175,7 @@ class MeetingService:
             if {"rrule", "starts_at", "all_day"} & changed.keys():
                 # The occurrences are new: moves and cancellations of the old ones name none.
                 await MeetingOccurrence.delete().where(MeetingOccurrence.meeting_id == meeting_id)
-        return await self.get(meeting_id)
+        return _warned(await self.get(meeting_id), given)
 
     async def cancel(self, meeting_id: uuid.UUID, if_match: str | None) -> MeetingOut:
         """Cancel the meeting (the whole series); it stays in feeds as STATUS:CANCELLED."""
@@ -171,8 +187,10 @@ class MeetingService:
         return await self.get(meeting_id)
 
     async def move_occurrence(self, meeting_id: uuid.UUID, change: OccurrenceChange) -> MeetingOut:
-        starts_at, ends_at = _times({"starts_at": change.starts_at, "ends_at": change.ends_at})
-        return await self._override(meeting_id, change.recurrence_id, starts_at, ends_at, False)
+        times = {"starts_at": change.starts_at, "ends_at": change.ends_at}
+        starts_at, ends_at = _times(times)
+        moved = await self._override(meeting_id, change.recurrence_id, starts_at, ends_at, False)
+        return _warned(moved, given_warnings(times, TIMEZONE))
 
     async def cancel_occurrence(self, meeting_id: uuid.UUID, ref: OccurrenceRef) -> MeetingOut:
         return await self._override(meeting_id, ref.recurrence_id, None, None, True)
@@ -206,6 +224,7 @@ class MeetingService:
             values["rrule"] = changes.get("rrule") or recurrence.continuing_rule(
                 row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
             )
+            given = given_warnings(changes, row["timezone"])
             values["starts_at"], values["ends_at"] = _times(values)
             values["timezone"] = row["timezone"]
             await validate_meeting(values)
@@ -221,7 +240,7 @@ class MeetingService:
             else:
                 # Other occurrences: the old exceptions name none of them (as calendar apps do).
                 await MeetingOccurrence.delete().where(later)
-        return await self.get(created.id)
+        return _warned(await self.get(created.id), given)
 
     async def _insert(
         self,
@@ -308,14 +327,17 @@ class MeetingService:
 
     async def _series(self, meeting_id: uuid.UUID) -> Series:
         row = await Meeting.select().where(Meeting.id == meeting_id).first()
-        if row is None or not await can_read(self.principal, decode_row(row)):
+        if row is None or not await can_read_meeting(self.principal, decode_row(row)):
             raise NotFound("meeting", str(meeting_id))
         return (await attach_overrides([decode_row(row)]))[0]
 
     async def _current(self, meeting_id: uuid.UUID, if_match: str | None) -> Series:
+        """The meeting to change, if the principal coordinates its network and ``if_match``
+        names its current version (who may comes before which version, so 403 before 428)."""
+        series = await self._series(meeting_id)
+        await require_coordinator(self.principal, series.row["network_id"])
         if if_match is None:
             raise PreconditionRequired
-        series = await self._series(meeting_id)
         etag = f'"{series.row["sequence"]}"'
         if if_match.strip() not in {etag, "*"}:
             raise VersionMismatch(etag)
@@ -341,6 +363,14 @@ class MeetingService:
         if audit:
             previous = {key: row.get(key) for key in changed}
             await log_change(self.principal, "update", "meeting", row["id"], previous, changed)
+
+
+def _warned(meeting: MeetingOut, given: list[TimeWarning]) -> MeetingOut:
+    """The meeting with the warnings about the times a request gave put first."""
+    said = {(w.field, w.code, w.local_time) for w in given}
+    rest = [w for w in meeting.warnings if (w.field, w.code, w.local_time) not in said]
+    meeting.warnings = [*given, *rest]
+    return meeting
 
 
 def _series_end(values: Mapping[str, Any]) -> dt.datetime | None:

@@ -20,6 +20,7 @@ from samverkan.web.admin import ADMIN_HANDLERS
 from samverkan.web.errors import WEB_EXCEPTION_HANDLERS
 from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
+from samverkan.web.invitation_pages import INVITATION_HANDLERS
 from samverkan.web.language import switch_language
 from samverkan.web.meeting_pages import MEETING_HANDLERS
 from samverkan.web.overview_pages import OVERVIEW_HANDLERS
@@ -54,6 +55,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
             start,
             *PAGE_HANDLERS,
             *MEETING_HANDLERS,
+            *INVITATION_HANDLERS,
             *OVERVIEW_HANDLERS,
             *PLAN_HANDLERS,
             *GUIDANCE_HANDLERS,

@@ -18,7 +18,7 @@ from samverkan.web.rendering import is_htmx, page, vocabulary_labels
 from search.api import backend_of
 from search.backend import SearchQuery, SearchResult
 from search.documents import DOCUMENT_TYPES
-from search.service import search_directory
+from search.service import search_as
 
 Filter = Annotated[str, Parameter(max_length=100)]
 
@@ -108,7 +108,7 @@ async def start(
             network=network,
             limit=50,
         )
-        result = await search_directory(backend_of(request.app.state), query)
+        result = await search_as(request.user, backend_of(request.app.state), query)
     labels = await vocabulary_labels()
     facets = await _facets(request.user, result, chosen, labels) if result else []
     template = "_results.html" if is_htmx(request) else "start.html"

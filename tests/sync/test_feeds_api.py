@@ -40,7 +40,8 @@ def test_feed_token_is_long_hashed_and_has_both_links(client: Client, setting: S
     token = issue(client, setting)
     secret = token["https_url"].rsplit("/", 1)[1].removesuffix(".ics")
     assert len(secret) >= 43  # 32 random bytes, url-safe base64: 256 bits
-    assert token["webcal_url"] == "webcal://" + token["https_url"].split("://", 1)[1]
+    # The test settings serve plain http, where a webcal link would not reach the feed.
+    assert token["https_url"].startswith("http://") and token["webcal_url"] is None
     stored = run_async(FeedToken.select(FeedToken.token_hash))
     assert secret not in str(stored)
     listed = client.get(
@@ -83,8 +84,8 @@ def test_calendar_properties_and_timezone(client: Client, setting: Setting) -> N
     schedule(client, setting, rrule="FREQ=WEEKLY;COUNT=3")
     body = fetch(client, issue(client, setting)).text
     for line in (
-        "NAME:SSPF Tyresö",
-        "X-WR-CALNAME:SSPF Tyresö",
+        "NAME;VALUE=TEXT:SSPF Tyresö",
+        "X-WR-CALNAME;VALUE=TEXT:SSPF Tyresö",
         "COLOR:darkcyan",
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
         "X-PUBLISHED-TTL:PT1H",
@@ -134,6 +135,10 @@ def test_unchanged_data_gives_identical_bytes_and_304(client: Client, setting: S
     assert not_modified.status_code == 304
     assert not_modified.content == b""
     assert fetch(client, token, **{"If-None-Match": '"other"'}).status_code == 200
+    # RFC 9110 section 13.1.2: If-None-Match compares weakly.
+    for header in (f"W/{etag}", f'"other", W/{etag}'):
+        assert fetch(client, token, **{"If-None-Match": header}).status_code == 304
+    assert fetch(client, token, **{"If-None-Match": 'W/"other"'}).status_code == 200
     gzip = fetch(client, token, **{"Accept-Encoding": "gzip"})
     assert "content-encoding" not in gzip.headers
 
@@ -251,8 +256,10 @@ def test_revoked_and_rotated_tokens(client: Client, setting: Setting, auth: Auth
     )
     assert forbidden.status_code == 403
     rotated = post(client, setting.coordinator, f"feed-tokens/{token['id']}/rotate", {})
-    assert fetch(client, token).status_code == 404
+    assert fetch(client, token).status_code == 410  # Gone: calendar clients stop polling
     assert fetch(client, rotated).status_code == 200
+    again = client.post(f"/api/v1/feed-tokens/{token['id']}/rotate", headers=setting.coordinator)
+    assert again.status_code == 409, again.text
     listed = client.get(
         "/api/v1/feed-tokens", params={"network_id": setting.network}, headers=setting.coordinator
     ).json()
@@ -260,7 +267,8 @@ def test_revoked_and_rotated_tokens(client: Client, setting: Setting, auth: Auth
     assert listed[1]["last_used_at"] is not None
     revoked = client.delete(f"/api/v1/feed-tokens/{rotated['id']}", headers=auth["admin"])
     assert revoked.json()["revoked_at"] is not None
-    assert fetch(client, rotated).status_code == 404
+    assert fetch(client, rotated).status_code == 410
+    assert client.get("/feeds/not-a-token.ics").status_code == 404
 
 
 def test_partners_cannot_issue_tokens_and_bad_scope_names_the_field(
