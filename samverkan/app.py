@@ -15,7 +15,9 @@ from directory.accounts.auth import Authenticator, bearer_token
 from directory.api import api_router
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.core.database import close_pool, start_pool
+from directory.core.erasure import on_erase
 from directory.core.settings import Settings, get_settings
+from directory.meetings.erasure import forget_contact
 from samverkan.nextcloud.admin_settings import RuntimeOptions
 from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
 from samverkan.nextcloud.embedding import AppApiEmbeddingMiddleware
@@ -36,6 +38,7 @@ from samverkan.web.security import (
     CsrfMiddleware,
     csrf_config,
     secret_key,
+    security_headers,
     session_config,
     session_store,
 )
@@ -104,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 AppApiEmbeddingMiddleware, settings=settings.appapi, secret=secret_key(settings)
             )
         )
+    on_erase(forget_contact)
     return Litestar(
         route_handlers=[
             api_router(api_authenticators, extra=[search_router, external_calendars_router]),
@@ -117,7 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         stores={SESSION_STORE: session_store(settings)},
         template_config=template_config(),
-        before_send=[record_response],
+        before_send=[record_response, security_headers],
         logging_config=LOGGING_CONFIG,
         exception_handlers={**EXCEPTION_HANDLERS, **BROWSER_ERROR_HANDLERS},
         state=State(

@@ -2,15 +2,15 @@
 
 The dump is one JSON document: ``{"format", "version", "created_at", "migrations", "tables"}``.
 Tables come from ``APP_REGISTRY``, so a table another app adds is backed up without a change
-here. A restore goes into an empty database only (the default vocabulary that ``migrate`` seeds
-counts as empty), in one transaction: all rows or none.
+here. A restore goes into an empty database only (what a fresh install seeds by itself, the
+vocabulary and the search synonyms, counts as empty), in one transaction: all rows or none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import msgspec
@@ -21,6 +21,8 @@ from piccolo.table import Table, sort_table_classes
 from directory.core.database import engine, transaction
 from directory.core.tables import TaxonomyTerm
 from directory.core.vocabulary import DEFAULT_TERMS
+from search.synonyms import default_rows
+from search.tables import SearchSynonym
 
 FORMAT: Final = "samverkan-backup"
 VERSION: Final = 1
@@ -151,23 +153,45 @@ async def _check_compatible(dump: _Dump, tables: list[type[Table]]) -> None:
                 raise BackupError(f"{name}: unknown column {sorted(extra)[0]}")
 
 
-async def _refuse_non_empty(tables: list[type[Table]]) -> None:
+async def _only_seeded_terms() -> bool:
     seeded = {
         (taxonomy, code, label_sv, label_en, position)
         for taxonomy, terms in DEFAULT_TERMS.items()
         for position, (code, label_sv, label_en) in enumerate(terms)
     }
+    rows = await TaxonomyTerm.select(
+        TaxonomyTerm.taxonomy,
+        TaxonomyTerm.code,
+        TaxonomyTerm.label_sv,
+        TaxonomyTerm.label_en,
+        TaxonomyTerm.position,
+    )
+    return all(tuple(row.values()) in seeded for row in rows)
+
+
+async def _only_seeded_synonyms() -> bool:
+    seeded = default_rows()
+    rows = await SearchSynonym.select(
+        SearchSynonym.term, SearchSynonym.synonyms, SearchSynonym.one_way
+    )
+    return all((row["term"], row["synonyms"], row["one_way"]) in seeded for row in rows)
+
+
+SEEDED: Final[dict[type[Table], Callable[[], Awaitable[bool]]]] = {
+    TaxonomyTerm: _only_seeded_terms,
+    SearchSynonym: _only_seeded_synonyms,
+}
+"""Tables a fresh install fills by itself (``migrate`` seeds the vocabulary, a data migration
+the search synonyms), each with the check that it holds nothing else: such rows are not data,
+and a restore replaces them with the dump's."""
+
+
+async def _refuse_non_empty(tables: list[type[Table]]) -> None:
     for table in tables:
-        if table is TaxonomyTerm:
-            rows = await TaxonomyTerm.select(
-                TaxonomyTerm.taxonomy,
-                TaxonomyTerm.code,
-                TaxonomyTerm.label_sv,
-                TaxonomyTerm.label_en,
-                TaxonomyTerm.position,
-            )
-            if any(tuple(row.values()) not in seeded for row in rows):
-                raise BackupError("the database is not empty: taxonomy_term has changed terms")
+        if table in SEEDED:
+            if not await SEEDED[table]():
+                name = table._meta.tablename
+                raise BackupError(f"the database is not empty: {name} has changed rows")
         elif await table.count() > 0:
             raise BackupError(f"the database is not empty: {table._meta.tablename} has rows")
 
@@ -199,7 +223,8 @@ async def import_all(document: object, progress: Progress | None = None) -> int:
     written = 0
     async with transaction():
         await _refuse_non_empty(tables)
-        await TaxonomyTerm.delete(force=True)
+        for seeded in SEEDED:
+            await seeded.delete(force=True)
         for table in tables:
             rows = dump.tables.get(table._meta.tablename, [])
             columns = {column._meta.name: column for column in table._meta.columns}

@@ -11,12 +11,14 @@ import datetime as dt
 import json
 import logging
 import re
+import shutil
 import sys
 import time
 import uuid
 from typing import Any
 
 import httpx
+import msgspec
 from litestar import Response, get
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
@@ -28,8 +30,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from directory.core.database import engine
+from directory.core.errors import N_, DirectoryError
 from directory.core.metrics import HTTP_DURATION, HTTP_REQUESTS, OUTBOX_BACKLOG
 from directory.core.settings import Settings, get_settings
+from directory.core.storage import storage_fault
 from directory.core.tables import ChangeEvent
 from sync.tables import OutboxCursor
 
@@ -74,6 +78,13 @@ def configure_logging(settings: Settings) -> None:
     )
     root.addHandler(handler)
     root.setLevel(settings.log_level)
+    for name in QUIET_AT_DEBUG:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+
+
+QUIET_AT_DEBUG = ("aiosqlite", "asyncpg", "piccolo", "httpcore", "hpack")
+"""Loggers that at DEBUG write SQL with its parameters (token and password hashes, an erased
+person's email) or request headers (API keys): held at INFO whatever the level."""
 
 
 def _incoming_request_id(scope: Scope) -> str:
@@ -144,17 +155,28 @@ async def record_response(message: Message, scope: Scope) -> None:
     )
 
 
+def _client_error(error: BaseException | None) -> bool:
+    """A refusal of the request itself (validation, permission, a missing record...)."""
+    if isinstance(error, HTTPException):
+        return error.status_code < 500
+    if isinstance(error, RecursionError):
+        return "deserializing" in str(error)
+    return isinstance(error, DirectoryError | msgspec.ValidationError)
+
+
 def log_server_error(logger: Logger, scope: Scope, _: list[str]) -> None:
-    """Log unhandled errors with their traceback (by route template); client errors are not."""
+    """Log unhandled errors with their traceback (by route template). A client error is an
+    INFO line with its type only (never the submitted values), a storage fault a WARNING with
+    its reason."""
     error = sys.exc_info()[1]
-    if isinstance(error, HTTPException) and error.status_code < 500:
+    method, route = scope.get("method", ""), scope.get("path_template") or "unmatched"
+    if _client_error(error):
+        logger.info("%s %s refused: %s", method, route, type(error).__name__)
         return
-    logger.error(
-        "unhandled error on %s %s",
-        scope.get("method", ""),
-        scope.get("path_template") or "unmatched",
-        exc_info=True,
-    )
+    if error is not None and (reason := storage_fault(error)) is not None:
+        logger.warning("%s %s: storage fault: %s", method, route, reason)
+        return
+    logger.error("unhandled error on %s %s", method, route, exc_info=True)
 
 
 LOGGING_CONFIG = LoggingConfig(
@@ -172,12 +194,32 @@ def health() -> dict[str, str]:
 
 
 async def _database_status() -> str:
+    """ "ok", or why the database cannot take writes: a write that changes nothing (it still
+    needs write access on SQLite and PostgreSQL), so a read-only database is not ready."""
     try:
         await engine().run_ddl("SELECT 1")
     except Exception as error:  # any failure to reach the database means "not ready"
         logging.getLogger(__name__).warning("database not reachable: %s", type(error).__name__)
         return "unreachable"
+    try:
+        await engine().run_ddl("UPDATE taxonomy_term SET position = position WHERE 1 = 0")
+    except Exception as error:
+        reason = storage_fault(error) or type(error).__name__
+        logging.getLogger(__name__).warning("database cannot take writes: %s", reason)
+        return reason
     return "ok"
+
+
+MIN_FREE_BYTES = 1024 * 1024
+
+
+def _disk_status(settings: Settings) -> str:
+    """ "ok", or "the disk is full" when the data folder (SQLite, sessions) has under 1 MiB."""
+    try:
+        free = shutil.disk_usage(settings.data_dir).free
+    except OSError as error:
+        return storage_fault(error) or type(error).__name__
+    return "ok" if free >= MIN_FREE_BYTES else N_("the disk is full")
 
 
 async def _search_status(settings: Settings) -> str:
@@ -197,6 +239,7 @@ async def ready() -> Response[dict[str, Any]]:
     settings = get_settings()
     checks = {
         "database": await _database_status(),
+        "disk": _disk_status(settings),
         "search": await _search_status(settings),
     }
     ok = all(value == "ok" for value in checks.values())

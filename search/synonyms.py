@@ -129,6 +129,15 @@ async def delete_synonym(term: str) -> None:
         raise NotFound("synonym", term)
 
 
+def default_rows() -> set[tuple[str, str, bool]]:
+    """The ``(term, synonyms, one_way)`` rows :func:`seed_default_synonyms` writes."""
+    rows = set()
+    for synonym in DEFAULT_SYNONYMS:
+        key, cleaned = _normalised(synonym.term, synonym.synonyms)
+        rows.add((key, msgspec.json.encode(cleaned).decode(), synonym.one_way))
+    return rows
+
+
 async def seed_default_synonyms() -> None:
     """Store those of :data:`DEFAULT_SYNONYMS` whose term has none yet (run by a data
     migration; an admin's edits of a term are kept)."""

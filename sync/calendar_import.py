@@ -19,7 +19,9 @@ import httpx
 import recurring_ical_events
 from icalendar import Calendar
 
+from directory.core.errors import N_, InvalidField
 from directory.core.settings import get_settings
+from directory.core.validation import check_url
 from sync.calendar_import_tables import ExternalCalendar
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,41 @@ class ImportLimits:
             settings.import_max_bytes,
             settings.import_allow_private,
         )
+
+
+ETAG_LENGTH = 300
+LAST_MODIFIED_LENGTH = 100
+
+
+def check_feed_url(field: str, url: str) -> None:
+    """Raises :class:`InvalidField` unless ``url`` is an http(s) URL whose host the fetch can
+    use as written: a valid host name (IDNA), or an IP address in its one standard spelling.
+    Numeric hosts that resolvers read in other ways (``0177.0.0.1`` is octal for 127.0.0.1,
+    ``127.1``, ``0x7f.1``) are refused rather than left to the resolver."""
+    check_url(field, url)
+    try:
+        host = httpx.URL(url).host
+    except (httpx.InvalidURL, ValueError, UnicodeError):
+        raise InvalidField(
+            field, N_("%(value)s has no valid host name"), {"value": repr(url)}
+        ) from None
+    last_label = host.rstrip(".").rsplit(".", 1)[-1]
+    if last_label.isdigit() or last_label.lower().startswith("0x") or ":" in host:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise InvalidField(
+                field, N_("%(value)s has no valid host name"), {"value": repr(url)}
+            ) from None
+    if not host:
+        raise InvalidField(field, N_("%(value)s has no valid host name"), {"value": repr(url)})
+
+
+def _bounded_header(headers: httpx.Headers, name: str, length: int) -> str:
+    """A remote header value to store, or "" when it is longer than its column (a conditional
+    request without it is only less efficient)."""
+    value = headers.get(name, "")
+    return value if len(value) <= length and value.isprintable() else ""
 
 
 async def _require_public_host(url: str) -> None:
@@ -128,15 +165,20 @@ async def refresh(calendar_id: uuid.UUID, limits: ImportLimits | None = None) ->
         if status != 304:
             update[ExternalCalendar.event_count] = parse_feed(body)
             update[ExternalCalendar.body] = body.decode("utf-8", errors="replace")
-            update[ExternalCalendar.etag] = headers.get("etag", "")
-            update[ExternalCalendar.last_modified_header] = headers.get("last-modified", "")
+            update[ExternalCalendar.etag] = _bounded_header(headers, "etag", ETAG_LENGTH)
+            update[ExternalCalendar.last_modified_header] = _bounded_header(
+                headers, "last-modified", LAST_MODIFIED_LENGTH
+            )
         update[ExternalCalendar.last_good_at] = now
         update[ExternalCalendar.last_error] = ""
-    except (ImportFailed, httpx.HTTPError, TimeoutError, UnicodeError) as error:
+    except Exception as error:  # any fault of one feed is that feed's last_error, no more
         message = str(error) or type(error).__name__
         if isinstance(error, TimeoutError | httpx.TimeoutException):
             message = f"the server did not answer within {limits.timeout:g} s"
-        update[ExternalCalendar.last_error] = message
+        elif not isinstance(error, ImportFailed | httpx.HTTPError | UnicodeError):
+            message = f"the feed could not be fetched ({type(error).__name__})"
+            log.warning("calendar import %s failed", calendar_id, exc_info=True)
+        update = {ExternalCalendar.last_checked_at: now, ExternalCalendar.last_error: message}
         log.warning("calendar import %s failed: %s", calendar_id, message)
     await ExternalCalendar.update(update).where(ExternalCalendar.id == calendar_id)
     stored = await ExternalCalendar.select().where(ExternalCalendar.id == calendar_id).first()
@@ -153,8 +195,24 @@ async def refresh_due(limits: ImportLimits | None = None) -> int:
         ExternalCalendar.last_checked_at.is_null() | (ExternalCalendar.last_checked_at < cutoff)
     )
     for item in due:
-        await refresh(item["id"], limits)
+        try:
+            await refresh(item["id"], limits)
+        except Exception:  # e.g. the row cannot be written: the next feeds still go
+            log.exception("calendar import %s could not be stored", item["id"])
+            await _record_failure(item["id"], "the fetched feed could not be stored")
     return len(due)
+
+
+async def _record_failure(calendar_id: uuid.UUID, message: str) -> None:
+    try:
+        await ExternalCalendar.update(
+            {
+                ExternalCalendar.last_checked_at: dt.datetime.now(dt.UTC),
+                ExternalCalendar.last_error: message,
+            }
+        ).where(ExternalCalendar.id == calendar_id)
+    except Exception:
+        log.exception("calendar import %s: not even the failure could be stored", calendar_id)
 
 
 async def run_scheduler(poll_seconds: float = 60.0) -> None:

@@ -8,17 +8,17 @@ from typing import Annotated, Any
 
 from litestar import Request, Router, delete, get, post
 from litestar.params import Parameter
-from msgspec import Meta, Struct
+from msgspec import Struct
 
 from directory.accounts.auth import writers_only
 from directory.core.access import Principal
 from directory.core.change_log import log_change
 from directory.core.database import transaction
 from directory.core.errors import NotFound
-from directory.core.validation import check_url
+from directory.core.schemas import line
 from directory.meetings.access import require_coordinator, require_follow_up_reader
 from directory.records.tables import Network
-from sync.calendar_import import events_between, refresh
+from sync.calendar_import import check_feed_url, events_between, refresh
 from sync.calendar_import_tables import ExternalCalendar
 
 PrincipalRequest = Request[Principal, Any, Any]
@@ -26,8 +26,8 @@ PrincipalRequest = Request[Principal, Any, Any]
 
 class ExternalCalendarIn(Struct, kw_only=True, forbid_unknown_fields=True):
     network_id: uuid.UUID
-    url: Annotated[str, Meta(max_length=1000)]
-    label: Annotated[str, Meta(max_length=200)] = ""
+    url: Annotated[str, line(1000)]
+    label: Annotated[str, line(200)] = ""
 
 
 class ExternalCalendarOut(Struct, kw_only=True):
@@ -94,7 +94,7 @@ async def _require_reader(
 async def add_external_calendar(
     request: PrincipalRequest, data: ExternalCalendarIn
 ) -> ExternalCalendarOut:
-    check_url("url", data.url)
+    check_feed_url("url", data.url)
     if not await Network.exists().where(Network.id == data.network_id):
         raise NotFound("network", str(data.network_id))
     await require_coordinator(request.user, data.network_id)

@@ -9,6 +9,8 @@ fixed order, so unchanged data renders to byte-identical output and a strong ETa
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from icalendar import Calendar, Event, Timezone, vRecur, vText
 from icalendar.enums import STATUS
 from piccolo.columns.combination import WhereRaw
 
+from directory.core.database import json_list_contains
 from directory.core.settings import get_settings
 from directory.meetings.feed_tokens import ResolvedFeed
 from directory.meetings.recurrence import local_time_problem
@@ -25,7 +28,30 @@ from directory.meetings.tables import Meeting
 from directory.records.tables import Contact, Network, Organization
 from sync.vtimezone import vtimezone as zone_component
 
+log = logging.getLogger(__name__)
 PRODID = "-//Samverkan//Natverkskalender//SV"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BREAK = re.compile(r"\r\n?")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """A stored single-line value (a name, a title) with any control character as a space:
+    input refuses them, and a row from before that check must not break a feed either."""
+    return _CONTROL.sub(" ", text)
+
+
+def text_value(text: str) -> str:
+    """A stored multi-line text as RFC 5545 TEXT (section 3.3.11): line breaks as LF, which
+    icalendar escapes as ``\\n``, tabs kept, other control characters dropped."""
+    return _CONTROL_IN_TEXT.sub("", _BREAK.sub("\n", text))
+
+
+def uri_value(text: str) -> str | None:
+    """A stored URL, or None when it holds a character no URI may (it is left out)."""
+    return text if text and text.isprintable() and " " not in text else None
+
+
 CANCELLED_KEPT = dt.timedelta(days=30)
 REFRESH = dt.timedelta(hours=1)
 COLORS = {
@@ -57,7 +83,7 @@ class Window:
 
 def _json_contains(column: str, value: uuid.UUID) -> WhereRaw:
     """A JSON list of UUIDs holds ``value``; the pattern is bound, never interpolated."""
-    return WhereRaw(f"{column} LIKE {{}}", f'%"{value}"%')
+    return json_list_contains(column, str(value))
 
 
 def kept_in_feed(window: Window) -> Condition:
@@ -74,7 +100,7 @@ async def feed_scope(feed: ResolvedFeed) -> tuple[Condition | None, str, str]:
         return None, "", ""
     if feed.scope == "network":
         row = await Network.select(Network.name).where(Network.id == subject).first()
-        name = row["name"] if row else ""
+        name = one_line(row["name"]) if row else ""
         return Meeting.network_id == subject, name, f"Nätverkets möten: {name}"
     if feed.scope == "organization":
         row = await Organization.select(Organization.name).where(Organization.id == subject).first()
@@ -82,7 +108,7 @@ async def feed_scope(feed: ResolvedFeed) -> tuple[Condition | None, str, str]:
         condition: Condition = _json_contains("invited_organizations", subject)
         for contact in contacts:
             condition = condition | _json_contains("invited_contacts", contact["id"])
-        name = row["name"] if row else ""
+        name = one_line(row["name"]) if row else ""
         return condition, f"{name} – möten", f"Möten som {name} är inbjuden till"
     row = (
         await Contact.select(Contact.name, Contact.organization_id)
@@ -94,7 +120,8 @@ async def feed_scope(feed: ResolvedFeed) -> tuple[Condition | None, str, str]:
     condition = _json_contains("invited_contacts", subject) | _json_contains(
         "invited_organizations", row["organization_id"]
     )
-    return condition, f"{row['name']} – möten", f"Möten som {row['name']} är inbjuden till"
+    name = one_line(row["name"])
+    return condition, f"{name} – möten", f"Möten som {name} är inbjuden till"
 
 
 def _local(value: dt.datetime, series: Series) -> dt.date | dt.datetime:
@@ -120,9 +147,9 @@ def _is_all_day(start: dt.datetime, end: dt.datetime, series: Series) -> bool:
 def _description(series: Series, staff: bool) -> str | None:
     parts = []
     if staff and series.row["agenda"]:
-        parts.append(series.row["agenda"])
-    if series.row["online_url"]:
-        parts.append(f"Länk: {series.row['online_url']}")
+        parts.append(text_value(series.row["agenda"]))
+    if url := uri_value(series.row["online_url"]):
+        parts.append(f"Länk: {url}")
     return "\n\n".join(parts) or None
 
 
@@ -146,11 +173,11 @@ def _event(
         times = (_timed(start, series), _timed(end, series))
     return Event.new(
         uid=row["uid"],
-        summary=row["title"],
+        summary=one_line(row["title"]),
         start=times[0],
         end=times[1],
-        location=row["location"] or None,
-        url=row["online_url"] or None,
+        location=text_value(row["location"]) or None,
+        url=uri_value(row["online_url"]),
         description=_description(series, staff),
         status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
         recurrence_id=None if recurrence_id is None else _local(recurrence_id, series),
@@ -168,7 +195,11 @@ def series_components(series: Series, staff: bool) -> list[Event]:
     master = _event(series, staff, row["starts_at"], row["ends_at"])
     if not row["rrule"]:
         return [master]
-    master.add("RRULE", vRecur.from_ical(row["rrule"]))
+    try:
+        master.add("RRULE", vRecur.from_ical(row["rrule"]))
+    except ValueError:
+        log.warning("meeting %s has a stored rule that does not parse; sent without it", row["id"])
+        return [master]
     overrides = sorted(series.overrides.values(), key=lambda o: o.recurrence_id)
     exdates = [_local(o.recurrence_id, series) for o in overrides if o.cancelled]
     if exdates:

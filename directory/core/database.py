@@ -7,6 +7,7 @@ import io
 from collections.abc import AsyncIterator
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
@@ -81,3 +82,11 @@ async def close_pool() -> None:
     db = engine()
     if isinstance(db, PostgresEngine) and db.pool is not None:
         await db.close_connection_pool()
+
+
+def json_list_contains(column: str, value: str) -> WhereRaw:
+    """``column`` (a JSON list of strings, stored as text) holds ``value``. The value is bound,
+    never interpolated, and its LIKE wildcards (``%``, ``_``) and the escape character are
+    escaped, so ``?area=%`` matches only a code spelled ``%``, not every row."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return WhereRaw(f"{column} LIKE {{}} ESCAPE '\\'", f'%"{escaped}"%')

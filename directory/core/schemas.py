@@ -13,12 +13,23 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, Struct
 
-Name = Annotated[str, Meta(max_length=300)]
-Short = Annotated[str, Meta(max_length=100)]
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$(?!\n)"
+"""No control character (CR, LF, tab, NUL ...): a name, code, address or URL is one line, and a
+line break in one would end up raw in a feed or a vCard. (``(?!\n)`` because Python's ``$`` also
+matches before a final newline.)"""
+
+
+def line(length: int) -> Meta:
+    """A single-line text of at most ``length`` characters."""
+    return Meta(max_length=length, pattern=SINGLE_LINE)
+
+
+Name = Annotated[str, line(300)]
+Short = Annotated[str, line(100)]
 LongText = Annotated[str, Meta(max_length=20_000)]
-Email = Annotated[str, Meta(max_length=254)]
-Url = Annotated[str, Meta(max_length=500)]
-Code = Annotated[str, Meta(max_length=60)]
+Email = Annotated[str, line(254)]
+Url = Annotated[str, line(500)]
+Code = Annotated[str, line(60)]
 Codes = Annotated[list[Code], Meta(max_length=50)]
 
 
@@ -54,10 +65,10 @@ class Page(Struct, Generic[T], kw_only=True):
 
 class TaxonomyTermIn(Struct, kw_only=True):
     taxonomy: Code
-    code: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
+    code: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,59}$(?!\n)")]
     label_sv: Name
     label_en: Name
-    position: int = 0
+    position: Annotated[int, Meta(ge=-(2**31), le=2**31 - 1)] = 0  # the column's integer range
 
 
 class TaxonomyTermOut(TaxonomyTermIn, kw_only=True):

@@ -18,8 +18,8 @@ class TaxonomyTerm(Table, tablename="taxonomy_term"):
     id = UUID(primary_key=True)
     taxonomy = Varchar(length=30, index=True)
     code = Varchar(length=60)
-    label_sv = Varchar(length=200)
-    label_en = Varchar(length=200)
+    label_sv = Varchar(length=300)  # as the Name the API takes
+    label_en = Varchar(length=300)
     position = Integer(default=0)
 
 

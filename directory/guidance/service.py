@@ -10,7 +10,7 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from directory.core.access import Principal
-from directory.core.database import transaction
+from directory.core.database import json_list_contains, transaction
 from directory.core.errors import N_, InvalidField, NotFound, PermissionDenied
 from directory.core.tables import AuditEntry
 from directory.core.validation import check_phone, check_required
@@ -94,7 +94,7 @@ async def _ensure_defaults() -> None:
 
 def _contains(column: str, code: str) -> WhereRaw:
     """Same bound-parameter JSON-list match as the record filters."""
-    return WhereRaw(f"{column} LIKE {{}}", f'%"{code}"%')
+    return json_list_contains(column, code)
 
 
 async def _entries(principal: Principal, area: str, kind: str) -> list[DirectoryEntry]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from directory.core.errors import N_, InvalidField
+from directory.core.validation import check_instant
 from directory.meetings.schemas import Busy, ConflictQuery, ConflictReport
 from directory.meetings.store import Condition, Series, in_window, load_series
 from directory.meetings.tables import Meeting
@@ -61,6 +62,8 @@ def _involved(
 
 
 async def find_conflicts(query: ConflictQuery) -> ConflictReport:
+    check_instant("starts_at", query.starts_at)
+    check_instant("ends_at", query.ends_at)
     start, end = _utc(query.starts_at), _utc(query.ends_at)
     if end <= start:
         raise InvalidField("ends_at", N_("must be after starts_at"))

@@ -11,10 +11,12 @@ from collections import Counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from directory.core import spreadsheet
 from directory.core.access import Principal
 from directory.core.change_log import log_change
 from directory.core.database import transaction
 from directory.core.errors import N_, InvalidField, NotFound
+from directory.core.validation import check_instant
 from directory.meetings.access import (
     can_read_meeting,
     require_coordinator,
@@ -43,6 +45,11 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return (value.replace(tzinfo=ZONE) if value.tzinfo is None else value).astimezone(dt.UTC)
 
 
+def _checked(field: str, value: dt.datetime) -> dt.datetime:
+    check_instant(field, value)
+    return value
+
+
 class FollowUpService:
     """Recording what a meeting exchanged, on behalf of one principal."""
 
@@ -60,6 +67,7 @@ class FollowUpService:
         """Replace the list of organisations that came to one occurrence."""
         meeting = await self._meeting(meeting_id)
         await require_coordinator(self.principal, meeting["network_id"])
+        check_instant("occurrence_start", data.occurrence_start)
         start = _utc(data.occurrence_start)
         found = {
             row["id"]
@@ -112,7 +120,7 @@ class FollowUpService:
         note = MeetingNote(
             id=uuid.uuid4(),
             meeting_id=meeting_id,
-            occurrence_start=_utc(data.occurrence_start),
+            occurrence_start=_utc(_checked("occurrence_start", data.occurrence_start)),
             kind=data.kind,
             body=data.body,
             author=self.principal.shown_name[:150],
@@ -145,6 +153,7 @@ class FollowUpService:
     async def add_follow_up(self, meeting_id: uuid.UUID, data: FollowUpIn) -> FollowUpOut:
         meeting = await self._meeting(meeting_id)
         await require_coordinator(self.principal, meeting["network_id"])
+        check_instant("due_date", data.due_date)
         follow_up_id = uuid.uuid4()
         async with transaction():
             await MeetingFollowUp.insert(
@@ -197,6 +206,8 @@ class FollowUpService:
         """Meetings held in ``[start, end]`` (local dates), who came, which prevention levels
         they covered, and the network's open follow-ups."""
         await require_follow_up_reader(self.principal, network_id)
+        check_instant("start", start)
+        check_instant("end", end)
         if end < start:
             raise InvalidField("end", N_("must not be before start"))
         low = dt.datetime.combine(start, dt.time(), ZONE).astimezone(dt.UTC)
@@ -281,23 +292,14 @@ def _follow_up_out(row: dict[str, Any]) -> FollowUpOut:
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 class _SafeWriter:
-    """A CSV writer that defuses cells a spreadsheet would run as a formula (OWASP CSV
-    injection): such a cell gets a leading apostrophe."""
+    """A CSV writer whose text cells are defused (:func:`spreadsheet.defuse`)."""
 
     def __init__(self, out: io.StringIO) -> None:
         self._writer = csv.writer(out)
 
     def writerow(self, row: list[Any]) -> None:
-        self._writer.writerow(
-            [
-                "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_START) else cell
-                for cell in row
-            ]
-        )
+        self._writer.writerow([spreadsheet.defuse(cell) for cell in row])
 
 
 def report_csv(report: FollowUpReport) -> str:

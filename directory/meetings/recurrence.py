@@ -8,17 +8,31 @@ and cancelled occurrences are keyed by their RECURRENCE-ID, the original start a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
 from directory.core.errors import N_, InvalidField
+from directory.core.validation import LATEST
 
 UTC = dt.UTC
+logger = logging.getLogger(__name__)
 _FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+MAX_PER_DAY = 4
+"""Occurrences one series may have on a day: the hours of BYHOUR (BYMINUTE takes one value and
+BYSECOND none), so no rule yields more than this many a day."""
+MAX_COUNT = 1000
+MAX_STEPS = 20_000
+"""Rule values one expansion walks through at most (about 0.1 s): expansion starts at DTSTART,
+so this bounds the time any request, page or feed spends on one stored series, whatever rule a
+row holds."""
+MAX_IN_WINDOW = 1000
+"""Occurrences of one series returned for one window at most."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +77,16 @@ def parse_rule(text: str, starts_at: dt.datetime, timezone: str, all_day: bool) 
         )
     if "UNTIL" in parts and "COUNT" in parts:
         raise InvalidField("rrule", N_("UNTIL and COUNT must not both be set"))
+    _check_size(parts)
     until = parts.get("UNTIL", "")
     if until and all_day and len(until) != 8:
         raise InvalidField("rrule", N_("UNTIL of an all-day series is a date (YYYYMMDD)"))
     if until and not all_day and not until.endswith("Z"):
         raise InvalidField("rrule", N_("UNTIL of a timed series is a UTC time (YYYYMMDDTHHMMSSZ)"))
+    if until[:4].isdigit() and int(until[:4]) >= LATEST.year:
+        raise InvalidField(
+            "rrule", N_("UNTIL must be before %(latest)s"), {"latest": str(LATEST.year)}
+        )
     try:
         rule = rrulestr(
             text.removeprefix("RRULE:"), dtstart=_rule_start(starts_at, timezone, all_day)
@@ -79,6 +98,43 @@ def parse_rule(text: str, starts_at: dt.datetime, timezone: str, all_day: bool) 
     if not isinstance(rule, rrule):
         raise InvalidField("rrule", N_("only a single RRULE is supported"))
     return rule
+
+
+def _check_size(parts: Mapping[str, str]) -> None:
+    """Refuse rules that yield more than :data:`MAX_PER_DAY` occurrences a day or more than
+    :data:`MAX_COUNT` in all."""
+    if "BYSECOND" in parts:
+        raise InvalidField("rrule", N_("BYSECOND is not supported"))
+    if "," in parts.get("BYMINUTE", ""):
+        raise InvalidField("rrule", N_("BYMINUTE takes a single minute"))
+    if len(parts.get("BYHOUR", "").split(",")) > MAX_PER_DAY:
+        raise InvalidField(
+            "rrule", N_("BYHOUR takes at most %(count)s hours"), {"count": MAX_PER_DAY}
+        )
+    count = parts.get("COUNT", "")
+    if count and (not count.isdigit() or not 1 <= int(count) <= MAX_COUNT):
+        raise InvalidField(
+            "rrule", N_("COUNT must be a number from 1 to %(count)s"), {"count": MAX_COUNT}
+        )
+
+
+def _stored_rule(text: str, starts_at: dt.datetime, timezone: str, all_day: bool) -> rrule | None:
+    """The rule of a stored series, or None (a single occurrence) when the row holds one that
+    does not parse: reading never fails on a value written before today's checks. Size limits
+    are left to :func:`_walk`."""
+    try:
+        rule = rrulestr(
+            text.removeprefix("RRULE:"), dtstart=_rule_start(starts_at, timezone, all_day)
+        )
+    except (ValueError, TypeError, OverflowError):
+        logger.warning("a stored recurrence rule does not parse; shown as a single occurrence")
+        return None
+    return rule if isinstance(rule, rrule) else None
+
+
+def _walk(rule: rrule) -> Iterator[dt.datetime]:
+    """The rule's values in order, at most :data:`MAX_STEPS` of them."""
+    return islice(rule, MAX_STEPS)
 
 
 def _rule_start(starts_at: dt.datetime, timezone: str, all_day: bool) -> dt.datetime:
@@ -112,13 +168,18 @@ def series_end(
     """When the last occurrence ends, or None for an endless series."""
     if not text:
         return ends_at
-    rule = parse_rule(text, starts_at, timezone, all_day)
+    rule = _stored_rule(text, starts_at, timezone, all_day)
+    if rule is None:
+        return ends_at
     parts = _rule_parts(text)
     if "UNTIL" not in parts and "COUNT" not in parts:
         return None
     last = None
-    for last in rule:  # noqa: B007 (a bounded rule: iterate to its last occurrence)
+    steps = 0
+    for steps, last in enumerate(_walk(rule), 1):  # noqa: B007 (iterate to the last occurrence)
         pass
+    if steps >= MAX_STEPS:
+        return None  # more than one expansion walks: treated as endless
     if last is None:
         return ends_at
     return _to_utc(last, timezone) + (ends_at - starts_at)
@@ -133,15 +194,20 @@ def original_starts(
     window_end: dt.datetime,
 ) -> list[dt.datetime]:
     """Original occurrence starts (UTC) of a series that begin in ``[window_start, window_end)``."""
-    if not text:
+    rule = _stored_rule(text, starts_at, timezone, all_day) if text else None
+    if rule is None:
         return [starts_at] if window_start <= starts_at < window_end else []
-    rule = parse_rule(text, starts_at, timezone, all_day)
     zone = ZoneInfo(timezone)
     low, high = window_start.astimezone(zone), window_end.astimezone(zone)
     if all_day:
         low, high = low.replace(tzinfo=None), high.replace(tzinfo=None)
-    found = rule.between(low, high, inc=True)
-    return [start for value in found if (start := _to_utc(value, timezone)) < window_end]
+    found: list[dt.datetime] = []
+    for value in _walk(rule):
+        if value >= high or len(found) >= MAX_IN_WINDOW:
+            break
+        if value >= low and (start := _to_utc(value, timezone)) < window_end:
+            found.append(start)
+    return found
 
 
 def is_occurrence(
@@ -206,8 +272,10 @@ def continuing_rule(
     parts = _rule_parts(text)
     if "COUNT" not in parts:
         return text
-    rule = parse_rule(text, starts_at, timezone, all_day)
-    left = sum(1 for value in rule if _to_utc(value, timezone) >= split_at)
+    rule = _stored_rule(text, starts_at, timezone, all_day)
+    if rule is None:
+        return text
+    left = sum(1 for value in _walk(rule) if _to_utc(value, timezone) >= split_at)
     parts["COUNT"] = str(left)
     return ";".join(f"{k}={v}" for k, v in parts.items())
 

@@ -8,11 +8,11 @@ from uuid import UUID
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from directory.core.schemas import Code, LongText, Name, Url
+from directory.core.schemas import SINGLE_LINE, Code, LongText, Name, Url, line
 
 Ids = Annotated[list[UUID], Meta(max_length=500)]
-Topics = Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=50)]
-Rule = Annotated[str, Meta(max_length=500)]
+Topics = Annotated[list[Annotated[str, line(100)]], Meta(max_length=50)]
+Rule = Annotated[str, line(500)]
 
 
 class MeetingIn(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -148,7 +148,7 @@ class NoteOut(Struct, kw_only=True):
 
 class FollowUpIn(Struct, kw_only=True, forbid_unknown_fields=True):
     title: Annotated[str, Meta(min_length=1, max_length=2_000)]
-    owner: Annotated[str, Meta(min_length=1, max_length=300)]
+    owner: Annotated[str, Meta(min_length=1, max_length=300, pattern=SINGLE_LINE)]
     due_date: dt.date
 
 
@@ -213,7 +213,7 @@ class FeedTokenIn(Struct, kw_only=True, forbid_unknown_fields=True):
     scope: FeedScope
     subject_id: UUID | None = None
     detail: FeedDetail = "partner"
-    label: Annotated[str, Meta(max_length=200)] = ""
+    label: Annotated[str, line(200)] = ""
 
 
 class FeedTokenOut(Struct, kw_only=True):

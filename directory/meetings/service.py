@@ -21,6 +21,7 @@ from directory.core.change_log import log_change
 from directory.core.database import transaction
 from directory.core.errors import N_, InvalidField, NotFound, PreconditionRequired, VersionMismatch
 from directory.core.schemas import as_builtins
+from directory.core.validation import check_instant
 from directory.meetings import recurrence
 from directory.meetings.access import (
     can_read_meeting,
@@ -53,6 +54,7 @@ from directory.meetings.validation import validate_meeting
 
 TIMEZONE = "Europe/Stockholm"
 DEFAULT_WINDOW = (dt.timedelta(days=90), dt.timedelta(days=548))
+LONGEST = dt.timedelta(days=366)
 
 
 def etag_of(meeting: MeetingOut) -> str:
@@ -75,6 +77,8 @@ def _times(values: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
     def aware(value: dt.datetime) -> dt.datetime:
         return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
+    check_instant("starts_at", values["starts_at"])
+    check_instant("ends_at", values["ends_at"])
     start, end = aware(values["starts_at"]), aware(values["ends_at"])
     if values.get("all_day"):
         first = start.astimezone(zone).date()
@@ -84,6 +88,8 @@ def _times(values: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
         end = dt.datetime.combine(after, dt.time(), zone)
     if end <= start:
         raise InvalidField("ends_at", N_("must be after starts_at"))
+    if end - start > LONGEST:
+        raise InvalidField("ends_at", N_("a meeting lasts at most %(days)s days"), {"days": 366})
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
@@ -106,6 +112,8 @@ class MeetingService:
         self, network_id: uuid.UUID | None, start: dt.datetime | None, end: dt.datetime | None
     ) -> list[MeetingOut]:
         """Meetings with an occurrence in the window (default: 90 days back, 18 months ahead)."""
+        check_instant("start", start)
+        check_instant("end", end)
         start = start or now() - DEFAULT_WINDOW[0]
         end = end or now() + DEFAULT_WINDOW[1]
         if end <= start:
@@ -211,7 +219,7 @@ class MeetingService:
                 k: row[k] for k in MeetingIn.__struct_fields__ if k not in {"starts_at", "ends_at"}
             }
             values.update(changes)
-            values["starts_at"] = _utc(changes.get("starts_at", rid))
+            values["starts_at"] = _utc(changes.get("starts_at", rid), "changes.starts_at")
             values.setdefault("ends_at", values["starts_at"] + duration)
             values["rrule"] = changes.get("rrule") or recurrence.continuing_rule(
                 row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
@@ -375,8 +383,10 @@ def _series_end(values: Mapping[str, Any]) -> dt.datetime | None:
     )
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    """An instant in UTC; a time without an offset is Stockholm wall time."""
+def _utc(value: dt.datetime, field: str = "recurrence_id") -> dt.datetime:
+    """An instant in UTC; a time without an offset is Stockholm wall time. Raises
+    :class:`InvalidField` (``field``) for one outside the accepted years."""
+    check_instant(field, value)
     if value.tzinfo is None:
         return value.replace(tzinfo=ZoneInfo(TIMEZONE)).astimezone(dt.UTC)
     return value.astimezone(dt.UTC)

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import And, Or, Where, WhereRaw
 
+from directory.core.validation import clamp_instant
 from directory.meetings import recurrence
 from directory.meetings.schemas import MeetingOut, OccurrenceOut
 from directory.meetings.tables import Meeting, MeetingOccurrence
@@ -50,7 +51,8 @@ class Series:
 
 
 def decode_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored row with its JSON list columns decoded and times as aware UTC datetimes."""
+    """A stored row with its JSON list columns decoded and times as aware UTC datetimes, held
+    inside the accepted years (:func:`clamp_instant`) whatever the table holds."""
     decoded = dict(row)
     for column in JSON_COLUMNS:
         decoded[column] = msgspec.json.decode(row[column])
@@ -58,7 +60,7 @@ def decode_row(row: dict[str, Any]) -> dict[str, Any]:
         decoded[column] = [uuid.UUID(value) for value in decoded[column]]
     for column in ("starts_at", "ends_at", "series_ends_at", "last_modified", "cancelled_at"):
         if decoded.get(column) is not None:
-            decoded[column] = decoded[column].astimezone(dt.UTC)
+            decoded[column] = clamp_instant(decoded[column].astimezone(dt.UTC))
     return decoded
 
 
@@ -87,9 +89,9 @@ async def attach_overrides(rows: list[dict[str, Any]]) -> list[Series]:
         for item in overrides:
             grouped[item["meeting_id"]].append(
                 recurrence.Override(
-                    item["recurrence_id"].astimezone(dt.UTC),
-                    item["starts_at"].astimezone(dt.UTC),
-                    item["ends_at"].astimezone(dt.UTC),
+                    clamp_instant(item["recurrence_id"].astimezone(dt.UTC)),
+                    clamp_instant(item["starts_at"].astimezone(dt.UTC)),
+                    clamp_instant(item["ends_at"].astimezone(dt.UTC)),
                     item["cancelled"],
                 )
             )

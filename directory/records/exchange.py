@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 import msgspec
 
+from directory.core.spreadsheet import defuse, restore
 from directory.records.resources import ALL_RESOURCES, ResourceSpec
 
 DOCUMENT_KEYS = {
@@ -100,7 +101,7 @@ def read_csv(stream: TextIO, spec: ResourceSpec) -> list[RawRow]:
         if None in record:
             raise ExchangeFormatError(f"line {reader.line_num}: more cells than header columns")
         values = {
-            field: _csv_value(field, cell or "")
+            field: _csv_value(field, restore(cell or ""))
             for field, cell in record.items()
             if field not in _SERVER_FIELDS
         }
@@ -133,7 +134,7 @@ def write_csv(records: Iterable[Mapping[str, Any]], spec: ResourceSpec) -> Itera
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for record in records:
-        writer.writerow([_csv_cell(column, record.get(column)) for column in columns])
+        writer.writerow([defuse(_csv_cell(column, record.get(column))) for column in columns])
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)

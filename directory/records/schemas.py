@@ -13,15 +13,15 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from directory.core.schemas import Code, Codes, Email, LongText, Name, Short, Url
+from directory.core.schemas import Code, Codes, Email, LongText, Name, Short, Url, line
 
 
 class Phone(Struct, kw_only=True):
     """A phone number; ``id`` is kept when an HSDS import brings one (HSDS phones have ids),
     otherwise the HSDS export derives a stable one from the number."""
 
-    number: Annotated[str, Meta(max_length=40)]
-    description: Annotated[str, Meta(max_length=200)] = ""
+    number: Annotated[str, line(40)]
+    description: Annotated[str, line(200)] = ""
     id: UUID | UnsetType = UNSET
 
 

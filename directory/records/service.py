@@ -22,7 +22,8 @@ from piccolo.table import Table
 
 from directory.core.access import Principal, audience_condition, record_condition
 from directory.core.change_log import log_change
-from directory.core.database import transaction
+from directory.core.database import json_list_contains, transaction
+from directory.core.erasure import forget_everywhere
 from directory.core.errors import (
     N_,
     Conflict,
@@ -73,7 +74,7 @@ def now() -> dt.datetime:
 def _contains_code(table: type[Table], column: str, code: str) -> WhereRaw:
     """``column`` (a JSON list of validated codes) contains ``code``; the value is bound, never
     interpolated, and a code has no quote, so ``"code"`` cannot match a longer code."""
-    return WhereRaw(f"{column} LIKE {{}}", f'%"{code}"%')
+    return json_list_contains(column, code)
 
 
 def visibility_filter(spec: ResourceSpec, principal: Principal) -> Condition:
@@ -279,6 +280,7 @@ class RecordService:
                 | (NetworkMember.organization_id == record_id)
             )
             await table.delete().where(table.id == record_id)  # type: ignore[attr-defined]
+            await forget_everywhere(self.spec.name, record_id)
             await AuditEntry.update({AuditEntry.previous: "{}", AuditEntry.current: "{}"}).where(
                 AuditEntry.resource_id == record_id
             )

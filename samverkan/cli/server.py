@@ -64,6 +64,11 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
         log_level="info",
         access_log=False,  # ours logs route templates, never query strings that may hold tokens
         **proxy_options(get_settings().trusted_proxies),
+        # Slow clients (README, Running at scale): idle keep-alive connections close after 5 s,
+        # a header block may not grow past 16 KiB; trickling headers and bodies are the
+        # reverse proxy's to time out.
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=16 * 1024,
     )
 
 

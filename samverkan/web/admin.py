@@ -105,7 +105,25 @@ async def _new_user_problems(values: dict[str, str]) -> list[InvalidField]:
         problems.append(error)
     if values.get("role", "") not in ROLES:
         problems.append(InvalidField("role", N_("choose a role")))
+    try:
+        await _organization_of(values.get("organization_id", ""))
+    except InvalidField as error:
+        problems.append(error)
     return problems
+
+
+async def _organization_of(text: str) -> uuid.UUID | None:
+    """The organisation a new account belongs to; raises :class:`InvalidField` for a value
+    that names none."""
+    if not text:
+        return None
+    try:
+        organization_id = uuid.UUID(text)
+    except ValueError:
+        raise InvalidField("organization_id", N_("is not a valid reference")) from None
+    if not await Organization.exists().where(Organization.id == organization_id):
+        raise InvalidField("organization_id", N_("no such record %(id)s"), {"id": text})
+    return organization_id
 
 
 @post("/admin/users", name="admin_user_create")
@@ -117,13 +135,12 @@ async def create_user(request: WebRequest) -> Response[Any]:
     if problems:
         entered = {key: value for key, value in values.items() if key != "password"}
         return await _users_page(request, _errors(problems), HTTP_422_UNPROCESSABLE_ENTITY, entered)
-    organization = values.get("organization_id") or None
     await accounts.create_account(
         values["username"],
         values["role"],
         values.get("display_name", ""),
         values.get("email", ""),
-        uuid.UUID(organization) if organization else None,
+        await _organization_of(values.get("organization_id", "")),
     )
     await accounts.set_password(values["username"], values["password"])
     return redirect(with_notice("/admin/users", "user_created"))

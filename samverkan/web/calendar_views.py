@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from directory.core.validation import EARLIEST, LATEST
 from directory.meetings.schemas import MeetingOut
 
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -75,12 +76,14 @@ class Month:
 
 
 def parse_month(text: str, today: dt.date) -> dt.date:
-    """``2026-12`` → 1 December 2026; anything else is this month."""
+    """``2026-12`` → 1 December 2026; anything else (or a year outside the accepted ones) is
+    this month."""
     try:
         year, month = (int(part) for part in text.split("-"))
-        return dt.date(year, month, 1)
+        first = dt.date(year, month, 1)
     except ValueError:
         return today.replace(day=1)
+    return first if EARLIEST.year <= year < LATEST.year else today.replace(day=1)
 
 
 def month_window(first: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -28,6 +28,7 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 
+from directory.api.exception_handlers import STORAGE_ERRORS, storage_fault_handler
 from directory.core.errors import (
     N_,
     Conflict,
@@ -36,6 +37,7 @@ from directory.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from directory.core.storage import storage_fault
 from samverkan.web import i18n
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field
@@ -106,6 +108,20 @@ def invalid_input(request: Request[Any, Any, Any], error: Exception) -> Response
     return _error_page(request, 422, N_("The form could not be saved."), detail)
 
 
+def storage_unavailable(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A read-only database or a full disk: 503 with the reason, to a browser as a page."""
+    reason = storage_fault(error)
+    if not wants_page(request):
+        return storage_fault_handler(request, error)
+    if reason is None:
+        return server_error(request, error)
+    page = _error_page(
+        request, 503, N_("Nothing can be saved right now. Try again later."), i18n.gettext(reason)
+    )
+    page.headers["Retry-After"] = "60"
+    return page
+
+
 def wants_page(request: Request[Any, Any, Any]) -> bool:
     """A browser navigating to a page of the UI (not an API client, feed reader or AppAPI)."""
     segment = request.url.path.lstrip("/").split("/", 1)[0]
@@ -128,6 +144,7 @@ def _page_for_browsers(page: Handler) -> Handler:
 
 
 BROWSER_ERROR_HANDLERS: dict[type[Exception] | int, Any] = {
+    **{error_type: storage_unavailable for error_type in STORAGE_ERRORS},
     HTTP_404_NOT_FOUND: _page_for_browsers(not_found),
     HTTP_405_METHOD_NOT_ALLOWED: _page_for_browsers(method_not_allowed),
     HTTP_500_INTERNAL_SERVER_ERROR: _page_for_browsers(server_error),

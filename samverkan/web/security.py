@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection, Request
-from litestar.datastructures import ResponseHeader
+from litestar.datastructures import MutableScopeHeaders, ResponseHeader
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware._utils import should_bypass_middleware
@@ -28,6 +28,7 @@ from litestar.stores.file import FileStore
 from litestar.types import Empty, Message, Receive, Scope, ScopeSession, Send
 from litestar.utils.scope.state import ScopeState
 
+from directory.core.access import Principal
 from directory.core.settings import Settings
 from samverkan.web import embedding
 
@@ -62,6 +63,28 @@ SECURITY_HEADERS: Final = [
     ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
     ResponseHeader(name="Referrer-Policy", value="same-origin"),
 ]
+
+
+UNGUARDED_HTML: Final = ("/schema",)
+"""HTML that loads its scripts from elsewhere (the OpenAPI browsers): no page CSP there."""
+
+
+async def security_headers(message: Message, scope: Scope) -> None:
+    """Before any response starts (API, feeds, /static, /health, error pages and the 404 of an
+    unknown address too): ``nosniff`` and a referrer policy everywhere, the pages' CSP on HTML,
+    and ``Cache-Control: no-store`` on HTML shown to a signed-in user, so a shared computer's
+    browser cache keeps no directory page. A header a route already set is left alone."""
+    if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if not headers.get("Content-Type", "").startswith("text/html"):
+        return
+    if not scope["path"].startswith(UNGUARDED_HTML):
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if isinstance(scope.get("user"), Principal):
+        headers.setdefault("Cache-Control", "no-store")
 
 
 def secret_key(settings: Settings) -> str:

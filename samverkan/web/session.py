@@ -6,6 +6,7 @@ or a changed role takes effect at once.
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
 from typing import Annotated, Any
@@ -16,15 +17,20 @@ from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from litestar.response import Template
-from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_429_TOO_MANY_REQUESTS
+from litestar.status_codes import (
+    HTTP_401_UNAUTHORIZED,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from msgspec import Struct
 
 from directory.accounts.service import principal_for_account, principal_for_password
 from directory.accounts.throttle import SignInThrottle
 from directory.core.access import Principal
+from directory.core.storage import storage_fault
 from samverkan.web.embedding import redirect
 from samverkan.web.rendering import page
-from samverkan.web.security import renew_session_id
+from samverkan.web.security import SESSION_STORE, renew_session_id
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ACCOUNT_KEY = "account_id"
@@ -60,6 +66,9 @@ def safe_next(target: str) -> str:
     return target
 
 
+log = logging.getLogger(__name__)
+
+
 class SignInForm(Struct):
     username: str = ""
     password: str = ""
@@ -87,6 +96,16 @@ async def sign_in(
         principal = await principal_for_password(username, data.password)
         if principal is not None:
             await _THROTTLE.succeeded(username)
+            if not await _sessions_can_be_stored(request):
+                return await page(
+                    request,
+                    "sign_in.html",
+                    status_code=HTTP_503_SERVICE_UNAVAILABLE,
+                    next=safe_next(data.next),
+                    failed=False,
+                    unavailable=True,
+                    username=data.username,
+                )
             renew_session_id(request)
             request.set_session({_ACCOUNT_KEY: str(principal.account_id)})
             return redirect(safe_next(data.next))
@@ -105,6 +124,24 @@ async def sign_in(
     if throttled:
         response.headers["Retry-After"] = str(wait)
     return response
+
+
+async def _sessions_can_be_stored(request: Request[Any, Any, Any]) -> bool:
+    """Whether the session store takes a write. The session is written after the redirect has
+    been sent, and Litestar's file store drops a write that fails (a full disk, a read-only
+    folder), so without this the browser would land on the sign-in page again without a word."""
+    store = request.app.stores.get(SESSION_STORE)
+    key = f"write-probe-{uuid.uuid4().hex}"
+    try:
+        await store.set(key, b"1", expires_in=60)
+        stored = await store.get(key) is not None
+        await store.delete(key)
+    except OSError as error:
+        log.warning("sign-in refused: sessions cannot be stored: %s", storage_fault(error))
+        return False
+    if not stored:
+        log.warning("sign-in refused: sessions cannot be stored (full disk or read-only folder)")
+    return stored
 
 
 @post("/sign-out", name="sign_out")

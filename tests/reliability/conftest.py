@@ -49,7 +49,7 @@ def start_server(workers: int = 2, pool_size: int = 4) -> tuple[subprocess.Popen
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=None if os.environ.get("SAMVERKAN_TEST_SERVER_LOG") else subprocess.DEVNULL,
         start_new_session=True,
     )
     base_url = f"http://127.0.0.1:{port}"

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,14 @@ from directory.records.tables import Organization
 from samverkan.app import create_app
 from samverkan.cli import main
 from sync.tables import OutboxCursor
-from tests.conftest import _clean
+from tests.conftest import (
+    _SERVER_URL,
+    IS_POSTGRES,
+    _admin_sql,
+    _clean,
+    _with_database,
+    run_async,
+)
 
 Run = Callable[[Any], Any]
 
@@ -137,3 +148,50 @@ def test_a_backup_from_a_newer_version_or_another_format_is_refused(
     assert result.exit_code != 0
     assert "not JSON" in result.output
     assert run(Organization.count()) == 0
+
+
+def _fresh_install_env(tmp_path: Path) -> dict[str, str]:
+    """A new machine: a new, empty data folder on SQLite, a new database on PostgreSQL."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["SAMVERKAN_DATA_DIR"] = str(tmp_path / "new-data")
+    if IS_POSTGRES:
+        name = f"restore_{uuid.uuid4().hex[:12]}"
+        run_async(_admin_sql(f'CREATE DATABASE "{name}"'))
+        env["DATABASE_URL"] = _with_database(_SERVER_URL, name)
+    return env
+
+
+def _samverkan(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "samverkan", *args],
+        env=env,
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_backup_restores_into_a_fresh_install_as_the_readme_says(
+    tmp_path: Path, run: Run
+) -> None:
+    fill(run)
+    # README, Backups: export on the old machine ...
+    old = backup(tmp_path / "samverkan-2026-11-24.json")
+    env = _fresh_install_env(tmp_path)
+    try:
+        # ... then, on the new one, a fresh install (which seeds the vocabulary and synonyms),
+        assert _samverkan(env, "migrate").returncode == 0
+        # and the restore, exactly as written there.
+        restored = _samverkan(env, "import", "--all", str(tmp_path / "samverkan-2026-11-24.json"))
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+        again = _samverkan(env, "export", "--all", "-o", str(tmp_path / "again.json"))
+        assert again.returncode == 0, again.stderr
+        new = json.loads((tmp_path / "again.json").read_text())
+        assert new["tables"] == old["tables"]
+        twice = _samverkan(env, "import", "--all", str(tmp_path / "samverkan-2026-11-24.json"))
+        assert twice.returncode != 0 and "not empty" in twice.stdout + twice.stderr
+    finally:
+        if IS_POSTGRES:
+            name = env["DATABASE_URL"].rsplit("/", 1)[1]
+            run_async(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

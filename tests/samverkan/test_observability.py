@@ -38,7 +38,7 @@ def test_ready_reports_the_database_and_the_search_backend(
     assert response.json() == {
         "status": "ok",
         "search_backend": "embedded",
-        "checks": {"database": "ok", "search": "ok"},
+        "checks": {"database": "ok", "disk": "ok", "search": "ok"},
     }
 
 
@@ -60,7 +60,7 @@ def test_ready_is_503_while_meilisearch_is_unreachable() -> None:
     with TestClient(app=create_app()) as client:
         response = client.get("/ready")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "search": "unreachable"}
+    assert response.json()["checks"] == {"database": "ok", "disk": "ok", "search": "unreachable"}
 
 
 def test_a_request_id_is_made_or_taken_from_the_caller(

@@ -108,14 +108,16 @@ def test_calendar_properties_and_timezone(client: Client, setting: Setting) -> N
     ],
 )
 def test_user_text_is_escaped_not_interpreted(client: Client, setting: Setting, title: str) -> None:
-    schedule(client, setting, title=title, location="Sal;1,\\2\nBEGIN:VALARM")
+    meeting = schedule(client, setting, location="Sal;1,\\2\nBEGIN:VALARM")
+    # The API refuses a line break in a title; one stored before that check goes in directly.
+    run_async(Meeting.update({Meeting.title: title}).where(Meeting.id == meeting["id"]))
     body = fetch(client, issue(client, setting)).content
     calendar = parse(body)
     events = calendar.walk("VEVENT")
     assert len(events) == 1
     assert calendar.walk("VALARM") == []
-    # RFC 5545 TEXT has one line break, written \n; a CR or CRLF reads back as that break.
-    assert str(events[0]["SUMMARY"]) == title.replace("\r\n", "\n").replace("\r", "\n")
+    # A title is one line: a stored control character is sent as a space.
+    assert str(events[0]["SUMMARY"]) == re.sub(r"[\x00-\x1f]", " ", title)
     assert str(events[0]["LOCATION"]) == "Sal;1,\\2\nBEGIN:VALARM"
     assert not re.search(rb"\r\n(BEGIN:VEVENT\r\nSUMMARY:injected|END:VCALENDAR\r\n.)", body)
 
