@@ -22,6 +22,7 @@ from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
 from samverkan.web.language import switch_language
 from samverkan.web.meeting_pages import MEETING_HANDLERS
+from samverkan.web.network_people import PEOPLE_HANDLERS
 from samverkan.web.overview_pages import OVERVIEW_HANDLERS
 from samverkan.web.pages import PAGE_HANDLERS
 from samverkan.web.plan_pages import PLAN_HANDLERS
@@ -54,6 +55,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
             start,
             *PAGE_HANDLERS,
             *MEETING_HANDLERS,
+            *PEOPLE_HANDLERS,
             *OVERVIEW_HANDLERS,
             *PLAN_HANDLERS,
             *GUIDANCE_HANDLERS,
