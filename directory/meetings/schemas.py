@@ -158,6 +158,9 @@ class ConflictQuery(Struct, kw_only=True, forbid_unknown_fields=True):
     invited_organizations: Ids = []
     invited_contacts: Ids = []
     ignore_meeting_id: UUID | None = None
+    #: The proposed series' RFC 5545 RRULE; every occurrence in the feed window is checked.
+    rrule: Annotated[str, Meta(max_length=500)] = ""
+    all_day: bool = False
 
 
 class Busy(Struct, kw_only=True):
@@ -172,6 +175,8 @@ class Busy(Struct, kw_only=True):
 class ConflictReport(Struct, kw_only=True):
     conflicts: list[Busy]
     free_slots: list[dt.datetime]
+    #: How many of the proposed occurrences were checked (1 for a single meeting).
+    occurrences_checked: int = 1
 
 
 class OrganizationAttendance(Struct, kw_only=True):

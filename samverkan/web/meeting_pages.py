@@ -21,6 +21,7 @@ from directory.meetings.followup import FollowUpService
 from directory.meetings.schemas import (
     AttendanceIn,
     ConflictQuery,
+    ConflictReport,
     FeedTokenIn,
     FollowUpIn,
     FollowUpPatch,
@@ -33,6 +34,7 @@ from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
 from samverkan.web.notices import with_notice
+from samverkan.web.recurrence_text import clashes, preview, single_day_holiday
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
 
@@ -50,13 +52,22 @@ async def _schedule_page(
     network_id: uuid.UUID,
     form: ScheduleForm,
     errors: dict[str, str],
-    conflicts: Any = None,
+    conflicts: ConflictReport | None = None,
     status_code: int = 200,
 ) -> Template:
+    """The form; after "check", also the series in words, its holidays and every clash."""
     network = await RecordService(NETWORKS, request.user).get(network_id)
     in_network = ListQuery(per_page=500, network=network_id)
     members = (await RecordService(ORGANIZATIONS, request.user).page(in_network)).contents
     contacts = (await RecordService(CONTACTS, request.user).page(in_network)).contents
+    checked: dict[str, Any] = {"series": None, "holiday": None, "clashes": []}
+    if conflicts is not None:
+        names = {str(item.id): item.name for item in [*members, *contacts]}
+        checked = {
+            "series": preview(form),
+            "holiday": single_day_holiday(form),
+            "clashes": clashes(conflicts, names),
+        }
     return await page(
         request,
         "schedule.html",
@@ -67,6 +78,7 @@ async def _schedule_page(
         form=form,
         errors=errors,
         conflicts=conflicts,
+        checked=checked,
         repeats=REPEATS,
         zone=ZONE,
     )
@@ -104,6 +116,8 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
                     ends_at=meeting.ends_at,
                     invited_organizations=meeting.invited_organizations,
                     invited_contacts=meeting.invited_contacts,
+                    rrule=meeting.rrule,
+                    all_day=meeting.all_day,
                 )
             )
             return await _schedule_page(request, network_id, form, {}, report)

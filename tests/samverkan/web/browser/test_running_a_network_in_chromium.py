@@ -7,7 +7,9 @@ remove what another test needs)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from directory.demo.data import _id
 from directory.demo.loader import load_demo_if_empty
+from directory.meetings.public_holidays import holidays_between
+from directory.records.tables import NetworkCoordinator
 from tests.conftest import _clean, run_async
 from tests.samverkan.web.browser.conftest import (
     CHROMIUM,
@@ -43,12 +47,17 @@ def site() -> Iterator[tuple[str, Browser]]:
     run_async(_clean())
     with start_server() as url:
         run_async(load_demo_if_empty())
-        for role, username in USERS.items():
-            make_account(role, username)
+        accounts = {role: make_account(role, username) for role, username in USERS.items()}
+        run_async(_coordinate(accounts["coordinator"].id, SSPF))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield url, browser
             browser.close()
+
+
+async def _coordinate(account_id: uuid.UUID, network_id: str) -> None:
+    row = NetworkCoordinator(network_id=uuid.UUID(network_id), account_id=account_id)
+    await NetworkCoordinator.insert(row)
 
 
 def signed_in(site: tuple[str, Browser], role: str, width: int = 1366) -> Page:
@@ -73,7 +82,7 @@ def test_admin_and_coordinator_assign_a_networks_people_with_pickers(
     site: tuple[str, Browser],
 ) -> None:
     admin = signed_in(site, "admin")
-    admin.goto(f"/networks/{SSPF}")
+    admin.goto(f"/networks/{ANHORIG}")
     admin.click("text=Samordnare och medlemmar")
     expect(admin.locator("h1")).to_have_text("Samordnare och medlemmar")
     admin.fill("#q-coordinators", "coord")
@@ -86,6 +95,7 @@ def test_admin_and_coordinator_assign_a_networks_people_with_pickers(
     kim = signed_in(site, "coordinator")
     kim.goto(f"/networks/{SSPF}")
     kim.click("text=Samordnare och medlemmar")
+    expect(kim.locator("#coordinators .people")).to_contain_text("Coordinator User")
     kim.fill("#q-organizations", "socialjo")
     choice = kim.locator("#choices-organizations button", has_text="Socialjouren")
     choice.click()
@@ -101,3 +111,64 @@ def test_admin_and_coordinator_assign_a_networks_people_with_pickers(
     response = kim.goto(f"/networks/{_id('network/dialogforum-trossamfund')}/people")
     assert response is not None and response.status == 403
     kim.context.close()
+
+
+def _next(weekday: int, after: dt.date) -> dt.date:
+    return after + dt.timedelta(days=(weekday - after.weekday() - 1) % 7 + 1)
+
+
+def test_a_coordinator_sees_every_clash_of_a_series_and_its_holidays_before_saving(
+    site: tuple[str, Browser],
+) -> None:
+    """BRÅ's working group meets the last Monday of each month with Socialförvaltningen; a
+    weekly Monday series in SSPF inviting them clashes on each of those dates, not the first."""
+    today = dt.date.today()
+    first = _next(0, today)
+    mondays = [first + dt.timedelta(weeks=n) for n in range(10)]
+    last_mondays = [day for day in mondays if (day + dt.timedelta(weeks=1)).month != day.month]
+    page = signed_in(site, "coordinator")
+    page.goto(f"/networks/{SSPF}/meetings/new")
+    page.fill("#s-title", "Samråd socialtjänsten")
+    page.fill("#s-date", first.isoformat())
+    page.fill("#s-start", "09:00")
+    page.fill("#s-end", "10:00")
+    page.check("input[name=repeat][value=weekly]")
+    page.fill("#s-count", "10")
+    page.check("label:has-text('Socialförvaltningen') input")
+    page.click("button[value=check]")
+    summary = page.locator(".series-summary")
+    expect(summary).to_have_text("varje måndag 09.00–10.00: 10 tillfällen")
+    clashes = page.locator(".clashes li")
+    expect(clashes).to_have_count(len(last_mondays))
+    for day, clash in zip(last_mondays, clashes.all(), strict=True):
+        expect(clash).to_contain_text(f"måndag {day.day} ")
+        expect(clash).to_contain_text("BRÅ:s arbetsgrupp VBE (Socialförvaltningen)")
+    assert axe_violations(page) == []
+    shot(page, "schedule-check-1366")
+
+    holiday, name = next(
+        (day, name)
+        for day, name in holidays_between(
+            today + dt.timedelta(days=15), today + dt.timedelta(days=400)
+        ).items()
+        if day.weekday() < 5
+    )
+    start, until = holiday - dt.timedelta(weeks=2), holiday + dt.timedelta(weeks=4)
+    page.fill("#s-date", start.isoformat())
+    page.fill("#s-start", "09:00")
+    page.fill("#s-end", "10:30")
+    page.check("input[name=repeat][value=biweekly]")
+    page.fill("#s-count", "")
+    page.fill("#s-until", until.isoformat())
+    page.click("button[value=check]")
+    weekday = ["måndag", "tisdag", "onsdag", "torsdag", "fredag"][holiday.weekday()]
+    months = "januari februari mars april maj juni juli augusti september oktober november december"
+    until_text = f"{until.day} {months.split()[until.month - 1]} {until.year}"
+    expect(summary).to_have_text(f"varannan {weekday} 09.00–10.30, till {until_text}: 4 tillfällen")
+    expect(page.locator(".series-dates li")).to_have_count(4)
+    expect(page.locator(".holiday-warning")).to_contain_text(name)
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "schedule-check-390")
+    page.click("button[value=save]")
+    expect(page.locator("[role=status]")).to_contain_text("Mötet är bokat")
+    page.context.close()
