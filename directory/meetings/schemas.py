@@ -214,6 +214,7 @@ class FeedTokenOut(Struct, kw_only=True):
     subject_id: UUID | None
     detail: str
     label: str
+    created_by: str
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None

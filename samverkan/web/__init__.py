@@ -18,6 +18,7 @@ from directory.accounts.throttle import MissLimiter
 from directory.core.settings import get_settings
 from samverkan.web.admin import ADMIN_HANDLERS
 from samverkan.web.errors import WEB_EXCEPTION_HANDLERS
+from samverkan.web.feed_pages import FEED_HANDLERS
 from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
 from samverkan.web.language import switch_language
@@ -56,6 +57,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
             *PAGE_HANDLERS,
             *MEETING_HANDLERS,
             *PEOPLE_HANDLERS,
+            *FEED_HANDLERS,
             *OVERVIEW_HANDLERS,
             *PLAN_HANDLERS,
             *GUIDANCE_HANDLERS,

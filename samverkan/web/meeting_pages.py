@@ -16,13 +16,11 @@ from directory.core.access import Principal
 from directory.core.errors import N_, InvalidField, PermissionDenied
 from directory.meetings.access import is_coordinator_of, require_coordinator
 from directory.meetings.conflicts import find_conflicts
-from directory.meetings.feed_tokens import FeedTokenService
 from directory.meetings.followup import FollowUpService
 from directory.meetings.schemas import (
     AttendanceIn,
     ConflictQuery,
     ConflictReport,
-    FeedTokenIn,
     FollowUpIn,
     FollowUpPatch,
     NoteIn,
@@ -265,24 +263,6 @@ async def follow_up_done(request: WebRequest, follow_up_id: uuid.UUID) -> Respon
     return redirect(with_notice(f"/meetings/{done.meeting_id}#follow-ups", "follow_up_done"))
 
 
-@post("/networks/{network_id:uuid}/feed", name="create_feed")
-async def create_feed(request: WebRequest, network_id: uuid.UUID) -> Template:
-    """A new subscription link for the network; the token is shown this once."""
-    values, _ = await _form(request)
-    data = msgspec.convert(
-        {
-            "scope": "network",
-            "subject_id": str(network_id),
-            "detail": values.get("detail", "partner"),
-            "label": values.get("label", ""),
-        },
-        FeedTokenIn,
-    )
-    created = await FeedTokenService(request.user).create(data)
-    network = await RecordService(NETWORKS, request.user).get(network_id)
-    return await page(request, "feed_created.html", network=network, feed=created)
-
-
 MEETING_HANDLERS = [
     schedule_form,
     schedule,
@@ -291,6 +271,5 @@ MEETING_HANDLERS = [
     add_note,
     add_follow_up,
     follow_up_done,
-    create_feed,
     change_occurrence,
 ]

@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from directory.demo.data import _id
+from directory.accounts.tables import Account
+from directory.demo.data import _id, _org_id
 from directory.demo.loader import load_demo_if_empty
 from directory.meetings.public_holidays import holidays_between
 from directory.records.tables import NetworkCoordinator
+from samverkan.demo_accounts import DEMO_PEOPLE
 from tests.conftest import _clean, run_async
 from tests.samverkan.web.browser.conftest import (
     CHROMIUM,
@@ -49,6 +51,8 @@ def site() -> Iterator[tuple[str, Browser]]:
         run_async(load_demo_if_empty())
         accounts = {role: make_account(role, username) for role, username in USERS.items()}
         run_async(_coordinate(accounts["coordinator"].id, SSPF))
+        for username, _name, _role, org in DEMO_PEOPLE:
+            run_async(_place(username, org))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield url, browser
@@ -58,6 +62,13 @@ def site() -> Iterator[tuple[str, Browser]]:
 async def _coordinate(account_id: uuid.UUID, network_id: str) -> None:
     row = NetworkCoordinator(network_id=uuid.UUID(network_id), account_id=account_id)
     await NetworkCoordinator.insert(row)
+
+
+async def _place(username: str, organization: str) -> None:
+    """At the demo account's organisation (Pelle at the Nacka police, a member of SSPF)."""
+    await Account.update({Account.organization_id: uuid.UUID(_org_id(organization))}).where(
+        Account.username == username
+    )
 
 
 def signed_in(site: tuple[str, Browser], role: str, width: int = 1366) -> Page:
@@ -172,3 +183,31 @@ def test_a_coordinator_sees_every_clash_of_a_series_and_its_holidays_before_savi
     page.click("button[value=save]")
     expect(page.locator("[role=status]")).to_contain_text("Mötet är bokat")
     page.context.close()
+
+
+def test_a_partner_takes_their_own_link_and_the_coordinator_revokes_it(
+    site: tuple[str, Browser],
+) -> None:
+    partner = signed_in(site, "partner", width=390)
+    partner.goto(f"/networks/{SSPF}")
+    partner.click("text=Hämta en egen prenumerationslänk")
+    link = partner.locator("#feed-https").input_value()
+    assert link.startswith(site[0]) and partner.request.get(link).ok
+    assert axe_violations(partner) == []
+    shot(partner, "own-feed-390")
+    partner.reload()
+    expect(partner.locator("#feed-https")).to_have_count(0)
+    expect(partner.locator("main")).to_contain_text("visades en gång")
+    partner.goto(f"/networks/{SSPF}")
+    expect(partner.locator(".feed-links li")).to_have_count(1)
+    partner.context.close()
+
+    coordinator = signed_in(site, "coordinator")
+    coordinator.goto(f"/networks/{SSPF}#subscribe")
+    own = coordinator.locator(".feed-links li", has_text="pelle")
+    expect(own).to_contain_text("partner")
+    own.locator("button").click()
+    expect(coordinator.locator("[role=status]")).to_contain_text("återkallad")
+    expect(coordinator.locator(".feed-links li", has_text="pelle")).to_have_count(0)
+    assert coordinator.request.get(link).status in {403, 404, 410}
+    coordinator.context.close()
