@@ -211,3 +211,49 @@ def test_a_partner_takes_their_own_link_and_the_coordinator_revokes_it(
     expect(coordinator.locator(".feed-links li", has_text="pelle")).to_have_count(0)
     assert coordinator.request.get(link).status in {403, 404, 410}
     coordinator.context.close()
+
+
+def test_staff_page_through_results_clear_filters_on_a_phone_and_download_vcards(
+    site: tuple[str, Browser],
+) -> None:
+    page = signed_in(site, "staff")
+    page.goto("/?municipality=Tyres%C3%B6")
+    count = page.locator("#result-count")
+    expect(count).to_contain_text("träffar")
+    total = int(count.inner_text().split()[0])
+    assert total > 50, total
+    expect(page.locator(".paging")).to_contain_text(f"Visar 1–50 av {total}")
+    page.click(".paging a[rel=next]")
+    expect(page.locator(".paging")).to_contain_text(f"Visar 51–{min(100, total)} av {total}")
+    expect(page.locator(".hit")).to_have_count(min(50, total - 50))
+    assert axe_violations(page) == []
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/?q=tyres%C3%B6")
+    expect(count).to_contain_text("träffar")
+    total = int(count.inner_text().split()[0])
+    expect(page.locator(".facets")).to_be_hidden()
+    first_hit = page.locator(".hit").first.bounding_box()
+    assert first_hit is not None and first_hit["y"] + first_hit["height"] < 844
+    shot(page, "results-390")
+    page.click("summary:has-text('Filter')")
+    page.select_option("#facet-kind", index=1)
+    expect(page.locator(".clear-filters")).to_be_visible()
+    expect(count).not_to_contain_text(f"{total} träffar")
+    page.click(".clear-filters")
+    expect(count).to_contain_text(f"{total} träffar")
+    assert page.locator("#q").input_value() == "tyresö"
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    for path in (
+        f"/organizations/{_org_id('faltgruppen')}",
+        f"/contacts/{_id('contact/faltsekreterare')}",
+    ):
+        page.goto(path)
+        with page.expect_download() as download:
+            page.click(".vcard-link a")
+        card = Path(download.value.path()).read_text()
+        assert card.startswith("BEGIN:VCARD") and "VERSION:3.0" in card
+        assert download.value.suggested_filename.endswith(".vcf")
+    assert "FN:Johan Ek" in card and "ORG:Fältgruppen" in card
+    page.context.close()
