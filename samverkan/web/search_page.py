@@ -15,6 +15,7 @@ from directory.core.errors import N_
 from directory.records.resources import NETWORKS
 from directory.records.service import visibility_filter
 from directory.records.tables import Network
+from samverkan.web.my_overview import overview
 from samverkan.web.rendering import is_htmx, page, vocabulary_labels
 from search.api import backend_of
 from search.backend import SearchQuery, SearchResult
@@ -117,6 +118,7 @@ async def start(
     labels = await vocabulary_labels()
     facets = await _facets(request.user, result, chosen, labels) if result else []
     template = "_results.html" if is_htmx(request) else "start.html"
+    mine = await overview(request.user) if template == "start.html" and not searched else None
     return await page(
         request,
         template,
@@ -127,6 +129,7 @@ async def start(
         labels=labels,
         paging=_paging(result, page_number, request.url.query),
         filtered=bool(type or any(chosen.values())),
+        mine=mine,
     )
 
 

@@ -53,6 +53,7 @@ def site() -> Iterator[tuple[str, Browser]]:
         run_async(_coordinate(accounts["coordinator"].id, SSPF))
         for username, _name, _role, org in DEMO_PEOPLE:
             run_async(_place(username, org))
+        run_async(_answers_for(USERS["coordinator"], "samordnare@example.se"))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield url, browser
@@ -69,6 +70,11 @@ async def _place(username: str, organization: str) -> None:
     await Account.update({Account.organization_id: uuid.UUID(_org_id(organization))}).where(
         Account.username == username
     )
+
+
+async def _answers_for(username: str, email: str) -> None:
+    """Kim checks the demo entries (their ``assurer_email``)."""
+    await Account.update({Account.email: email}).where(Account.username == username)
 
 
 def signed_in(site: tuple[str, Browser], role: str, width: int = 1366) -> Page:
@@ -256,4 +262,39 @@ def test_staff_page_through_results_clear_filters_on_a_phone_and_download_vcards
         assert card.startswith("BEGIN:VCARD") and "VERSION:3.0" in card
         assert download.value.suggested_filename.endswith(".vcf")
     assert "FN:Johan Ek" in card and "ORG:Fältgruppen" in card
+    page.context.close()
+
+
+def test_a_coordinator_starts_from_their_networks_follow_ups_and_due_entries(
+    site: tuple[str, Browser],
+) -> None:
+    page = signed_in(site, "coordinator")
+    networks = page.locator("section[aria-labelledby=my-networks]")
+    expect(networks).to_contain_text("SSPF Tyresö")
+    sspf = networks.locator("li", has_text="SSPF Tyresö")
+    expect(sspf.locator("ul.muted a").first).to_be_visible()
+    expect(page.locator("section[aria-labelledby=my-follow-ups]")).to_contain_text(
+        "Inga öppna uppföljningar"
+    )
+    due = page.locator("section[aria-labelledby=my-due] li")
+    expect(due.first).to_contain_text("Senast kontrollerad")
+    box = page.locator(".my-overview").bounding_box()
+    search = page.locator("#q").bounding_box()
+    assert box is not None and search is not None and box["y"] < search["y"]
+
+    sspf.locator("ul.muted a").first.click()
+    page.fill("#fu-title", "Skicka lägesbilden till styrgruppen")
+    page.fill("#fu-owner", "Coordinator User")
+    page.fill("#fu-due", (dt.date.today() - dt.timedelta(days=1)).isoformat())
+    page.click("form[action$='/follow-ups'] button[type=submit]")
+    expect(page.locator("[role=status]")).to_contain_text("Uppföljningen är tillagd")
+    page.goto("/")
+    mine = page.locator("section[aria-labelledby=my-follow-ups] li")
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text("Skicka lägesbilden till styrgruppen")
+    expect(mine).to_contain_text("försenad")
+    assert axe_violations(page) == []
+    shot(page, "start-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "start-390")
     page.context.close()
