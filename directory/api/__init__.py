@@ -20,6 +20,7 @@ from directory.meetings.controller import meetings_router
 from directory.meetings.feed_tokens_controller import feed_tokens_router
 from directory.plan.controller import plan_router
 from directory.records.controller import record_router
+from directory.records.hsds_controller import hsds_router
 from directory.records.resources import ALL_RESOURCES
 
 
@@ -44,6 +45,7 @@ def api_router(authenticators: list[Authenticator], extra: list[Router] | None =
         route_handlers=[
             *(record_router(spec) for spec in ALL_RESOURCES),
             vocabulary_router,
+            hsds_router,
             meetings_router,
             feed_tokens_router,
             plan_router,

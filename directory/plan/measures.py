@@ -260,7 +260,8 @@ def _overdue(row: Mapping[str, Any]) -> bool:
     return due is not None and due < today() and row["status"] in ("planned", "ongoing")
 
 
-async def _validate(values: Mapping[str, Any]) -> None:
+async def validate_measure(values: Mapping[str, Any]) -> None:
+    """Raises :class:`InvalidField` or :class:`InvalidFields` naming every bad field."""
     problems: list[InvalidField] = []
     codes = await allowed_codes()
     checks: list[tuple[Callable[..., None], tuple[Any, ...]]] = [
@@ -298,7 +299,7 @@ async def _validate(values: Mapping[str, Any]) -> None:
         raise InvalidFields(problems) if len(problems) > 1 else problems[0]
 
 
-def _stored(values: Mapping[str, Any]) -> dict[Any, Any]:
+def stored(values: Mapping[str, Any]) -> dict[Any, Any]:
     return {
         name: json.dumps([str(item) for item in value]) if name in _JSON_LISTS else value
         for name, value in values.items()
@@ -308,10 +309,10 @@ def _stored(values: Mapping[str, Any]) -> dict[Any, Any]:
 async def create_measure(principal: Principal, data: MeasureIn) -> MeasureOut:
     require_writer(principal)
     values = as_builtins(data)
-    await _validate(values)
+    await validate_measure(values)
     measure_id = uuid.uuid4()
     async with transaction():
-        await Measure.insert(Measure(id=measure_id, **_stored(values)))
+        await Measure.insert(Measure(id=measure_id, **stored(values)))
         await log_change(principal, "create", "measure", measure_id, {}, msgspec.to_builtins(data))
     return await get_measure(principal, measure_id)
 
@@ -326,12 +327,12 @@ async def update_measure(
         raise VersionMismatch(f'"{current.version}"')
     changes = provided_fields(patch)
     merged = {**{name: getattr(current, name) for name in MeasureIn.__struct_fields__}, **changes}
-    await _validate(as_builtins(merged))
+    await validate_measure(as_builtins(merged))
     async with transaction():
         updated = (
             await Measure.update(
                 {
-                    **_stored(as_builtins(changes)),
+                    **stored(as_builtins(changes)),
                     "last_modified": dt.datetime.now(dt.UTC),
                     "version": current.version + 1,
                 }

@@ -89,7 +89,7 @@ async def get_training(principal: Principal, training_id: uuid.UUID) -> Training
     return await _out(row)
 
 
-async def _validate(data: TrainingIn) -> None:
+async def validate_training(data: TrainingIn) -> None:
     check_required("title", data.title)
     check_code("level", data.level, (await allowed_codes())["level"])
     if data.provider_organization_id and not await Organization.exists().where(
@@ -106,7 +106,7 @@ async def _validate(data: TrainingIn) -> None:
 
 async def create_training(principal: Principal, data: TrainingIn) -> TrainingOut:
     require_writer(principal)
-    await _validate(data)
+    await validate_training(data)
     training_id = uuid.uuid4()
     values = msgspec.structs.asdict(data)
     values["meeting_ids"] = json.dumps([str(item) for item in data.meeting_ids])

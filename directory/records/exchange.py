@@ -1,4 +1,6 @@
-"""Exchange formats: an HSDS-style JSON document and one CSV file per resource.
+"""Samverkan's own exchange formats: one CSV file per resource (for editing in a spreadsheet and
+``import --update``) and the version-1 JSON document of earlier exports. HSDS 3.0 is read by
+:mod:`directory.records.hsds_import` into the same rows.
 
 Readers turn a file into numbered raw rows; :mod:`directory.records.importer` validates and
 writes them. In CSV, code lists are ``;``-separated and phones are a JSON list, so nothing is
@@ -8,9 +10,10 @@ lost either way.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import msgspec
@@ -37,27 +40,26 @@ _SERVER_FIELDS = ("created_at", "last_modified", "retired_at", "version")
 
 @dataclass(frozen=True)
 class RawRow:
-    """One record as read, before validation; ``where`` says where it came from."""
+    """One record as read, before validation; ``where`` says where it came from. An HSDS
+    publication may also give when it last changed, whether it is retired (an inactive
+    service) and its change history (HSDS metadata, as audit entries), which are kept."""
 
     spec: ResourceSpec
     where: str
     values: dict[str, Any]
+    last_modified: dt.datetime | None = None
+    retired: bool = False
+    history: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ExchangeFormatError(ValueError):
     """The file as a whole cannot be read (not JSON, unknown key, missing header)."""
 
 
-def read_json(stream: TextIO) -> list[RawRow]:
-    try:
-        document = msgspec.json.decode(stream.read())
-    except msgspec.DecodeError as error:
-        raise ExchangeFormatError(f"not valid JSON: {error}") from None
-    return rows_from_document(document)
-
-
 def rows_from_document(document: Any) -> list[RawRow]:
-    """Numbered rows of an HSDS-style document ``{"organizations": [...], ...}``."""
+    """Numbered rows of Samverkan's own version-1 document ``{"version": 1, "organizations":
+    [...], ...}`` (records in Samverkan's names; HSDS documents go through
+    :mod:`directory.records.hsds_import`)."""
     if not isinstance(document, dict):
         raise ExchangeFormatError("the document must be an object of resource lists")
     unknown = set(document) - set(SPEC_BY_KEY) - {"version"}

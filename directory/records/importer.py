@@ -3,6 +3,7 @@ and only a clean file is written, in one transaction, with audit entries and out
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -191,11 +192,13 @@ async def _write_chunk(chunk: list[_Prepared], actor: str) -> None:
     by_table: dict[type[Table], list[dict[str, Any]]] = {}
     for item in chunk:
         spec: ResourceSpec = item.row.spec
+        changed = item.row.last_modified or timestamp
         row = {
             **spec.to_row(item.values),
             "id": item.id,
             "created_at": timestamp,
-            "last_modified": timestamp,
+            "last_modified": changed,
+            "retired_at": changed if item.row.retired else None,
             "version": 1,
         }
         by_table.setdefault(spec.table, []).append(row)
@@ -221,21 +224,8 @@ async def _write_chunk(chunk: list[_Prepared], actor: str) -> None:
             for ref in dict.fromkeys(item.values.get("coordinator_account_ids", []))
         ],
     )
-    encode = msgspec.json.encode
     await insert_many(
-        AuditEntry,
-        [
-            {
-                "at": timestamp,
-                "actor": actor,
-                "action": "import",
-                "resource_type": item.row.spec.name,
-                "resource_id": item.id,
-                "previous": "{}",
-                "current": encode(item.values).decode(),
-            }
-            for item in chunk
-        ],
+        AuditEntry, [entry for item in chunk for entry in _audit(item, actor, timestamp)]
     )
     await insert_many(
         ChangeEvent,
@@ -249,3 +239,32 @@ async def _write_chunk(chunk: list[_Prepared], actor: str) -> None:
             for item in chunk
         ],
     )
+
+
+def _audit(item: _Prepared, actor: str, timestamp: dt.datetime) -> list[dict[str, Any]]:
+    """The record's audit entries: the history its publication gave (HSDS metadata), or one
+    entry saying ``actor`` imported it."""
+    encode = msgspec.json.encode
+    base = {"resource_type": item.row.spec.name, "resource_id": item.id}
+    if item.row.history:
+        return [
+            {
+                **base,
+                "at": entry["at"],
+                "actor": entry["actor"],
+                "action": entry["action"],
+                "previous": encode(entry["previous"]).decode(),
+                "current": encode(entry["current"]).decode(),
+            }
+            for entry in item.row.history
+        ]
+    return [
+        {
+            **base,
+            "at": timestamp,
+            "actor": actor,
+            "action": "import",
+            "previous": "{}",
+            "current": encode(item.values).decode(),
+        }
+    ]

@@ -17,8 +17,12 @@ from directory.core.schemas import Code, Codes, Email, LongText, Name, Short, Ur
 
 
 class Phone(Struct, kw_only=True):
+    """A phone number; ``id`` is kept when an HSDS import brings one (HSDS phones have ids),
+    otherwise the HSDS export derives a stable one from the number."""
+
     number: Annotated[str, Meta(max_length=40)]
     description: Annotated[str, Meta(max_length=200)] = ""
+    id: UUID | UnsetType = UNSET
 
 
 Phones = Annotated[list[Phone], Meta(max_length=20)]

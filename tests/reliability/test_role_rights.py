@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from directory.accounts.service import hash_token
 from directory.accounts.tables import ApiToken
 from directory.core.tables import TaxonomyTerm
+from directory.records import hsds
 from tests.conftest import run_async
 
 ALL = frozenset({"admin", "coordinator", "staff", "partner"})
@@ -70,6 +71,22 @@ RIGHTS: dict[str, frozenset[str]] = {
     "listSynonyms": ADMINS,
     "saveSynonym": ADMINS,
     "deleteSynonym": ADMINS,
+    **{
+        f"hsds_{name}": ALL
+        for name in (
+            "root",
+            "list_services",
+            "get_service",
+            "list_organizations",
+            "get_organization",
+            "list_service_at_locations",
+            "get_service_at_location",
+            "list_taxonomies",
+            "get_taxonomy",
+            "list_taxonomy_terms",
+            "get_taxonomy_term",
+        )
+    },
 }
 
 
@@ -135,6 +152,10 @@ def records(client: TestClient, auth: dict[str, dict[str, str]]) -> dict[str, st
         "token_id": str(feed.json()["id"]),
         "calendar_id": external,
         "term_id": str(term["id"]),
+        "service_id": create("services", {"name": "Stödlinjen", "organization_id": organization}),
+        "organization_id": organization,
+        "taxonomy_id": hsds.taxonomy_id("kind"),
+        "place_id": organization,
         "facet": "kind",
         "term": "vbe",
     }
