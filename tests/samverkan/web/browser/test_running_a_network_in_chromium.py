@@ -298,3 +298,25 @@ def test_a_coordinator_starts_from_their_networks_follow_ups_and_due_entries(
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "start-390")
     page.context.close()
+
+
+def test_staff_plan_by_week_in_the_calendar_with_holidays_marked(
+    site: tuple[str, Browser],
+) -> None:
+    page = signed_in(site, "staff")
+    page.goto("/calendar?month=2026-12")
+    weeks = page.locator("table.month tbody th.week-number")
+    expect(weeks).to_have_count(5)
+    assert [text.split()[-1] for text in weeks.all_inner_texts()] == ["49", "50", "51", "52", "53"]
+    expect(page.locator("td.holiday", has_text="24")).to_contain_text("Julafton")
+    expect(page.locator(".view-switch")).not_to_contain_text("Dagordning")
+    assert axe_violations(page) == []
+    shot(page, "calendar-1366")
+    page.click(".view-switch a:has-text('Lista')")
+    expect(page.locator(".holidays-in-month")).to_contain_text("Juldagen")
+    page.click("text=Idag")
+    expect(page.locator(".today-button")).to_have_attribute("aria-current", "date")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/calendar?month=2026-12")
+    shot(page, "calendar-390")
+    page.context.close()
