@@ -16,7 +16,8 @@ from directory.records.resources import NETWORKS
 from directory.records.service import visibility_filter
 from directory.records.tables import Network
 from samverkan.web.my_overview import overview
-from samverkan.web.rendering import is_htmx, page, vocabulary_labels
+from samverkan.web.rendering import is_htmx, vocabulary_labels
+from samverkan.web.rendering import page as render
 from search.api import backend_of
 from search.backend import SearchQuery, SearchResult
 from search.documents import DOCUMENT_TYPES
@@ -88,7 +89,7 @@ async def start(
     level: Filter = "",
     municipality: Filter = "",
     network: Filter = "",
-    page_number: Annotated[int, Parameter(query="page", ge=1, le=1000)] = 1,
+    page: Annotated[int, Parameter(ge=1, le=1000)] = 1,
 ) -> Template:
     """An htmx request (typing, or changing a filter) gets only the results fragment;
     ``?page=`` steps through the results :data:`PER_PAGE` at a time."""
@@ -112,14 +113,14 @@ async def start(
             municipality=municipality,
             network=network,
             limit=PER_PAGE,
-            offset=(page_number - 1) * PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
         )
         result = await search_directory(backend_of(request.app.state), query)
     labels = await vocabulary_labels()
     facets = await _facets(request.user, result, chosen, labels) if result else []
     template = "_results.html" if is_htmx(request) else "start.html"
     mine = await overview(request.user) if template == "start.html" and not searched else None
-    return await page(
+    return await render(
         request,
         template,
         q=q,
@@ -127,7 +128,7 @@ async def start(
         result=result,
         facets=facets,
         labels=labels,
-        paging=_paging(result, page_number, request.url.query),
+        paging=_paging(result, page, request.url.query),
         filtered=bool(type or any(chosen.values())),
         mine=mine,
     )
