@@ -31,7 +31,13 @@ tests/js/node_modules/.installed: tests/js/package-lock.json $(BIN)/samverkan
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver
 
-test: $(BIN)/samverkan tests/js/node_modules/.installed /usr/bin/chromium
+# Debian's dovecot for the invitation-reply tests (each test starts its own on a free port).
+/usr/sbin/dovecot:
+	$(if $(shell command -v apt-get),,$(error the reply tests need Debian's dovecot-imapd package))
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq dovecot-imapd
+
+test: $(BIN)/samverkan tests/js/node_modules/.installed /usr/bin/chromium /usr/sbin/dovecot
 	SAMVERKAN_TEST_DB=$(TEST_DB) $(BIN)/python -m pytest -q
 
 lint: $(BIN)/samverkan

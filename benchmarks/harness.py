@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import httpx
@@ -38,6 +38,19 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
+def wait_until(ready: Callable[[], bool], seconds: float = 120) -> None:
+    """Poll ``ready`` until it is true; a transport error counts as not yet."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not become ready")
+
+
 def wait_ready(base_url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
     """Wait for ``/ready``; fail at once if the server process exits."""
     deadline = time.monotonic() + seconds
@@ -62,6 +75,44 @@ def served(
     ``command`` is a ``samverkan`` CLI command line to which ``--port`` is added (for example
     ``["serve", "--workers", "4"]``); without one, one uvicorn process serves the app factory.
     """
+    with served_process(command, env) as (base_url, _):
+        yield base_url
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes started by ``pid`` (its children and theirs), from ``/proc``."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    ppid = int(stat.read().rpartition(")")[2].split()[1])
+            except OSError:
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        children = parents.get(frontier.pop(), [])
+        found += children
+        frontier += children
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` in MB (``VmRSS``)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextmanager
+def served_process(
+    command: Sequence[str] | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`served`, yielding the server process too (to measure its workers)."""
     port = free_port()
     args = (
         ["-m", "samverkan", *command, "--host", "127.0.0.1", "--port", str(port)]
@@ -79,7 +130,7 @@ def served(
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base_url, server)
-        yield base_url
+        yield base_url, server
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -8,7 +8,6 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler, Middleware
 
@@ -17,6 +16,7 @@ from directory.api import api_router
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.core.database import close_pool, start_pool
 from directory.core.settings import Settings, get_settings
+from samverkan.nextcloud.admin_settings import RuntimeOptions
 from samverkan.nextcloud.appapi_auth import AppApiAuthenticator
 from samverkan.nextcloud.embedding import AppApiEmbeddingMiddleware
 from samverkan.nextcloud.exapp import exapp_router
@@ -29,6 +29,7 @@ from samverkan.observability import (
     record_response,
 )
 from samverkan.web import web_routers
+from samverkan.web.api_reference import VendoredSwaggerPlugin, openapi_router
 from samverkan.web.errors import BROWSER_ERROR_HANDLERS
 from samverkan.web.security import (
     SESSION_STORE,
@@ -92,10 +93,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     middleware: list[Middleware] = [RequestContextMiddleware]
     if settings.appapi is not None:
         ocs = OcsClient(settings.appapi)
-        appapi = AppApiAuthenticator(settings.appapi, ocs)
+        books = settings.dav.address_books if settings.dav else ()
+        options = RuntimeOptions(settings.appapi, ocs, books)
+        appapi = AppApiAuthenticator(settings.appapi, ocs, options=options)
         api_authenticators.insert(0, appapi)
         web_authenticators.insert(0, appapi)
-        handlers.append(exapp_router(settings.appapi, ocs))
+        handlers.append(exapp_router(settings.appapi, ocs, books))
         middleware.append(
             DefineMiddleware(
                 AppApiEmbeddingMiddleware, settings=settings.appapi, secret=secret_key(settings)
@@ -117,7 +120,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[record_response],
         logging_config=LOGGING_CONFIG,
         exception_handlers={**EXCEPTION_HANDLERS, **BROWSER_ERROR_HANDLERS},
-        state=State({STATE_KEY: configured_backend(settings), "settings": settings}),
+        state=State(
+            {STATE_KEY: configured_backend(settings), "settings": settings, "feeds": feed_cache}
+        ),
         on_startup=[start_pool, start_search, start_workers],
         on_shutdown=[
             stop_workers,
@@ -132,7 +137,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Collaboration directory, networks and calendars for municipal work "
             "against violent extremism.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[VendoredSwaggerPlugin()],
+            openapi_router=openapi_router(),
             components=Components(
                 security_schemes={
                     "BearerToken": SecurityScheme(

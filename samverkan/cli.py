@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from rich.progress import Progress
 from directory.accounts import service as accounts
 from directory.core.database import migrate as run_migrations
 from directory.core.errors import DirectoryError, InvalidFields
-from directory.core.settings import DavSettings, SettingsError, get_settings
+from directory.core.settings import DavSettings, SettingsError, get_settings, serve_environment
 from directory.demo.loader import load_demo_if_empty
 from directory.records.exchange import (
     SPEC_BY_KEY,
@@ -43,6 +44,7 @@ from sync.carddav_push import push_directory
 from sync.dav_collection import PushReport
 from sync.dav_session import DavError, DavSession
 from sync.indexing import count_documents, reindex
+from sync.invitations import without_invitations
 from sync.outbox import LeaseBusy
 
 T = TypeVar("T")
@@ -110,10 +112,11 @@ def _migrate() -> bool:
 
 
 def _load_demo() -> None:
-    """The demo directory and, with it, one account per role, printed one a line."""
+    """The demo directory and, with it, one account per role, printed one a line. Nothing of it
+    is ever mailed: its invitees are invented."""
     from samverkan.demo_accounts import create_demo_accounts
 
-    count = run(load_demo_if_empty)
+    count = run(partial(without_invitations, load_demo_if_empty))
     if not count:
         click.echo("the database is not empty; demo data not loaded")
         return
@@ -162,6 +165,9 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
     appapi = get_settings().appapi
     host = host or (appapi.app_host if appapi else "127.0.0.1")
     port = port or (appapi.app_port if appapi else 8000)
+    # The app (and each worker process) reads its settings anew, with links on this address.
+    os.environ.update(serve_environment(host, port))
+    get_settings.cache_clear()
 
     _migrate()
     if with_demo:
@@ -528,7 +534,9 @@ def _push_once(label: str, push: Push) -> None:
     for name, report in run(pushed).items():
         click.echo(
             f"{name}: {report.created} created, {report.updated} updated, "
-            f"{report.deleted} deleted, {report.unchanged} unchanged, {report.conflicts} conflicts"
+            f"{report.deleted} deleted, {report.unchanged} unchanged, "
+            f"{report.conflicts} conflicts; drift repaired: {report.restored} restored, "
+            f"{report.reverted} reverted, {report.recreated} collections recreated"
         )
 
 
@@ -544,9 +552,13 @@ def _dav_url(variable: str) -> str:
 def sync_carddav() -> None:
     """Bring the address books under CARDDAV_URL (one per audience) up to date."""
     home = _dav_url("CARDDAV_URL")
-    public_url = get_settings().public_url
+    settings = get_settings()
+    books = settings.dav.address_books if settings.dav else ()
     _push_once(
-        "CardDAV", lambda session, progress: push_directory(session, home, public_url, progress)
+        "CardDAV",
+        lambda session, progress: push_directory(
+            session, home, settings.public_url, progress, books=books
+        ),
     )
 
 
@@ -555,6 +567,32 @@ def sync_caldav() -> None:
     """Bring the network calendars under CALDAV_URL up to date."""
     home = _dav_url("CALDAV_URL")
     _push_once("CalDAV", lambda session, progress: push_meetings(session, home, progress))
+
+
+@main.group("nextcloud")
+def nextcloud_group() -> None:
+    """Running Samverkan as a Nextcloud ExApp."""
+
+
+@nextcloud_group.command("register-info")
+@click.option("--secret", required=True, envvar="APP_SECRET", help="Default: APP_SECRET.")
+@click.option(
+    "--port",
+    required=True,
+    type=click.IntRange(1, 65535),
+    envvar="APP_PORT",
+    help="The port Samverkan listens on. Default: APP_PORT.",
+)
+@click.option("--daemon", default="manual_install", show_default=True, help="AppAPI daemon.")
+def nextcloud_register_info(secret: str, port: int, daemon: str) -> None:
+    """Print the --json-info of `occ app_api:app:register samverkan DAEMON`, from info.xml."""
+    from samverkan.nextcloud.appinfo import AppInfoError, manual_install
+
+    try:
+        info = manual_install(secret, port, daemon)
+    except AppInfoError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(msgspec.json.encode(info).decode())
 
 
 main.add_command(plan_cli.plan)

@@ -34,11 +34,13 @@ class SynonymIn(msgspec.Struct, forbid_unknown_fields=True):
     synonyms: Annotated[
         list[Annotated[str, msgspec.Meta(max_length=200)]], msgspec.Meta(max_length=20)
     ]
+    one_way: bool = False
 
 
 class SynonymOut(msgspec.Struct):
     term: str
     synonyms: list[str]
+    one_way: bool
 
 
 def _types(value: str) -> tuple[str, ...]:
@@ -118,20 +120,23 @@ async def facet_values(
     guards=[admins_only],
 )
 async def list_synonyms() -> list[SynonymOut]:
-    return [SynonymOut(item.term, item.synonyms) for item in await synonyms.list_synonyms()]
+    return [
+        SynonymOut(item.term, item.synonyms, item.one_way)
+        for item in await synonyms.list_synonyms()
+    ]
 
 
 @post(
     "/search/synonyms",
     operation_id="saveSynonym",
-    summary="Create or replace the synonyms of a word",
+    summary="Create or replace the synonyms of a word (both ways unless one_way)",
     tags=["search"],
     guards=[admins_only],
 )
 async def save_synonym(state: State, data: SynonymIn) -> SynonymOut:
-    saved = await synonyms.save_synonym(data.term, data.synonyms)
+    saved = await synonyms.save_synonym(data.term, data.synonyms, data.one_way)
     await backend_of(state).set_synonyms(await synonyms.synonym_mapping())
-    return SynonymOut(saved.term, saved.synonyms)
+    return SynonymOut(saved.term, saved.synonyms, saved.one_way)
 
 
 @delete(

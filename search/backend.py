@@ -13,7 +13,9 @@ import abc
 from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from directory.core.errors import N_
 from search.documents import Document
+from search.text import query_terms
 
 FACETS = ("type", "kind", "area", "level", "municipality", "network")
 MAX_LIMIT = 100
@@ -87,6 +89,19 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     took_ms: float = 0.0
     degraded: bool = False
+    notice: str = ""  # why there are no hits (an English message id, see ``N_``), or ""
+    suggestion: str = ""  # a query with hits, when this one has none ("Menade du …?")
+
+
+NO_TERMS = N_("Type letters or digits to search.")
+
+
+def unsearchable(query: SearchQuery) -> SearchResult | None:
+    """The answer to a query typed with no letters or digits (``!!!``, ``—``, or a script
+    the folding drops): nothing, with :data:`NO_TERMS`, never the whole directory."""
+    if query.text.strip() and not query_terms(query.text):
+        return SearchResult(hits=[], total=0, facets={name: {} for name in FACETS}, notice=NO_TERMS)
+    return None
 
 
 @dataclass(frozen=True)

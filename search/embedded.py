@@ -1,186 +1,358 @@
-"""The embedded backend: no server, the configured database (SQLite or PostgreSQL) as store.
+"""The embedded backend: no server, a tantivy index on disk (see :mod:`search.engine`) with
+the project's query layer on top (:mod:`search.matching`).
 
-Documents are stored as rows of :class:`~search.tables.SearchEntry`; each process matches in
-Python over an :class:`~search.index.InMemoryIndex` that it brings up to date before every
-search by reading the rows written since (``seq`` greater than the last one it saw). Every
-write (a batch from the outbox worker, a rebuild) is one transaction that first locks out other
-writers of the table (``BEGIN IMMEDIATE`` on SQLite, a table lock on PostgreSQL that readers do
-not wait for), so ``seq`` rises in commit order and no process misses a row, even if two workers
-ever overlap.
+Every process reads the same files; only the process applying the search consumer's outbox
+batch (or ``samverkan reindex``) writes, and writes run in a thread so that searches served by
+the same process never wait for them. Synonyms are data in the database, read again once a
+second, so an admin's edit reaches every worker.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sqlite3
+import dataclasses
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
 
-import asyncpg
-import msgspec
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+import tantivy
 
-from directory.core.database import engine, transaction
+from directory.core.settings import get_settings
 from search.backend import (
+    FACETS,
     FacetValue,
+    Hit,
     Progress,
     SearchBackend,
     SearchQuery,
     SearchResult,
     SearchUnavailable,
+    unsearchable,
 )
 from search.documents import Document
-from search.index import InMemoryIndex
+from search.engine import SCHEMA, IndexStore, engine_document, stored
+from search.highlight import composed, highlight, snippet
+from search.matching import (
+    COVERING,
+    TYPO_SCOPES,
+    Scope,
+    Synonyms,
+    Unit,
+    exact_title,
+    marker,
+    split_compound,
+    tier_query,
+    units,
+)
 from search.synonyms import synonym_mapping
-from search.tables import SearchEntry
+from search.text import edit_distance, fold, query_terms, typo_budget, words
 
 SYNONYM_REFRESH_SECONDS = 1.0
-_INSERT_BATCH = 500
-_decode = msgspec.json.Decoder(Document).decode
-_encode = msgspec.json.Encoder().encode
+_FACET_SIZE = 1000
+MIN_COMPOUND = 7
+Query = tantivy.Query
+Occur = tantivy.Occur
+
+
+def index_root() -> Path:
+    return get_settings().data_dir / "search-index"
 
 
 class EmbeddedBackend(SearchBackend):
     name = "embedded"
 
-    def __init__(self) -> None:
-        self.index = InMemoryIndex()
-        self._seq = 0
+    def __init__(self, root: Path | None = None) -> None:
+        self.store = IndexStore(root or index_root())
+        self.synonyms = Synonyms()
         self._synonyms_at = -SYNONYM_REFRESH_SECONDS
-        self._lock = asyncio.Lock()
-        self._probe: sqlite3.Connection | None = None
+        self._writing = asyncio.Lock()
 
     async def start(self) -> None:
-        await self.refresh()
+        await self._refresh_synonyms()
+        self._searcher()
 
     async def close(self) -> None:
-        if self._probe is not None:
-            self._probe.close()
-            self._probe = None
+        return None
 
-    def _latest_on_sqlite(self) -> int | None:
-        """The highest ``seq`` read over a kept-open SQLite connection, or ``None`` on
-        PostgreSQL. Piccolo opens a connection (and a thread) per query on SQLite, which costs
-        more than the search itself; this indexed read takes microseconds and, in WAL mode,
-        never waits for a writer."""
-        db = engine()
-        if not isinstance(db, SQLiteEngine):
-            return None
-        if self._probe is None:
-            self._probe = sqlite3.connect(
-                db.connection_kwargs["database"], check_same_thread=False, timeout=1
-            )
-        row = self._probe.execute("SELECT coalesce(max(seq), 0) FROM search_entry").fetchone()
-        return int(row[0])
+    async def _refresh_synonyms(self) -> None:
+        if time.monotonic() - self._synonyms_at < SYNONYM_REFRESH_SECONDS:
+            return
+        try:
+            mapping = await synonym_mapping()
+        except Exception as error:  # the database is down: keep the synonyms we have
+            raise SearchUnavailable(f"synonyms unreadable: {error}") from error
+        await self.set_synonyms(mapping)
 
-    async def refresh(self) -> None:
-        """Apply the rows stored since the last refresh; reload synonyms once a second."""
-        async with self._lock:
-            try:
-                synonyms_due = time.monotonic() - self._synonyms_at >= SYNONYM_REFRESH_SECONDS
-                latest = self._latest_on_sqlite()
-                if latest is not None and latest <= self._seq and not synonyms_due:
-                    return
-                rows = (
-                    await SearchEntry.select(
-                        SearchEntry.key, SearchEntry.seq, SearchEntry.deleted, SearchEntry.data
-                    )
-                    .where(SearchEntry.seq > self._seq)
-                    .order_by(SearchEntry.seq)
-                )
-                if synonyms_due:
-                    self.index.set_synonyms(await synonym_mapping())
-                    self._synonyms_at = time.monotonic()
-            except (OSError, sqlite3.Error, asyncpg.PostgresError) as error:
-                raise SearchUnavailable(f"search table unreadable: {error}") from error
-            # ``key`` is unique in the table, so a batch names each document at most once.
-            for row in rows:
-                if row["deleted"]:
-                    self.index.remove(row["key"])
-            self.index.load(_decode(row["data"]) for row in rows if not row["deleted"])
-            if rows:
-                self._seq = rows[-1]["seq"]
+    async def set_synonyms(self, mapping: Mapping[str, Sequence[str]]) -> None:
+        self.synonyms = Synonyms.of(mapping)
+        self._synonyms_at = time.monotonic()
+
+    def _searcher(self) -> tantivy.Searcher | None:
+        try:
+            return self.store.searcher()
+        except (OSError, ValueError) as error:
+            raise SearchUnavailable(f"search index unreadable: {error}") from error
+
+    def count(self) -> int:
+        """Documents in the live index (what a rebuild wrote, plus changes since)."""
+        searcher = self._searcher()
+        return 0 if searcher is None else int(searcher.num_docs)
+
+    def keys(self) -> set[str]:
+        """The keys of every document in the live index (for checks, not for serving)."""
+        searcher = self._searcher()
+        if searcher is None or not searcher.num_docs:
+            return set()
+        found = searcher.search(Query.all_query(), searcher.num_docs, count=False)
+        return {stored(searcher, address).key for _, address in found.hits}
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        await self.refresh()
-        return self.index.search(query)
+        await self._refresh_synonyms()
+        searcher = self._searcher()
+        if (nothing := unsearchable(query)) is not None:
+            return nothing
+        if searcher is None:
+            return SearchResult(hits=[], total=0, facets=_empty_facets())
+        return _Search(searcher, query, self.synonyms).run()
 
     async def facet_search(
         self, query: SearchQuery, facet: str, prefix: str, limit: int = 10
     ) -> list[FacetValue]:
-        await self.refresh()
-        return self.index.facet_search(query, facet, prefix, limit)
-
-    async def set_synonyms(self, mapping: Mapping[str, Sequence[str]]) -> None:
-        self.index.set_synonyms(mapping)
-        self._synonyms_at = time.monotonic()
-
-    async def _next_seq(self) -> int:
-        row = (
-            await SearchEntry.select(SearchEntry.seq)
-            .order_by(SearchEntry.seq, ascending=False)
-            .first()
-        )
-        return (row["seq"] if row else 0) + 1
+        result = await self.search(query)
+        wanted = fold(prefix)
+        values = [
+            FacetValue(value, count)
+            for value, count in result.facets.get(facet, {}).items()
+            if fold(value).startswith(wanted)
+        ]
+        return sorted(values, key=lambda value: (-value.count, value.value))[:limit]
 
     async def apply(self, documents: Sequence[Document], removed: Sequence[str]) -> None:
         if not documents and not removed:
             return
-        async with _writing():
-            await self._apply(documents, removed)
-
-    async def _apply(self, documents: Sequence[Document], removed: Sequence[str]) -> None:
-        seq = await self._next_seq()
-        keys = [document.key for document in documents] + list(removed)
-        for start in range(0, len(keys), _INSERT_BATCH):
-            await SearchEntry.delete().where(
-                SearchEntry.key.is_in(keys[start : start + _INSERT_BATCH])
-            )
-        rows = [_row(document, seq) for document in documents]
-        rows += [SearchEntry(key=key, seq=seq, deleted=True) for key in dict.fromkeys(removed)]
-        for start in range(0, len(rows), _INSERT_BATCH):
-            await SearchEntry.insert(*rows[start : start + _INSERT_BATCH])
+        async with self._writing:
+            try:
+                await asyncio.to_thread(self.store.write, documents, removed)
+            except (OSError, ValueError) as error:
+                raise SearchUnavailable(f"search index not writable: {error}") from error
 
     async def rebuild(
         self, batches: AsyncIterable[Sequence[Document]], progress: Progress | None = None
     ) -> None:
-        """Replace every row in one transaction (a rebuild cut short changes nothing); keys that
-        no longer have a document are left as deletions."""
-        async with _writing():
-            await self._rebuild(batches, progress)
-
-    async def _rebuild(
-        self, batches: AsyncIterable[Sequence[Document]], progress: Progress | None
-    ) -> None:
-        seq = await self._next_seq()
-        old = {row["key"] for row in await SearchEntry.select(SearchEntry.key)}
-        await SearchEntry.delete(force=True)
-        async for batch in batches:
-            await _insert([_row(document, seq) for document in batch])
-            old -= {document.key for document in batch}
-            if progress is not None:
-                progress(len(batch))
-        await _insert([SearchEntry(key=key, seq=seq, deleted=True) for key in old])
+        """Build a new generation beside the live one, then swap (searches keep answering
+        from the live one meanwhile; a rebuild cut short changes nothing)."""
+        async with self._writing:
+            with self.store.building() as writer:
+                async for batch in batches:
+                    await asyncio.to_thread(_add_all, writer, batch)
+                    if progress is not None:
+                        progress(len(batch))
+                await asyncio.to_thread(writer.commit)
 
 
-@contextlib.asynccontextmanager
-async def _writing() -> AsyncIterator[None]:
-    """A transaction that is the table's only writer until it commits."""
-    async with transaction(ordered=False):
-        if isinstance(engine(), PostgresEngine):
-            await SearchEntry.raw("LOCK TABLE search_entry IN SHARE ROW EXCLUSIVE MODE")
-        yield
+def _add_all(writer: tantivy.IndexWriter, batch: Sequence[Document]) -> None:
+    for document in batch:
+        writer.add_document(engine_document(document))
 
 
-def _row(document: Document, seq: int) -> SearchEntry:
-    return SearchEntry(
-        key=document.key, seq=seq, visibility=document.visibility, data=_encode(document).decode()
-    )
+def _total(found: tantivy.SearchResult) -> int:
+    """How many documents matched (tantivy-py's stubs leave ``count`` out)."""
+    return int(cast(Any, found).count)
 
 
-async def _insert(rows: list[Any]) -> None:
-    for start in range(0, len(rows), _INSERT_BATCH):
-        await SearchEntry.insert(*rows[start : start + _INSERT_BATCH])
+def _empty_facets() -> dict[str, dict[str, int]]:
+    return {name: {} for name in FACETS}
+
+
+class _Search:
+    """One query against one searcher (a consistent view of the index)."""
+
+    def __init__(self, searcher: tantivy.Searcher, query: SearchQuery, synonyms: Synonyms):
+        self.searcher = searcher
+        self.query = query
+        self.synonyms = synonyms
+        self.units = self._with_compounds(units(query.text, synonyms))
+
+    def _exists(self, part: str, as_prefix: bool) -> bool:
+        if len(part) <= 12 and self.searcher.doc_freq("parts", part):
+            return True
+        return as_prefix and any(
+            self.searcher.terms_with_prefix(name, part, limit=1) for name in ("title", "subtitle")
+        )
+
+    def _with_compounds(self, found: list[Unit]) -> list[Unit]:
+        """A word that no document has (whole or as a prefix) gets more typos (see
+        :class:`~search.matching.Unit`); if even those find nothing and it is a long compound,
+        it also finds its halves: both, or if no document has both, the rarer one."""
+        result: list[Unit] = []
+        for unit in found:
+            word = unit.words[0]
+            if unit.phone or self._count(tier_query([unit], Scope.CLEAN)):
+                result.append(unit)
+                continue
+            unit = dataclasses.replace(unit, typo_prefix=unit.typed, typos=True)
+            compound = len(unit.words) == 1 and len(word) >= MIN_COMPOUND and word.isalpha()
+            if compound and not self._count(tier_query([unit], Scope.ANY)):
+                halves = split_compound(word, self._exists)
+                if halves is not None:
+                    alternatives = (*unit.alternatives, self._halves(halves))
+                    unit = dataclasses.replace(unit, alternatives=alternatives)
+            result.append(unit)
+        return result
+
+    def _halves(self, halves: tuple[str, str]) -> tuple[str, ...]:
+        if self._count(tier_query([Unit(halves, typed=True)], Scope.CLEAN)):
+            return halves
+        return (
+            min(
+                halves,
+                key=lambda half: self._count(tier_query([Unit((half,), typed=True)], Scope.CLEAN)),
+            ),
+        )
+
+    def _allowed(self) -> Query:
+        query = self.query
+        filters: list[tuple[Occur, Query]] = [
+            (Occur.Must, Query.term_set_query(SCHEMA, "visibility", list(query.visibilities)))
+        ]
+        if query.types:
+            filters.append((Occur.Must, Query.term_set_query(SCHEMA, "type", list(query.types))))
+        for facet, value in query.chosen_facets():
+            filters.append((Occur.Must, Query.term_query(SCHEMA, facet, value)))
+        return Query.boolean_query(filters)
+
+    def _count(self, query: Query) -> int:
+        return _total(self.searcher.search(query, 1, count=True))
+
+    def run(self) -> SearchResult:
+        allowed = self._allowed()
+        tiers: list[tuple[Scope | None, Query]]
+        if not self.units:
+            every = allowed
+            tiers = [(Scope.ANY, every)]
+        else:
+            typos = any(unit.typos for unit in self.units)
+            scopes = [s for s in Scope if typos or s not in TYPO_SCOPES]
+            every = Query.boolean_query(
+                [(Occur.Must, allowed), (Occur.Must, tier_query(self.units, scopes[-1]))]
+            )
+            tiers = [(None, exact_title(self.units))]
+            tiers += [(scope, tier_query(self.units, scope)) for scope in scopes]
+        total = self._count(every)
+        documents = self._page(allowed, tiers, total) if total else []
+        marked = marker(self.units)
+        result = SearchResult(
+            hits=[self._hit(document, marked) for document in documents],
+            total=total,
+            facets=self._facets(every) if total else _empty_facets(),
+        )
+        if not total and self.units:
+            result = _with_suggestion(result, self)
+        return result
+
+    def _page(
+        self, allowed: Query, tiers: list[tuple[Scope | None, Query]], total: int
+    ) -> list[Document]:
+        """The page of hits, tier by tier, each tier in title order."""
+        skip, wanted = self.query.offset, self.query.limit
+        page: list[Document] = []
+        before: list[Query] = []
+        counted = 0
+        for scope, tier in tiers:
+            if len(page) >= wanted or counted >= total:
+                break
+            clauses = [(Occur.Must, allowed), (Occur.Must, tier)]
+            clauses += [(Occur.MustNot, earlier) for earlier in before]
+            before = [tier] if scope in COVERING else [*before, tier]
+            found = self.searcher.search(
+                Query.boolean_query(clauses),
+                limit=wanted - len(page) + 2,
+                count=True,
+                order_by_field="order",
+                offset=skip,
+                order=tantivy.Order.Asc,
+            )
+            size = _total(found)
+            counted += size
+            if skip >= size:
+                skip -= size
+                continue
+            seen = {document.key for document in page}
+            batch = [stored(self.searcher, address) for _, address in found.hits]
+            batch = [document for document in batch if document.key not in seen]
+            batch.sort(key=lambda document: " ".join(words(document.title)))
+            page += batch[: wanted - len(page)]
+            skip = 0
+        return page
+
+    def _facets(self, every: Query) -> dict[str, dict[str, int]]:
+        aggregations = {name: {"terms": {"field": name, "size": _FACET_SIZE}} for name in FACETS}
+        answer = self.searcher.aggregate(every, aggregations)
+        facets = _empty_facets()
+        for name in FACETS:
+            buckets = answer.get(name, {}).get("buckets", [])
+            counts = {str(bucket["key"]): int(bucket["doc_count"]) for bucket in buckets}
+            facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        return facets
+
+    def _hit(self, document: Document, marked: Callable[[str], bool]) -> Hit:
+        highlights = {
+            "title": highlight(document.title, marked),
+            "subtitle": highlight(document.subtitle, marked),
+        }
+        if found := snippet(document.body, marked):
+            highlights["body"] = found
+        return Hit(
+            type=document.type,
+            id=document.id,
+            title=composed(document.title),
+            subtitle=composed(document.subtitle),
+            phones=document.phones,
+            email=document.email,
+            highlights=highlights,
+        )
+
+
+def _with_suggestion(result: SearchResult, search: _Search) -> SearchResult:
+    """``suggestion``: the query with each word that nothing has replaced by the nearest title
+    or subtitle word (one edit more than its typo budget allows), if that query has hits."""
+    unknown = {word for unit in search.units if unit.typos for word in unit.words}
+    replaced: list[str] = []
+    changed = False
+    for word in query_terms(search.query.text):
+        nearest = _nearest(search.searcher, word) if word in unknown else word
+        changed |= nearest != word
+        replaced.append(nearest)
+    if not changed:
+        return result
+    suggestion = " ".join(replaced)
+    again = _Search(search.searcher, _replace_text(search.query, suggestion), search.synonyms)
+    if not again._count(tier_query(again.units, Scope.ANY)):
+        return result
+    return SearchResult(hits=[], total=0, facets=result.facets, suggestion=suggestion)
+
+
+def _nearest(searcher: tantivy.Searcher, word: str) -> str:
+    budget = min(2, typo_budget(len(word)) + 1)
+    if not word.isalpha() or not budget:
+        return word
+    terms: set[str] = set()
+    for name in ("title", "subtitle"):
+        query = Query.fuzzy_term_query(SCHEMA, name, word, budget, True, False)
+        for _, address in searcher.search(query, 10).hits:
+            document = stored(searcher, address)
+            terms.update(words(document.title) + words(document.subtitle))
+    candidates = {
+        term: distance
+        for term in terms
+        if abs(len(term) - len(word)) <= budget
+        and (distance := edit_distance(word, term, budget)) <= budget
+    }
+    if not candidates:
+        return word
+    return min(candidates, key=lambda term: (candidates[term], term))
+
+
+def _replace_text(query: SearchQuery, text: str) -> SearchQuery:
+    return dataclasses.replace(query, text=text)

@@ -19,7 +19,7 @@ from directory.core.access import Principal, Role
 from directory.records.resources import ALL_RESOURCES
 from directory.records.service import visibility_filter
 from search.backend import Hit, SearchQuery, SearchResult
-from search.index import highlight
+from search.highlight import highlight
 from search.text import fold, query_terms
 
 _SEARCHED = ("name", "alternate_name", "title", "email")
@@ -72,7 +72,7 @@ async def database_search(query: SearchQuery) -> SearchResult:
                 subtitle=row.get("title", "") or row.get("alternate_name", ""),
                 phones=[],
                 email=row.get("email", ""),
-                highlights={"title": highlight(row["name"], matched)},
+                highlights={"title": highlight(row["name"], matched.__contains__)},
             )
             for row in rows
         ]

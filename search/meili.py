@@ -44,6 +44,7 @@ from search.backend import (
     SearchRejected,
     SearchResult,
     SearchUnavailable,
+    unsearchable,
 )
 from search.documents import Document
 from search.text import fold, phone_terms
@@ -211,6 +212,8 @@ class MeilisearchBackend(SearchBackend):
             )
 
     async def search(self, query: SearchQuery) -> SearchResult:
+        if (nothing := unsearchable(query)) is not None:
+            return nothing
         with _translated():
             found = await self._client.index(self.uid).search(
                 query.text,

@@ -9,7 +9,7 @@ from search import tables
 APP_CONFIG = AppConfig(
     app_name="search",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[tables.SearchEntry, tables.SearchSynonym],
+    table_classes=[tables.SearchSynonym],
     migration_dependencies=["directory.piccolo_app"],
     commands=[],
 )

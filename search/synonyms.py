@@ -1,28 +1,25 @@
-"""Synonyms and abbreviations as data an admin edits (``BRÅ``, ``VBE``, ``soc``, ``SSPF``).
+"""Synonyms and abbreviations as data an admin edits (``BRÅ``, ``VBE``, ``moské``, ``police``).
 
-A synonym is one way: searching the term also finds each of its phrases (every word of a
-phrase must match). Both backends get the same mapping through
+A synonym works both ways unless it is marked one way: ``BRÅ`` finds "brottsförebyggande
+rådet" and "brottsförebyggande rådet" finds what says ``BRÅ``; a one-way synonym (``soc`` ->
+socialjouren) only expands its term. Every word of a phrase must match. Both backends get the
+same expanded mapping, phrase -> phrases, from :func:`synonym_mapping` through
 :meth:`search.backend.SearchBackend.set_synonyms`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
+from piccolo.columns import Column
 
 from directory.core.errors import N_, InvalidField, NotFound
 from search.tables import SearchSynonym
 from search.text import fold, words
 
-DEFAULT_SYNONYMS: dict[str, list[str]] = {
-    "BRÅ": ["brottsförebyggande rådet", "brottsförebyggande råd", "Brottsförebyggande rådet"],
-    "VBE": ["våldsbejakande extremism"],
-    "soc": ["socialtjänsten", "socialförvaltningen", "socialjouren"],
-    "SSPF": ["skola socialtjänst polis fritid"],
-    "CVE": ["Center mot våldsbejakande extremism"],
-    "polis": ["polisen", "lokalpolisområde"],
-}
 MAX_PHRASES = 20
 
 
@@ -30,6 +27,37 @@ MAX_PHRASES = 20
 class Synonym:
     term: str
     synonyms: list[str]
+    one_way: bool = False
+
+
+# The seeded vocabulary: abbreviations of the plan, faith words, English names of the main
+# bodies (English -> Swedish works because these are two-way), and the plan's own terms.
+DEFAULT_SYNONYMS: tuple[Synonym, ...] = (
+    Synonym("BRÅ", ["brottsförebyggande rådet", "brottsförebyggande råd", "crime prevention"]),
+    Synonym("VBE", ["våldsbejakande extremism"]),
+    Synonym("soc", ["socialtjänsten", "socialförvaltningen", "socialjouren"], one_way=True),
+    Synonym("SSPF", ["skola socialtjänst polis fritid"]),
+    Synonym("CVE", ["Center mot våldsbejakande extremism"]),
+    Synonym("polis", ["polisen", "lokalpolisområde"], one_way=True),
+    Synonym("moské", ["islamiska kulturföreningen", "islamisk församling", "muslimsk", "mosque"]),
+    Synonym("imam", ["islamiska kulturföreningen", "moské"]),
+    Synonym("kyrka", ["kyrkan", "församling", "diakon", "church"]),
+    Synonym("trossamfund", ["församling", "interreligiösa", "islamiska", "kyrkan"], one_way=True),
+    Synonym("polisen", ["police", "polismyndigheten"]),
+    Synonym(
+        "socialtjänst", ["social services", "social service", "socialförvaltningen", "socialjour"]
+    ),
+    Synonym("skola", ["school", "skolan", "gymnasium", "elevhälsan"]),
+    Synonym("fritidsgård", ["youth centre", "youth center", "leisure"]),
+    Synonym("kommun", ["municipality", "council"]),
+    Synonym("säkerhetssamordnare", ["security coordinator"]),
+    Synonym("handlingsplan", ["action plan", "åtgärdsplan"]),
+    Synonym("lägesbild", ["situational picture", "situation report"]),
+    Synonym("orosanmälan", ["report of concern", "vid oro"]),
+    Synonym("avhoppare", ["exitstöd", "exit"]),
+    Synonym("anhörigstöd", ["support for relatives", "stöd till anhöriga"]),
+    Synonym("stödlinje", ["support line", "stödtelefon", "orostelefon", "helpline"]),
+)
 
 
 def _normalised(term: str, phrases: list[str]) -> tuple[str, list[str]]:
@@ -50,25 +78,45 @@ def _normalised(term: str, phrases: list[str]) -> tuple[str, list[str]]:
 
 async def list_synonyms() -> list[Synonym]:
     rows = await SearchSynonym.select().order_by(SearchSynonym.term)
-    return [Synonym(row["term"], msgspec.json.decode(row["synonyms"])) for row in rows]
+    return [
+        Synonym(row["term"], msgspec.json.decode(row["synonyms"]), bool(row["one_way"]))
+        for row in rows
+    ]
+
+
+def expanded(synonyms: Sequence[Synonym]) -> dict[str, list[str]]:
+    """Phrase -> the phrases it also finds: each term to its phrases (as written), and each
+    phrase of a two-way synonym back to its term."""
+    mapping: dict[str, dict[str, None]] = {}
+    for synonym in synonyms:
+        mapping.setdefault(synonym.term, {}).update(dict.fromkeys(synonym.synonyms))
+        if not synonym.one_way:
+            for phrase in synonym.synonyms:
+                if words(phrase) != words(synonym.term):
+                    mapping.setdefault(phrase, {})[synonym.term] = None
+    return {key: list(values) for key, values in mapping.items()}
 
 
 async def synonym_mapping() -> dict[str, list[str]]:
-    return {synonym.term: synonym.synonyms for synonym in await list_synonyms()}
+    return expanded(await list_synonyms())
 
 
-async def save_synonym(term: str, phrases: list[str]) -> Synonym:
+async def save_synonym(term: str, phrases: list[str], one_way: bool = False) -> Synonym:
     """Create or replace the synonyms of ``term`` (stored folded, so ``BRÅ`` is ``bra``)."""
     key, cleaned = _normalised(term, phrases)
     encoded = msgspec.json.encode(cleaned).decode()
+    values: dict[Column | str, Any] = {
+        SearchSynonym.synonyms: encoded,
+        SearchSynonym.one_way: one_way,
+    }
     updated = (
-        await SearchSynonym.update({SearchSynonym.synonyms: encoded})
+        await SearchSynonym.update(values)
         .where(SearchSynonym.term == key)
         .returning(SearchSynonym.term)
     )
     if not updated:
-        await SearchSynonym.insert(SearchSynonym(term=key, synonyms=encoded))
-    return Synonym(key, cleaned)
+        await SearchSynonym.insert(SearchSynonym(term=key, synonyms=encoded, one_way=one_way))
+    return Synonym(key, cleaned, one_way)
 
 
 async def delete_synonym(term: str) -> None:
@@ -82,6 +130,9 @@ async def delete_synonym(term: str) -> None:
 
 
 async def seed_default_synonyms() -> None:
-    """Store :data:`DEFAULT_SYNONYMS` (run once, by a data migration; admins edit from there)."""
-    for term, phrases in DEFAULT_SYNONYMS.items():
-        await save_synonym(term, phrases)
+    """Store those of :data:`DEFAULT_SYNONYMS` whose term has none yet (run by a data
+    migration; an admin's edits of a term are kept)."""
+    known = {row["term"] for row in await SearchSynonym.select(SearchSynonym.term)}
+    for synonym in DEFAULT_SYNONYMS:
+        if words(synonym.term)[0] not in known:
+            await save_synonym(synonym.term, synonym.synonyms, synonym.one_way)

@@ -23,7 +23,6 @@ from sync.dav_collection import (
     DavItem,
     PushProgress,
     PushReport,
-    ensure_collection,
 )
 from sync.dav_session import DavSession
 from sync.dav_tables import DavEntry
@@ -74,8 +73,9 @@ async def push_meetings(
     advance = PushProgress(sum(len(items) for _, _, items in prepared), progress)
     reports = {}
     for url, name, items in prepared:
-        await ensure_collection(session, url, "calendar", f"{name} – Samverkan")
-        reports[url] = await CollectionPush(session, url, CALENDAR_TYPE, ".ics").run(items, advance)
+        push = CollectionPush(session, url, CALENDAR_TYPE, ".ics", "calendar")
+        reports[url] = await push.run(items, advance, f"{name} – Samverkan")
     for url in abandoned:
-        reports[url] = await CollectionPush(session, url, CALENDAR_TYPE, ".ics").run([], advance)
+        push = CollectionPush(session, url, CALENDAR_TYPE, ".ics", "calendar")
+        reports[url] = await push.run([], advance)
     return reports

@@ -3,23 +3,24 @@
 The push is incremental and idempotent: each item's SHA-256 and the server's ETag are stored in
 ``dav_entry``; an unchanged item sends nothing, a new one is sent with ``If-None-Match: *``, a
 changed one with ``If-Match`` (RFC 7232 §3.1–3.2), and an item Samverkan no longer holds is
-deleted. A 412 means someone changed or created the resource behind our back: the current ETag
-is fetched and the write repeated against it, because Samverkan is the source of these items.
+deleted. Every run first compares with the server (:mod:`sync.dav_listing`): an item deleted
+or edited there (by a user, an admin, a restore) is sent again, a deleted collection is made
+again with everything in it, and the report counts that drift. A 412 means someone changed or
+created the resource between the listing and the write: the current ETag is fetched and the
+write repeated against it, because Samverkan is the source of these items.
 """
 
 from __future__ import annotations
 
 import hashlib
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
 from urllib.parse import quote
 
+from sync.dav_listing import CollectionKind, ServerView, read_collection
 from sync.dav_session import DavRejected, DavSession
-from sync.dav_tables import DavEntry
+from sync.dav_tables import DavCollectionState, DavEntry
 
-CollectionKind = Literal["addressbook", "calendar"]
 _CONFLICT_RETRIES = 3
 
 _MKCOL_ADDRESSBOOK = """<?xml version="1.0" encoding="utf-8"?>
@@ -48,9 +49,18 @@ class PushReport:
     deleted: int = 0
     unchanged: int = 0
     conflicts: int = 0
+    restored: int = 0
+    """Items we had pushed that were missing on the server, sent again (drift)."""
+    reverted: int = 0
+    """Items we had pushed that were changed on the server, overwritten (drift)."""
+    recreated: int = 0
+    """Collections we had pushed to that were gone on the server, made again (drift)."""
 
     def add(self, other: PushReport) -> None:
-        for name in ("created", "updated", "deleted", "unchanged", "conflicts"):
+        for name in (
+            "created", "updated", "deleted", "unchanged", "conflicts",
+            "restored", "reverted", "recreated",
+        ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -72,37 +82,11 @@ def _xml_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_PROPFIND_TYPE = """<?xml version="1.0" encoding="utf-8"?>
-<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/></D:prop></D:propfind>"""
-_RESOURCE_TYPES = {
-    "addressbook": "{urn:ietf:params:xml:ns:carddav}addressbook",
-    "calendar": "{urn:ietf:params:xml:ns:caldav}calendar",
-}
-
-
-def _has_resource_type(multistatus: str, kind: CollectionKind) -> bool:
-    """Whether a PROPFIND answer shows a collection of ``kind`` (a missing resource may come
-    back as a 207 whose only status is 404, as Xandikos answers)."""
-    # The server is the one the administrator configured; expat limits entity expansion.
-    tree = ET.fromstring(multistatus)  # noqa: S314
-    return tree.find(f".//{{DAV:}}resourcetype/{_RESOURCE_TYPES[kind]}") is not None
-
-
-async def ensure_collection(
+async def create_collection(
     session: DavSession, url: str, kind: CollectionKind, display_name: str
 ) -> None:
     """Create the address book (extended MKCOL, RFC 5689) or calendar (MKCALENDAR, RFC 4791
-    §5.3.1) at ``url`` unless it exists."""
-    found = await session.request(
-        "PROPFIND",
-        url,
-        headers={"Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
-        content=_PROPFIND_TYPE,
-    )
-    if found.status_code == 207 and _has_resource_type(found.text, kind):
-        return
-    if found.status_code not in (207, 404):
-        raise DavRejected("PROPFIND", url, found.status_code)
+    §5.3.1) at ``url``; raises ``DavRejected`` if the server refuses."""
     template, method = (
         (_MKCOL_ADDRESSBOOK, "MKCOL") if kind == "addressbook" else (_MKCALENDAR, "MKCALENDAR")
     )
@@ -117,22 +101,43 @@ async def ensure_collection(
 class CollectionPush:
     """One push of a set of items into one collection."""
 
-    def __init__(self, session: DavSession, url: str, content_type: str, suffix: str) -> None:
+    def __init__(
+        self,
+        session: DavSession,
+        url: str,
+        content_type: str,
+        suffix: str,
+        kind: CollectionKind,
+    ) -> None:
         self.session = session
         self.url = url if url.endswith("/") else url + "/"
         self.content_type = content_type
         self.suffix = suffix
+        self.kind = kind
         self.report = PushReport()
+        self.server = ServerView(exists=False)
 
     async def run(
-        self, items: Iterable[DavItem], progress: Callable[[int], None] | None = None
+        self,
+        items: Iterable[DavItem],
+        progress: Callable[[int], None] | None = None,
+        display_name: str | None = None,
     ) -> PushReport:
-        """Make the collection hold exactly ``items``; raises ``DavError`` if the server fails,
-        after recording every item it did accept."""
+        """Make the collection hold exactly ``items``, creating it (named ``display_name``)
+        when it is missing; with no name, a missing collection is only forgotten. Raises
+        ``DavError`` if the server fails, after recording every item it did accept."""
         stored = {
             entry.uid: entry
             for entry in await DavEntry.objects().where(DavEntry.collection == self.url)
         }
+        state = await DavCollectionState.objects().get(DavCollectionState.collection == self.url)
+        self.server = await read_collection(
+            self.session, self.url, self.kind, state.sync_token if state else ""
+        )
+        if not self.server.exists and display_name is not None:
+            await create_collection(self.session, self.url, self.kind, display_name)
+            if stored:
+                self.report.recreated += 1
         for item in items:
             await self._hold(item, stored.pop(item.uid, None))
             if progress is not None:
@@ -141,19 +146,41 @@ class CollectionPush:
             await self._remove(entry)
             if progress is not None:
                 progress(1)
+        await self._keep_token(state)
         return self.report
+
+    async def _keep_token(self, state: DavCollectionState | None) -> None:
+        """Store the token read before this run's writes: the next run's changes then include
+        those writes (whose ETags we hold) and whatever else happened after them."""
+        token = self.server.token or ""
+        if state is not None and state.sync_token == token:
+            return
+        # Another push (the CLI beside the app's worker) may store the same collection's.
+        await DavCollectionState.insert(
+            DavCollectionState(collection=self.url, sync_token=token)
+        ).on_conflict(
+            target=DavCollectionState.collection,
+            action="DO UPDATE",
+            values=[DavCollectionState.sync_token],
+        )
 
     async def _hold(self, item: DavItem, entry: DavEntry | None) -> None:
         digest = hashlib.sha256(item.body.encode()).hexdigest()
-        if entry is not None and entry.content_hash == digest:
+        recorded: str | None = entry.etag if entry else None
+        on_server = self.server.etag(entry.href, recorded) if entry else None
+        if entry is not None and on_server is None:
+            self.report.restored += 1
+        elif entry is not None and on_server != recorded:
+            self.report.reverted += 1
+        elif entry is not None and entry.content_hash == digest:
             self.report.unchanged += 1
             return
         href = entry.href if entry else self.url + quote(item.uid, safe="") + self.suffix
-        etag = await self._put(href, item.body, entry.etag if entry else None)
+        etag = await self._put(href, item.body, on_server)
         if entry is None:
             entry = DavEntry(collection=self.url, uid=item.uid, href=href)
             self.report.created += 1
-        else:
+        elif on_server == recorded:
             self.report.updated += 1
         entry.etag = etag
         entry.content_hash = digest
@@ -186,7 +213,7 @@ class CollectionPush:
         raise DavRejected("PUT", href, 412)
 
     async def _remove(self, entry: DavEntry) -> None:
-        etag: str | None = entry.etag
+        etag: str | None = self.server.etag(entry.href, entry.etag)
         for _ in range(_CONFLICT_RETRIES):
             if etag is None:
                 break

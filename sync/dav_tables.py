@@ -17,3 +17,11 @@ class DavEntry(Table, tablename="dav_entry"):
     etag = Varchar(length=300)
     content_hash = Varchar(length=64)
     pushed_at = Timestamptz(default=TimestamptzNow())
+
+
+class DavCollectionState(Table, tablename="dav_collection_state"):
+    """The server's sync token (RFC 6578 section 4) for a collection, read before our last
+    push wrote to it, so the next push asks only for what changed on the server since."""
+
+    collection = Varchar(length=500, unique=True)
+    sync_token = Text(default="")

@@ -8,7 +8,7 @@ until the push succeeds, so a server that is down loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from directory.core.settings import DavSettings
 from sync.caldav_push import push_meetings
@@ -27,11 +27,20 @@ def _touches(changes: Sequence[Change], types: frozenset[str]) -> bool:
     return any(change.resource_type in types for change in changes)
 
 
-def carddav_worker(dav: DavSettings, public_url: str, interval: float = 1.0) -> OutboxWorker:
+Books = Callable[[], Awaitable[tuple[str, ...]]]
+
+
+def carddav_worker(
+    dav: DavSettings, public_url: str, interval: float = 1.0, books: Books | None = None
+) -> OutboxWorker:
+    """``books``, if given, says at each push which address books to publish (e.g. as set in
+    Nextcloud's admin settings); else ``CARDDAV_ADDRESS_BOOKS``."""
+
     async def apply(changes: Sequence[Change]) -> None:
         if _touches(changes, CARDDAV_TYPES):
+            published = await books() if books else dav.address_books
             async with DavSession(dav.username, dav.password, _SINGLE_ATTEMPT) as session:
-                await push_directory(session, dav.carddav_url, public_url)
+                await push_directory(session, dav.carddav_url, public_url, books=published)
 
     return OutboxWorker(CARDDAV_CONSUMER, apply, interval=interval)
 
@@ -45,11 +54,13 @@ def caldav_worker(dav: DavSettings, interval: float = 1.0) -> OutboxWorker:
     return OutboxWorker(CALDAV_CONSUMER, apply, interval=interval)
 
 
-def dav_workers(dav: DavSettings, public_url: str) -> list[OutboxWorker]:
+def dav_workers(
+    dav: DavSettings, public_url: str, books: Books | None = None
+) -> list[OutboxWorker]:
     """The workers for the pushes that are configured (``CARDDAV_URL``, ``CALDAV_URL``)."""
     workers = []
     if dav.carddav_url:
-        workers.append(carddav_worker(dav, public_url))
+        workers.append(carddav_worker(dav, public_url, books=books))
     if dav.caldav_url:
         workers.append(caldav_worker(dav))
     return workers

@@ -1,11 +1,13 @@
-"""Rendered feeds and resolved tokens kept in memory, keyed by a cheap version of the data.
+"""Rendered feeds and resolved tokens kept in memory, checked against two versions.
 
-The version is the newest outbox event (``change_event``: every directory and meeting write,
-feed-token revocations included, appends one in its own transaction), so a warm feed or a 304
-costs one indexed query. On SQLite that query runs on one long-lived connection, as opening a
-connection costs more than the query. Because a PostgreSQL transaction may commit after a later
-one, an entry is also re-rendered once it is ``MAX_AGE`` old; unchanged data renders to the same
-bytes and so keeps its ETag.
+The data version is the newest outbox event (``change_event``: every directory and meeting
+write, feed-token revocations included, appends one in its own transaction), so a warm feed or
+a 304 costs one indexed query. On SQLite that query runs on one long-lived connection, as
+opening a connection costs more than the query. When it moved, or the day changed, or the entry
+is ``MAX_AGE`` old (a PostgreSQL transaction may commit after a later one), the feed's own
+version (:func:`sync.feed_render.fingerprint`) decides: unchanged, the cached bytes stay; only
+a feed whose meetings or names changed is rendered again, from per-meeting fragments. The
+ETag and since when the feed has had it (its Last-Modified) are kept in ``feed_version``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 import hashlib
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine
@@ -28,11 +30,19 @@ from directory.meetings.feed_tokens import (
     note_feed_use,
     resolve_feed_token,
 )
-from sync.feeds import render_feed
+from sync.feed_render import FragmentCache, fingerprint, render, scope_of
+from sync.feed_tables import FeedVersion
 
 MAX_AGE = 60.0
 MAX_ENTRIES = 1024
+MAX_CHANGES_READ = 500
 _NEWEST_CHANGE = "SELECT id, at FROM change_event ORDER BY id DESC LIMIT 1"
+_CHANGES = (
+    "SELECT resource_type, resource_id FROM change_event WHERE id > ? AND id <= ? "
+    "ORDER BY id LIMIT ?"
+)
+Change = tuple[str, str]
+"""An outbox event's resource type and id (as text)."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +56,12 @@ class RenderedFeed:
     body: bytes
     etag: str
     latest_change: dt.datetime
-    """When the content last could have changed: the newest write, or the day's midnight."""
+    """Since when the feed has had these bytes (``feed_version.changed_at``)."""
     version: DataVersion
     day: dt.date
     rendered_at: float
+    """When the entry was last checked against the feed's own version (monotonic clock)."""
+    fingerprint: str = ""
 
     @property
     def last_modified(self) -> dt.datetime:
@@ -80,10 +92,57 @@ class VersionReader:
             return DataVersion(0, None)
         return DataVersion(row["id"], row["at"].astimezone(dt.UTC))
 
+    async def changes(self, since: DataVersion, until: DataVersion) -> list[Change] | None:
+        """The outbox events after ``since`` up to ``until``; None when there are too many to
+        be worth reading (the caller then checks the feed's own version)."""
+        db = engine()
+        if isinstance(db, SQLiteEngine):
+            if self._connection is None:
+                self._connection = await db.get_connection()
+            async with self._connection.execute(
+                _CHANGES, (since.change_id, until.change_id, MAX_CHANGES_READ + 1)
+            ) as cursor:
+                rows = [
+                    (r["resource_type"], str(r["resource_id"])) for r in await cursor.fetchall()
+                ]
+        else:
+            found = (
+                await ChangeEvent.select(ChangeEvent.resource_type, ChangeEvent.resource_id)
+                .where((ChangeEvent.id > since.change_id) & (ChangeEvent.id <= until.change_id))
+                .order_by(ChangeEvent.id)
+                .limit(MAX_CHANGES_READ + 1)
+            )
+            rows = [(row["resource_type"], str(row["resource_id"])) for row in found]
+        return None if len(rows) > MAX_CHANGES_READ else rows
+
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
+
+
+def touches(feed: ResolvedFeed, changes: list[Change]) -> bool:
+    """Whether any of the writes may change what the feed shows: any meeting, or the record
+    the feed is named after or whose people it follows."""
+    subject = str(feed.subject_id)
+    for kind, resource in changes:
+        if kind == "meeting":
+            return True
+        if kind == "network" and feed.scope == "network" and resource == subject:
+            return True
+        if kind == "organization" and (
+            feed.scope == "contact" or (feed.scope == "organization" and resource == subject)
+        ):
+            return True
+        if kind == "contact" and (
+            feed.scope == "organization" or (feed.scope == "contact" and resource == subject)
+        ):
+            return True
+    return False
+
+
+def _revokes_tokens(changes: list[Change] | None) -> bool:
+    return changes is None or any(kind == "feed_token" for kind, _ in changes)
 
 
 class FeedCache:
@@ -94,6 +153,9 @@ class FeedCache:
         self._tokens: dict[str, tuple[DataVersion, ResolvedFeed]] = {}
         self._entries: dict[tuple[str, str, str], RenderedFeed] = {}
         self._locks: dict[tuple[str, str, str], asyncio.Lock] = {}
+        self.fragments = FragmentCache()
+        self.renders = 0
+        """How many times a feed was rendered (for tests and benchmarks)."""
 
     async def resolve(self, token: str) -> tuple[ResolvedFeed | None, DataVersion]:
         """The token's feed; a known token is trusted until the data version moves (a
@@ -101,7 +163,12 @@ class FeedCache:
         version = await self.versions.read()
         key = hash_feed_token(token)
         cached = self._tokens.get(key)
-        feed = cached[1] if cached is not None and cached[0] == version else None
+        feed = None
+        if cached is not None and (
+            cached[0] == version
+            or not _revokes_tokens(await self.versions.changes(cached[0], version))
+        ):
+            feed = cached[1]
         if feed is None:
             feed = await resolve_feed_token(token)
             if feed is None:
@@ -118,25 +185,55 @@ class FeedCache:
         entry = self._entries.get(key)
         if entry is not None and self._fresh(entry, version, day):
             return entry
+        if entry is not None and await self._untouched(entry, feed, version, day):
+            entry = replace(entry, version=version)
+            self._entries[key] = entry
+            return entry
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             entry = self._entries.get(key)
             if entry is not None and self._fresh(entry, version, day):
                 return entry
-            body, _ = await render_feed(feed, day)
-            midnight = dt.datetime.combine(day, dt.time(), dt.UTC)
-            entry = RenderedFeed(
-                body=body,
-                etag='"' + hashlib.sha256(body).hexdigest() + '"',
-                latest_change=max(version.changed_at or midnight, midnight),
-                version=version,
-                day=day,
-                rendered_at=time.monotonic(),
-            )
-            if len(self._entries) >= MAX_ENTRIES:
+            scope = await scope_of(feed, day)
+            current = await fingerprint(scope)
+            if entry is not None and entry.fingerprint == current:
+                entry = replace(entry, version=version, day=day, rendered_at=time.monotonic())
+            else:
+                self.renders += 1
+                body, _ = await render(scope, self.fragments)
+                etag = '"' + hashlib.sha256(body).hexdigest() + '"'
+                changed_at = await _record_version(":".join(key), current, etag)
+                entry = RenderedFeed(
+                    body=body,
+                    etag=etag,
+                    latest_change=changed_at,
+                    version=version,
+                    day=day,
+                    rendered_at=time.monotonic(),
+                    fingerprint=current,
+                )
+            if key not in self._entries and len(self._entries) >= MAX_ENTRIES:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = entry
             return entry
+
+    async def _untouched(
+        self, entry: RenderedFeed, feed: ResolvedFeed, version: DataVersion, day: dt.date
+    ) -> bool:
+        """Whether only writes no feed of this kind shows came since the entry was checked.
+
+        On SQLite writes commit in the order of their event ids, so the events read are all
+        there are; on PostgreSQL a lower id may commit later, so after ``MAX_AGE`` the feed's
+        own version is checked instead."""
+        if entry.day != day:
+            return False
+        if (
+            not isinstance(engine(), SQLiteEngine)
+            and time.monotonic() - entry.rendered_at >= MAX_AGE
+        ):
+            return False
+        changes = await self.versions.changes(entry.version, version)
+        return changes is not None and not touches(feed, changes)
 
     @staticmethod
     def _fresh(entry: RenderedFeed, version: DataVersion, day: dt.date) -> bool:
@@ -145,3 +242,22 @@ class FeedCache:
             and entry.day == day
             and time.monotonic() - entry.rendered_at < MAX_AGE
         )
+
+
+async def _record_version(feed: str, current: str, etag: str) -> dt.datetime:
+    """Since when the feed has had ``etag``: kept if it had it before, else now, recorded."""
+    stored = await FeedVersion.objects().get(FeedVersion.feed == feed)
+    if stored is not None and stored.etag == etag:
+        if stored.fingerprint != current:
+            stored.fingerprint = current
+            await stored.save()
+        return stored.changed_at.astimezone(dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    await FeedVersion.insert(
+        FeedVersion(feed=feed, fingerprint=current, etag=etag, changed_at=now)
+    ).on_conflict(
+        target=FeedVersion.feed,
+        action="DO UPDATE",
+        values=[FeedVersion.fingerprint, FeedVersion.etag, FeedVersion.changed_at],
+    )
+    return now

@@ -9,20 +9,21 @@ fixed order, so unchanged data renders to byte-identical output and a strong ETa
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration, vRecur
+from icalendar import Calendar, Event, Timezone, vRecur, vText
 from icalendar.enums import STATUS
 from piccolo.columns.combination import WhereRaw
 
 from directory.core.settings import get_settings
 from directory.meetings.feed_tokens import ResolvedFeed
-from directory.meetings.store import Condition, Series, in_window, load_series
+from directory.meetings.recurrence import local_time_problem
+from directory.meetings.store import Condition, Series
 from directory.meetings.tables import Meeting
 from directory.records.tables import Contact, Network, Organization
+from sync.vtimezone import vtimezone as zone_component
 
 PRODID = "-//Samverkan//Natverkskalender//SV"
 CANCELLED_KEPT = dt.timedelta(days=30)
@@ -59,7 +60,12 @@ def _json_contains(column: str, value: uuid.UUID) -> WhereRaw:
     return WhereRaw(f"{column} LIKE {{}}", f'%"{value}"%')
 
 
-async def _scope(feed: ResolvedFeed) -> tuple[Condition | None, str, str]:
+def kept_in_feed(window: Window) -> Condition:
+    """Meetings a feed rendered in ``window`` shows: all but those cancelled long ago."""
+    return (Meeting.status != "cancelled") | (Meeting.cancelled_at >= window.epoch - CANCELLED_KEPT)
+
+
+async def feed_scope(feed: ResolvedFeed) -> tuple[Condition | None, str, str]:
     """The meetings a feed holds, its name and its description."""
     subject = feed.subject_id
     if feed.scope == "public":
@@ -96,6 +102,21 @@ def _local(value: dt.datetime, series: Series) -> dt.date | dt.datetime:
     return local.date() if series.row["all_day"] else local
 
 
+def _timed(value: dt.datetime, series: Series) -> dt.datetime:
+    """A start or end that recurs nowhere: local time, or UTC when the local time happens
+    twice (RFC 5545 section 3.3.5 takes the first, ical.js and sabre the second)."""
+    local = value.astimezone(ZoneInfo(series.row["timezone"]))
+    if local_time_problem(local, series.row["timezone"]) is not None:
+        return value.astimezone(dt.UTC)
+    return local
+
+
+def _is_all_day(start: dt.datetime, end: dt.datetime, series: Series) -> bool:
+    """Whether a moved occurrence of an all-day series still spans whole local days."""
+    zone = ZoneInfo(series.row["timezone"])
+    return all(v.astimezone(zone).time() == dt.time() for v in (start, end)) and end > start
+
+
 def _description(series: Series, staff: bool) -> str | None:
     parts = []
     if staff and series.row["agenda"]:
@@ -112,14 +133,22 @@ def _event(
     end: dt.datetime,
     recurrence_id: dt.datetime | None = None,
 ) -> Event:
-    """One VEVENT; a moved occurrence passes its own start and end."""
+    """One VEVENT; a moved occurrence passes its own start and end. An all-day occurrence moved
+    to a time of day becomes a timed event."""
     row = series.row
     cancelled = row["status"] == "cancelled"
+    times: tuple[dt.date | dt.datetime, dt.date | dt.datetime]
+    if (row["all_day"] and _is_all_day(start, end, series)) or (
+        row["rrule"] and recurrence_id is None
+    ):
+        times = (_local(start, series), _local(end, series))
+    else:
+        times = (_timed(start, series), _timed(end, series))
     return Event.new(
         uid=row["uid"],
         summary=row["title"],
-        start=_local(start, series),
-        end=_local(end, series),
+        start=times[0],
+        end=times[1],
         location=row["location"] or None,
         url=row["online_url"] or None,
         description=_description(series, staff),
@@ -154,72 +183,46 @@ def series_components(series: Series, staff: bool) -> list[Event]:
     return [master, *moved]
 
 
-@functools.lru_cache(maxsize=32)
-def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """The zone's VTIMEZONE from the tz database (slow, so built once per range).
+def vtimezone(tzid: str, first_year: int, last_year: int | None = None) -> Timezone:
+    """The zone's VTIMEZONE from ``first_year`` on, with no end (see :mod:`sync.vtimezone`);
+    ``last_year`` is ignored and only kept for callers that still pass it."""
+    return zone_component(tzid, first_year)
 
-    Each transition gets its own RDATE line: ical.js reads only the first value of a
-    multi-valued RDATE in a VTIMEZONE and would then put every summer in winter time.
-    """
-    timezone = Timezone.from_tzid(
-        tzid, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 1, 1)
+
+def needs_timezone(series: Series) -> bool:
+    """Whether the series has a time of day anywhere: a timed master or a moved occurrence of an
+    all-day series that now has times."""
+    if not series.row["all_day"]:
+        return True
+    return any(
+        not o.cancelled and not _is_all_day(o.starts_at, o.ends_at, series)
+        for o in series.overrides.values()
     )
-    for observance in timezone.subcomponents:
-        rdates = observance.pop("RDATE", None)
-        for rdate_list in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
-            for value in rdate_list.dts:
-                observance.add("RDATE", value.dt)
-    return timezone
-
-
-TIMEZONE_YEARS_AFTER = 10
 
 
 def series_calendar(series: Series, staff: bool) -> Calendar:
     """One series alone as a VCALENDAR: its master VEVENT, moved occurrences and VTIMEZONE.
 
     That is a CalDAV calendar object resource (RFC 4791 §4.1: one UID per resource, overrides
-    included), built by the same code as the feeds. The VTIMEZONE spans fixed years derived
-    from the series, so unchanged data gives identical bytes on any day.
+    included), built by the same code as the feeds. The VTIMEZONE starts the year before the
+    series and has no end, so unchanged data gives identical bytes on any day.
     """
     row = series.row
     calendar = Calendar.new(
         prodid=PRODID, uid=f"samverkan-{row['uid']}", subcomponents=series_components(series, staff)
     )
-    if not row["all_day"]:
-        last = row["series_ends_at"] or row["starts_at"]
-        calendar.subcomponents.insert(
-            0,
-            vtimezone(row["timezone"], row["starts_at"].year - 1, last.year + TIMEZONE_YEARS_AFTER),
-        )
+    if needs_timezone(series):
+        calendar.subcomponents.insert(0, vtimezone(row["timezone"], row["starts_at"].year - 1))
     return calendar
 
 
-async def render_feed(feed: ResolvedFeed, day: dt.date) -> tuple[bytes, int]:
-    """The feed's iCalendar bytes and the number of VEVENTs in it."""
-    window = Window(day)
-    condition, name, description = await _scope(feed)
-    found: list[Series] = []
-    if condition is not None:
-        kept: Condition = (Meeting.status != "cancelled") | (
-            Meeting.cancelled_at >= window.epoch - CANCELLED_KEPT
-        )
-        found = await load_series([condition, in_window(window.start, window.end), kept])
-    found.sort(key=lambda s: (s.row["starts_at"], s.row["uid"]))
-    staff = feed.detail == "staff"
-    events = [event for series in found for event in series_components(series, staff)]
-    calendar = Calendar.new(
-        prodid=PRODID,
-        uid=f"samverkan-{feed.scope}-{feed.subject_id or 'public'}",
-        name=name,
-        description=description,
-        color=COLORS[feed.scope],
-        refresh_interval=REFRESH,
-        subcomponents=events,
-    )
-    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
-    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
-    first_year = min([window.start.year, *(s.row["starts_at"].year for s in found)]) - 1
-    for tzid in sorted({s.row["timezone"] for s in found if not s.row["all_day"]}):
-        calendar.subcomponents.insert(0, vtimezone(tzid, first_year, window.end.year + 5))
-    return calendar.to_ical(), len(events)
+def add_calendar_text(calendar: Calendar, name: str, description: str) -> None:
+    """The calendar's name and description as escaped TEXT (RFC 5545 section 3.3.11).
+
+    icalendar writes NAME (RFC 7986) and the X-WR- names unescaped, so a comma cut the name
+    short in vobject. ``VALUE=TEXT`` makes ical.js and icalendar, which know neither property,
+    unescape them too.
+    """
+    for key, value in (("NAME", name), ("X-WR-CALNAME", name), ("X-WR-CALDESC", description)):
+        calendar.add(key, vText(value), parameters={"VALUE": "TEXT"})
+    calendar.add("DESCRIPTION", vText(description))

@@ -1,7 +1,7 @@
 """``GET /feeds/{token}.ics``: calendar feeds at secret URLs, outside the bearer-token API.
 
 Calendar clients poll, so the route answers conditional requests (RFC 9110 section 13):
-If-None-Match is compared with a strong ETag (the SHA-256 of the bytes) and wins over
+If-None-Match is compared weakly with a strong ETag (the SHA-256 of the bytes) and wins over
 If-Modified-Since; the body is never compressed, as some clients break on it. Unknown tokens are
 rate-limited per client address so the token space cannot be searched.
 """
@@ -50,7 +50,8 @@ def _not_modified(
     feed: RenderedFeed, if_none_match: str | None, if_modified_since: str | None
 ) -> bool:
     if if_none_match is not None:
-        tags = {tag.strip() for tag in if_none_match.split(",")}
+        # RFC 9110 section 13.1.2: If-None-Match uses the weak comparison, so W/"x" matches "x".
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or feed.etag in tags
     if if_modified_since is None:
         return False

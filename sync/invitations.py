@@ -1,39 +1,45 @@
-"""Invitations by email: an iTIP REQUEST (RFC 5546, sent as RFC 6047 describes) when a meeting
-is scheduled or changed, and a CANCEL when it is cancelled.
+"""Invitations by email: an iTIP REQUEST (RFC 5546, sent as RFC 6047 describes) when what an
+invitee's calendar holds of a meeting changes, and a CANCEL when the meeting is cancelled or
+the invitee is no longer invited.
 
-An outbox consumer: every meeting write appends a ``change_event``; a meeting whose SEQUENCE is
-above the one last mailed is mailed again, so notes and attendance (which leave SEQUENCE alone)
-send nothing. Each invitee gets their own message, so no one sees the other addresses.
+An outbox consumer: every meeting write appends a ``change_event``; for each invitee the
+consumer compares what their calendar holds (``invitation_recipient.held``, see
+:mod:`sync.invitation_content`) with the meeting as it is now, and queues a message only when
+that differs, so notes, attendance, the agenda and ``is_public`` mail no one and a batch applied
+twice queues nothing twice. A meeting that has ended is never offered to someone who does not
+hold it, but anyone who holds it gets its changes, a move into the past and the UNTIL that a
+"this and following" split writes on the old series included. Queuing and the record of what
+each invitee holds are one transaction; sending is :mod:`sync.invitation_delivery`'s, after.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import smtplib
-from collections.abc import Sequence
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 import msgspec
-from icalendar import Calendar, vCalAddress
 
+from directory.core.database import transaction
+from directory.core.metrics import SYNC_FAILURES
 from directory.core.settings import Settings, get_settings
+from directory.core.tables import ChangeEvent
 from directory.meetings.store import Series, load_series
 from directory.meetings.tables import Meeting
-from directory.records.tables import Contact, Organization
-from sync.feeds import PRODID, series_components, vtimezone
-from sync.invitation_tables import SentInvitation
+from directory.records.tables import Contact, Network, Organization
+from sync.invitation_content import Held, held_of
+from sync.invitation_delivery import deliver_due
+from sync.invitation_digest import next_digest, wants_digest
+from sync.invitation_mail import KINDS, Invitee, Organizer, body_text, itip_calendar, message
+from sync.invitation_replies import read_replies
+from sync.invitation_tables import InvitationDelivery, InvitationRecipient, SentInvitation
 from sync.outbox import Change, OutboxWorker
 
 CONSUMER = "invitations"
-
-
-@dataclass(frozen=True)
-class Invitee:
-    name: str
-    email: str
+log = logging.getLogger(__name__)
 
 
 async def invitees(series: Series) -> list[Invitee]:
@@ -55,123 +61,207 @@ async def invitees(series: Series) -> list[Invitee]:
     return sorted(found.values(), key=lambda invitee: invitee.email)
 
 
-def itip_calendar(
-    series: Series, method: str, organizer: str, invitees: Sequence[Invitee]
-) -> bytes:
-    """The iTIP object: METHOD, the series with its moved occurrences, ORGANIZER and ATTENDEEs."""
-    events = series_components(series, staff=False)
-    for event in events:
-        address = vCalAddress(f"mailto:{organizer}")
-        address.params["CN"] = "Samverkan"
-        event.add("ORGANIZER", address)
-        for invitee in invitees:
-            attendee = vCalAddress(f"mailto:{invitee.email}")
-            attendee.params.update(
-                {"CN": invitee.name, "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION"}
+@dataclass
+class Holder:
+    """One invitee as the mail knows them: what they hold and what they replied."""
+
+    invitee: Invitee
+    held: str
+    partstat: str = "NEEDS-ACTION"
+    stored: bool = False
+
+
+async def holders(meeting_id: uuid.UUID) -> dict[str, Holder]:
+    """Who holds the meeting, by lower-cased address; invitees mailed before per-recipient
+    records existed are read from ``sent_invitation`` (they hold an unknown version)."""
+    rows = await InvitationRecipient.select().where(InvitationRecipient.meeting_id == meeting_id)
+    if rows:
+        return {
+            row["email"]: Holder(
+                Invitee(row["name"], row["email"]), row["held"], row["partstat"], True
             )
-            attendee.params["RSVP"] = "FALSE"
-            event.add("ATTENDEE", attendee)
-    calendar = Calendar.new(
-        prodid=PRODID, method=method, uid=series.row["uid"], subcomponents=events
+            for row in rows
+        }
+    sent = await SentInvitation.select().where(SentInvitation.meeting_id == meeting_id).first()
+    legacy = msgspec.json.decode(sent["recipients"]) if sent else []
+    return {email.lower(): Holder(Invitee(name, email), "unknown") for name, email in legacy}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    kind: str
+    holder: Holder
+    held: str
+
+
+def plan(
+    series: Series, people: Sequence[Invitee], known: dict[str, Holder], now: dt.datetime
+) -> list[Outgoing]:
+    """The messages this state of the meeting calls for, one per invitee at most."""
+    row = series.row
+    held = held_of(series).encode()
+    ended = row["series_ends_at"] is not None and row["series_ends_at"] <= now
+    invited = {} if row["status"] == "cancelled" else {p.email.lower(): p for p in people}
+    found: list[Outgoing] = []
+    for key, person in invited.items():
+        holder = known.get(key) or Holder(person, "")
+        holder.invitee = person
+        if holder.held == held or (not holder.held and ended):
+            continue
+        found.append(Outgoing("update" if holder.held else "invitation", holder, held))
+    for key, holder in known.items():
+        if key not in invited and holder.held:
+            kind = "cancelled" if row["status"] == "cancelled" else "removed"
+            found.append(Outgoing(kind, holder, ""))
+    return found
+
+
+async def _organizer(series: Series, settings: Settings) -> tuple[str, Organizer]:
+    network = (
+        await Network.select(Network.name).where(Network.id == series.row["network_id"]).first()
     )
-    if not series.row["all_day"]:
-        start_year = series.row["starts_at"].year - 1
-        calendar.subcomponents.insert(
-            0, vtimezone(series.row["timezone"], start_year, start_year + 12)
-        )
-    body: bytes = calendar.to_ical()
-    return body
+    name = network["name"] if network else settings.sender_name or "Samverkan"
+    return name, Organizer(name, settings.reply_address, rsvp=bool(settings.imap_host))
 
 
-def _one_line(text: str) -> str:
-    """A header value: line breaks in user text must not start new headers."""
-    return " ".join(text.split())
-
-
-def message(series: Series, method: str, invitee: Invitee, sender: str, ics: bytes) -> EmailMessage:
-    row = series.row
-    start = row["starts_at"].astimezone(ZoneInfo(row["timezone"]))
-    verb = {"REQUEST": "Inbjudan" if row["sequence"] == 0 else "Ändrat", "CANCEL": "Inställt"}
-    mail = EmailMessage()
-    mail["Subject"] = _one_line(f"{verb[method]}: {row['title']}")
-    mail["From"] = sender
-    mail["To"] = invitee.email
-    lines = [row["title"], f"Tid: {start:%Y-%m-%d %H:%M}"]
-    lines += [f"Plats: {row['location']}"] if row["location"] else []
-    lines += [f"Länk: {row['online_url']}"] if row["online_url"] else []
-    mail.set_content("\n".join(lines))
-    mail.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method})
-    mail.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
-    return mail
-
-
-def _send(settings: Settings, mails: Sequence[EmailMessage]) -> None:
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_username:
-            smtp.login(settings.smtp_username, settings.smtp_password)
-        for mail in mails:
-            smtp.send_message(mail)
-
-
-def _mails(
-    series: Series, method: str, people: Sequence[Invitee], sender: str
-) -> list[EmailMessage]:
-    if not people:
-        return []
-    if method == "CANCEL":
-        series = Series({**series.row, "status": "cancelled"}, series.overrides)
-    ics = itip_calendar(series, method, sender, people)
-    return [message(series, method, person, sender, ics) for person in people]
-
-
-async def mail_meeting(series: Series, settings: Settings) -> int:
-    """Mail the meeting if its SEQUENCE is new: a REQUEST to everyone invited, a CANCEL to
-    whoever was mailed before and is no longer invited (or to all, if it is cancelled).
-    Returns the number of messages sent."""
-    row = series.row
-    sent = await SentInvitation.select().where(SentInvitation.meeting_id == row["id"]).first()
-    if sent is not None and row["sequence"] <= sent["sequence"]:
+async def queue_meeting(series: Series, settings: Settings, now: dt.datetime | None = None) -> int:
+    """Queue the messages the meeting's present state calls for; returns how many."""
+    moment = now or dt.datetime.now(dt.UTC)
+    known = await holders(series.id)
+    people = [] if series.row["status"] == "cancelled" else await invitees(series)
+    outgoing = plan(series, people, known, moment)
+    if not outgoing:
         return 0
-    previous = [Invitee(*item) for item in msgspec.json.decode(sent["recipients"])] if sent else []
-    if row["status"] == "cancelled":
-        invited: list[Invitee] = []
-    else:
-        invited = await invitees(series)
-    still = {person.email.lower() for person in invited}
-    removed = [person for person in previous if person.email.lower() not in still]
-    mails = _mails(series, "REQUEST", invited, settings.smtp_from)
-    mails += _mails(series, "CANCEL", removed, settings.smtp_from)
-    if mails:
-        await asyncio.to_thread(_send, settings, mails)
-    values = {
-        "sequence": row["sequence"],
-        "recipients": msgspec.json.encode([[p.name, p.email] for p in invited]).decode(),
-        "sent_at": dt.datetime.now(dt.UTC),
-    }
-    if sent is None:
-        await SentInvitation.insert(SentInvitation(meeting_id=row["id"], **values))
-    else:
-        await SentInvitation.update(values).where(  # type: ignore[arg-type]
-            SentInvitation.meeting_id == row["id"]
+    network, organizer = await _organizer(series, settings)
+    current = held_of(series)
+    async with transaction():
+        for item in outgoing:
+            await _queue(series, item, network, organizer, current, settings, moment)
+    return len(outgoing)
+
+
+async def _queue(
+    series: Series,
+    item: Outgoing,
+    network: str,
+    organizer: Organizer,
+    current: Held,
+    settings: Settings,
+    now: dt.datetime,
+) -> None:
+    person, key = item.holder.invitee, item.holder.invitee.email.lower()
+    method = KINDS[item.kind][0]
+    before = Held.decode(item.holder.held)
+    shown = current if method == "REQUEST" else before or current
+    calendar = itip_calendar(series, method, organizer, person, item.holder.partstat)
+    continues = series.row.get("split_from_id") is not None
+    body = body_text(item.kind, network, shown, before, organizer, continues)
+    mail = message(item.kind, calendar, body, person, settings, now)
+    meeting_id = series.id
+    await InvitationDelivery.update(
+        {InvitationDelivery.status: "superseded"}, use_auto_update=False
+    ).where(
+        (InvitationDelivery.meeting_id == meeting_id)
+        & (InvitationDelivery.recipient == person.email)
+        & InvitationDelivery.status.is_in(["pending", "held"])
+    )
+    held = await wants_digest(person.email)
+    await InvitationDelivery.insert(
+        InvitationDelivery(
+            meeting_id=meeting_id,
+            recipient=person.email,
+            kind=item.kind,
+            sequence=series.row["sequence"],
+            message_id=str(mail["Message-ID"]),
+            message=mail.as_string(),
+            status="held" if held else "pending",
+            next_attempt_at=next_digest(now, settings.invitation_digest_hour) if held else now,
+            created_at=now,
         )
-    return len(mails)
+    )
+    values = {
+        InvitationRecipient.name: person.name,
+        InvitationRecipient.held: item.held,
+        InvitationRecipient.updated_at: now,
+    }
+    if item.holder.stored:
+        await InvitationRecipient.update(values, use_auto_update=False).where(  # type: ignore[arg-type]
+            (InvitationRecipient.meeting_id == meeting_id) & (InvitationRecipient.email == key)
+        )
+    else:
+        await InvitationRecipient.insert(
+            InvitationRecipient(
+                meeting_id=meeting_id, email=key, name=person.name, held=item.held, updated_at=now
+            )
+        )
+        item.holder.stored = True
 
 
 def invitation_worker(interval: float = 1.0) -> OutboxWorker:
-    """The outbox consumer that mails invitations (started when ``SMTP_HOST`` is set)."""
+    """The outbox consumer that queues invitations (started when ``SMTP_HOST`` is set)."""
 
     async def apply(changes: Sequence[Change]) -> None:
         settings = get_settings()
         ids = list(dict.fromkeys(c.resource_id for c in changes if c.resource_type == "meeting"))
         if not ids or not settings.smtp_host:
             return
-        # Past meetings are never mailed, e.g. when mail is switched on for the first time.
-        upcoming = Meeting.series_ends_at.is_null() | (
-            Meeting.series_ends_at > dt.datetime.now(dt.UTC)
-        )
-        for series in await load_series([Meeting.id.is_in(ids), upcoming]):
-            await mail_meeting(series, settings)
+        for series in await load_series([Meeting.id.is_in(ids)]):
+            await queue_meeting(series, settings)
 
     return OutboxWorker(CONSUMER, apply, interval=interval)
+
+
+async def mail_pending(worker: OutboxWorker | None = None) -> int:
+    """Queue what the outbox holds, then send what is due; returns the messages sent."""
+    await (worker or invitation_worker()).drain()
+    return await deliver_due(get_settings())
+
+
+async def run_invitations(interval: float = 1.0, max_backoff: float = 60.0) -> None:
+    """Queue and send until cancelled, and read replies every ``IMAP_INTERVAL_SECONDS``; a
+    failing round is retried with backoff."""
+    worker = invitation_worker(interval)
+    loop = asyncio.get_running_loop()
+    delay, replies_due = interval, loop.time()
+    while True:
+        try:
+            await mail_pending(worker)
+            settings = get_settings()
+            if settings.imap_host and loop.time() >= replies_due:
+                replies_due = loop.time() + settings.imap_interval_seconds
+                await read_replies(settings)
+            delay = interval
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            SYNC_FAILURES.labels(CONSUMER).inc()
+            delay = min(max_backoff, max(delay * 2, interval * 2))
+            log.warning(
+                "invitations failed (%s: %s); retrying in %.1f s",
+                type(error).__name__,
+                error,
+                delay,
+            )
+        await asyncio.sleep(delay)
+
+
+async def without_invitations(load: Callable[[], Awaitable[int]]) -> int:
+    """Run ``load`` (the demo data) so that nothing it writes is ever mailed: its addresses are
+    invented and no one asked for its meetings. The invitations consumer is held while it runs
+    and then moved past its changes, unless older changes still wait to be mailed."""
+    lease = OutboxWorker(CONSUMER, _nothing).lease
+    async with lease.held(wait=60) as cursor:
+        before = await _last_change()
+        made = await load()
+        if made and cursor is not None and cursor >= before:
+            await lease.advance(await _last_change())
+    return made
+
+
+async def _last_change() -> int:
+    row = await ChangeEvent.select(ChangeEvent.id).order_by(ChangeEvent.id, ascending=False).first()
+    return int(row["id"]) if row else 0
+
+
+async def _nothing(changes: Sequence[Change]) -> None:
+    return None

@@ -4,7 +4,14 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from sync import calendar_import_tables, dav_tables, invitation_tables, tables
+from sync import (
+    calendar_import_tables,
+    dav_tables,
+    feed_tables,
+    invitation_tables,
+    notice_tables,
+    tables,
+)
 
 APP_CONFIG = AppConfig(
     app_name="sync",
@@ -12,8 +19,14 @@ APP_CONFIG = AppConfig(
     table_classes=[
         tables.OutboxCursor,
         dav_tables.DavEntry,
+        dav_tables.DavCollectionState,
+        feed_tables.FeedVersion,
         calendar_import_tables.ExternalCalendar,
         invitation_tables.SentInvitation,
+        invitation_tables.InvitationRecipient,
+        invitation_tables.InvitationDelivery,
+        invitation_tables.InvitationPreference,
+        notice_tables.NextcloudNotice,
     ],
     migration_dependencies=["directory.piccolo_app"],
     commands=[],

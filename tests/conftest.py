@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -95,8 +96,10 @@ async def _clean() -> None:
 
 @pytest.fixture(autouse=True)
 def clean_database(database: None) -> None:
-    """Every test starts from an empty directory with the default vocabulary."""
+    """Every test starts from an empty directory with the default vocabulary (and an empty
+    embedded search index, which lives in files beside the database)."""
     asyncio.run(_clean())
+    shutil.rmtree(os.path.join(_DATA_DIR, "search-index"), ignore_errors=True)
 
 
 def run_async(awaitable: Any) -> Any:

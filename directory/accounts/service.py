@@ -110,25 +110,41 @@ async def principal_for_token(token: str) -> Principal | None:
 
 
 async def principal_for_external_user(
-    username: str, role: Role, display_name: str
+    username: str, role: Role, display_name: str, email: str = ""
 ) -> Principal | None:
     """The principal of a user signed in elsewhere (Nextcloud), creating the account on first
-    sight and keeping its role in step with the other system; ``None`` if the account is disabled.
+    sight and keeping its role, name and email in step with the other system; ``None`` if the
+    account is disabled.
     """
     await Account.insert(
-        Account(username=username, role=role.value, display_name=display_name)
+        Account(username=username, role=role.value, display_name=display_name, email=email)
     ).on_conflict(target=Account.username, action="DO NOTHING")
     row = (
-        await Account.select(Account.id, Account.role, Account.organization_id, Account.disabled_at)
+        await Account.select(
+            Account.id,
+            Account.role,
+            Account.organization_id,
+            Account.disabled_at,
+            Account.display_name,
+            Account.email,
+        )
         .where(Account.username == username)
         .first()
     )
     if row is None or row["disabled_at"] is not None:
         return None
-    if row["role"] != role.value:
-        await Account.update({Account.role: role.value}).where(Account.id == row["id"])
+    wanted = {"role": role.value, "display_name": display_name, "email": email}
+    changed = {
+        getattr(Account, name): value for name, value in wanted.items() if row[name] != value
+    }
+    if changed:
+        await Account.update(changed).where(Account.id == row["id"])
     return Principal(
-        account_id=row["id"], username=username, role=role, organization_id=row["organization_id"]
+        account_id=row["id"],
+        username=username,
+        role=role,
+        organization_id=row["organization_id"],
+        display_name=display_name,
     )
 
 

@@ -32,6 +32,12 @@ class Principal:
     username: str
     role: Role
     organization_id: UUID | None = None
+    display_name: str = ""
+    """How people know the caller (a Nextcloud user's display name); empty: the username."""
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
 
     @property
     def readable_visibilities(self) -> tuple[str, ...]:

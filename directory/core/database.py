@@ -13,6 +13,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
+from directory.core.migration_lock import migration_lock
 from directory.core.settings import get_settings
 
 
@@ -52,18 +53,20 @@ async def transaction(ordered: bool = True) -> AsyncIterator[None]:
 
 
 async def migrate() -> None:
-    """Apply every pending migration, then seed the default vocabulary."""
+    """Apply every pending migration, then seed the default vocabulary; one process at a time
+    (:mod:`directory.core.migration_lock`), so a second one waits and then finds nothing to do."""
     from directory.core.vocabulary import seed_default_terms
 
     db = engine()
-    if isinstance(db, SQLiteEngine):
-        # WAL lets readers run while one writer writes; the mode is stored in the file.
-        await db.run_ddl("PRAGMA journal_mode=WAL")
-    with contextlib.redirect_stdout(io.StringIO()):
-        result = await run_forwards("all")
-    if not result.success:
-        raise RuntimeError(f"migration failed: {result.message}")
-    await seed_default_terms()
+    async with migration_lock(db):
+        if isinstance(db, SQLiteEngine):
+            # WAL lets readers run while one writer writes; the mode is stored in the file.
+            await db.run_ddl("PRAGMA journal_mode=WAL")
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = await run_forwards("all")
+        if not result.success:
+            raise RuntimeError(f"migration failed: {result.message}")
+        await seed_default_terms()
 
 
 async def start_pool() -> None:

@@ -7,7 +7,11 @@ with one line naming the variable (``SettingsError``), never later with a traceb
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.headerregistry import Address, HeaderRegistry
+from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -50,10 +54,26 @@ SETTING_NAMES: dict[str, str] = {
     "IMPORT_ALLOW_PRIVATE": "true: allow external feeds on loopback or private addresses",
     "SMTP_HOST": "the mail server for invitations; unset: no mail",
     "SMTP_PORT": "the mail server's port",
-    "SMTP_FROM": "the sender (and iTIP ORGANIZER) of invitations",
+    "SMTP_FROM": "the sender of invitations: an address, or a name and address "
+    "(Samverkan Tyresö <natverk@tyreso.se>)",
+    "SMTP_REPLY_TO": "the address invitees' calendars reply to (the iTIP ORGANIZER); "
+    "default: the SMTP_FROM address",
     "SMTP_USERNAME": "SMTP login name, if the server needs one",
     "SMTP_PASSWORD": "SMTP password",
     "SMTP_STARTTLS": "true: use STARTTLS",
+    "SMTP_PACE_MS": "milliseconds between two messages on one SMTP connection",
+    "SMTP_RETRY_SECONDS": "seconds before a temporarily refused message is tried again "
+    "(doubling with each try)",
+    "SMTP_MAX_ATTEMPTS": "tries before a temporarily refused message is given up",
+    "INVITATION_DIGEST_HOUR": "the hour (0-23, Stockholm time) when invitees who chose a daily "
+    "digest get the day's invitations in one mail",
+    "IMAP_HOST": "the IMAP server holding the SMTP_REPLY_TO mailbox; unset: replies are not read",
+    "IMAP_PORT": "the IMAP server's port",
+    "IMAP_USERNAME": "the IMAP login name",
+    "IMAP_PASSWORD": "the IMAP password",
+    "IMAP_TLS": "true: IMAP over TLS (port 993); false: plain IMAP (a loopback server only)",
+    "IMAP_MAILBOX": "the folder replies arrive in",
+    "IMAP_INTERVAL_SECONDS": "seconds between two reads of the reply mailbox",
     "SAMVERKAN_SECRET_KEY": "signs web sessions (32+ characters); else one kept in the data dir",
     "SAMVERKAN_SECURE_COOKIES": "send cookies only over https (default: when the public URL is)",
     "APP_ID": "Nextcloud AppAPI: the ExApp id (set by AppAPI; turns on the ExApp mode)",
@@ -66,10 +86,21 @@ SETTING_NAMES: dict[str, str] = {
     "NEXTCLOUD_DEFAULT_ROLE": "the role of a Nextcloud user in no mapped group",
     "NEXTCLOUD_GROUPS_TTL": "seconds a Nextcloud user's groups are cached",
     "CARDDAV_URL": "the CardDAV address book the directory is pushed to",
+    "CARDDAV_ADDRESS_BOOKS": "the address books published: internal, partners, public",
     "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
     "DAV_USERNAME": "the CardDAV/CalDAV user",
     "DAV_PASSWORD": "the CardDAV/CalDAV password",
+    "SAMVERKAN_PICTURE_MIN_REPORTS": "the fewest reports a group of the situation picture needs "
+    "to be shown (default 3)",
 }
+
+
+APPAPI_PROXY_PATH = "/index.php/apps/app_api/proxy"
+"""Where Nextcloud's AppAPI proxies an ExApp: ``{NEXTCLOUD_URL}{APPAPI_PROXY_PATH}/{APP_ID}``
+(app_api ``appinfo/routes.php``, ``ExAppProxyController``). ``index.php`` works whether or not
+Nextcloud's pretty URLs are configured."""
+
+STANDALONE_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class SettingsError(ValueError):
@@ -107,6 +138,8 @@ class DavSettings:
     caldav_url: str
     username: str = ""
     password: str = field(default="", repr=False)
+    address_books: tuple[str, ...] = ("internal", "partners")
+    """Which audiences get an address book; each reader should be shared exactly one."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +149,7 @@ class Settings:
     search_backend: SearchBackendName = "embedded"
     meili_url: str = ""
     meili_master_key: str = field(default="", repr=False)
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = STANDALONE_PUBLIC_URL
     database_pool_size: int = 10
     appapi: AppApiSettings | None = None
     dav: DavSettings | None = None
@@ -137,10 +170,36 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
+    smtp_reply_to: str = ""
+    smtp_pace_ms: int = 200
+    smtp_retry_seconds: int = 300
+    smtp_max_attempts: int = 8
+    invitation_digest_hour: int = 7
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_username: str = ""
+    imap_password: str = field(default="", repr=False)
+    imap_tls: bool = True
+    imap_mailbox: str = "INBOX"
+    imap_interval_seconds: int = 60
     worker_in_app: bool = True
     outbox_lease_seconds: int = 30
     metrics_dir: str = ""
     picture_min_reports: int = 3
+
+    @property
+    def sender_name(self) -> str:
+        """The display name of ``SMTP_FROM`` ('' when it is a bare address)."""
+        return parseaddr(self.smtp_from)[0]
+
+    @property
+    def sender_address(self) -> str:
+        return parseaddr(self.smtp_from)[1]
+
+    @property
+    def reply_address(self) -> str:
+        """Where invitees' REPLYs go: the ORGANIZER's address."""
+        return self.smtp_reply_to or self.sender_address
 
     @property
     def is_postgres(self) -> bool:
@@ -212,6 +271,29 @@ def _bool(name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _address(name: str, default: str = "", display_name: bool = False) -> str:
+    """A mail address (with a display name if ``display_name``), as RFC 5322 writes it."""
+    raw = _get(name, default)
+    if not raw:
+        return ""
+    try:
+        parsed = Address(addr_spec=raw) if not display_name else None
+    except (ValueError, IndexError, HeaderParseError):
+        parsed = None
+    if parsed is None:
+        header = HeaderRegistry()("From" if display_name else "To", raw)
+        addresses = getattr(header, "addresses", ())
+        if len(addresses) != 1 or header.defects or "\n" in raw or "\r" in raw:
+            addresses = ()
+        parsed = addresses[0] if addresses else None
+    if parsed is None or not parsed.username or "." not in parsed.domain:
+        example = "Samverkan Tyresö <natverk@tyreso.se>" if display_name else "natverk@tyreso.se"
+        raise SettingsError(f"{name} must be a mail address like {example}, got {raw!r}")
+    if not display_name and parsed.display_name:
+        raise SettingsError(f"{name} must be an address alone, without a name, got {raw!r}")
+    return str(parsed)
+
+
 def _secret_key() -> str:
     value = _get("SAMVERKAN_SECRET_KEY")
     if value and len(value) < 32:
@@ -228,7 +310,7 @@ def _role_name(variable: str, value: str) -> str:
     return value
 
 
-def _role_groups(raw: str) -> tuple[tuple[str, str], ...]:
+def parse_role_groups(raw: str) -> tuple[tuple[str, str], ...]:
     """``group:role,group:role`` as pairs; a group name may itself contain colons."""
     pairs = []
     for item in filter(None, (part.strip() for part in raw.split(","))):
@@ -256,7 +338,7 @@ def _appapi() -> AppApiSettings | None:
         nextcloud_url=os.environ["NEXTCLOUD_URL"].strip().removesuffix("/index.php").rstrip("/"),
         app_host=os.environ.get("APP_HOST", "").strip() or "127.0.0.1",
         app_port=_int("APP_PORT", 8000, 1, 65535),
-        role_groups=_role_groups(os.environ.get("NEXTCLOUD_ROLE_GROUPS", "admin:admin")),
+        role_groups=parse_role_groups(os.environ.get("NEXTCLOUD_ROLE_GROUPS", "admin:admin")),
         default_role=_role_name(
             "NEXTCLOUD_DEFAULT_ROLE", os.environ.get("NEXTCLOUD_DEFAULT_ROLE", "partner").strip()
         ),
@@ -274,7 +356,41 @@ def _dav() -> DavSettings | None:
         caldav_url=caldav,
         username=os.environ.get("DAV_USERNAME", ""),
         password=os.environ.get("DAV_PASSWORD", ""),
+        address_books=address_books(_get("CARDDAV_ADDRESS_BOOKS", "internal,partners")),
     )
+
+
+ADDRESS_BOOKS = ("internal", "partners", "public")
+
+
+def address_books(raw: str, name: str = "CARDDAV_ADDRESS_BOOKS") -> tuple[str, ...]:
+    """``internal,partners``: the audiences, among :data:`ADDRESS_BOOKS`, given a book."""
+    books = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    unknown = [book for book in books if book not in ADDRESS_BOOKS]
+    if unknown:
+        raise SettingsError(
+            f"{name}: unknown address book {unknown[0]!r} (use internal, partners, public)"
+        )
+    return books
+
+
+def exapp_public_url(appapi: AppApiSettings) -> str:
+    """Under Nextcloud users reach Samverkan through AppAPI's proxy, so links in feeds, vCards
+    and invitations point there (feeds are public routes of the proxy)."""
+    return f"{appapi.nextcloud_url}{APPAPI_PROXY_PATH}/{appapi.app_id}"
+
+
+def serve_environment(host: str, port: int) -> dict[str, str]:
+    """What ``samverkan serve`` adds to the environment of the app it starts: without
+    ``SAMVERKAN_PUBLIC_URL``, and outside Nextcloud, links follow the address it listens on (a
+    wildcard address is named by this machine's name)."""
+    if _get("SAMVERKAN_PUBLIC_URL") or _get("APP_ID"):
+        return {}
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 (naming the wildcard, not binding it)
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return {"SAMVERKAN_PUBLIC_URL": f"http://{host}:{port}"}
 
 
 def _http_url(name: str, default: str = "") -> str:
@@ -305,7 +421,9 @@ def load_settings() -> Settings:
     meili_url = _http_url("MEILI_URL")
     if backend == "meilisearch" and not meili_url:
         raise SettingsError("MEILI_URL is required when SEARCH_BACKEND=meilisearch")
-    public_url = _http_url("SAMVERKAN_PUBLIC_URL", "http://127.0.0.1:8000")
+    appapi = _appapi()
+    public_url = _http_url("SAMVERKAN_PUBLIC_URL", exapp_public_url(appapi) if appapi else "")
+    public_url = public_url or STANDALONE_PUBLIC_URL
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
@@ -325,7 +443,19 @@ def load_settings() -> Settings:
         import_allow_private=_bool("IMPORT_ALLOW_PRIVATE", False),
         smtp_host=_get("SMTP_HOST"),
         smtp_port=_int("SMTP_PORT", 25, 1, 65535),
-        smtp_from=_get("SMTP_FROM", "samverkan@example.se"),
+        smtp_from=_address("SMTP_FROM", "samverkan@example.se", display_name=True),
+        smtp_reply_to=_address("SMTP_REPLY_TO"),
+        smtp_pace_ms=_int("SMTP_PACE_MS", 200, 0, 60_000),
+        smtp_retry_seconds=_int("SMTP_RETRY_SECONDS", 300, 1, 86_400),
+        smtp_max_attempts=_int("SMTP_MAX_ATTEMPTS", 8, 1, 100),
+        invitation_digest_hour=_int("INVITATION_DIGEST_HOUR", 7, 0, 23),
+        imap_host=_get("IMAP_HOST"),
+        imap_port=_int("IMAP_PORT", 993, 1, 65535),
+        imap_username=_get("IMAP_USERNAME"),
+        imap_password=os.environ.get("IMAP_PASSWORD", ""),
+        imap_tls=_bool("IMAP_TLS", True),
+        imap_mailbox=_get("IMAP_MAILBOX", "INBOX"),
+        imap_interval_seconds=_int("IMAP_INTERVAL_SECONDS", 60, 1, 86_400),
         smtp_username=_get("SMTP_USERNAME"),
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
         smtp_starttls=_bool("SMTP_STARTTLS", False),
@@ -333,7 +463,7 @@ def load_settings() -> Settings:
         outbox_lease_seconds=_int("SAMVERKAN_OUTBOX_LEASE_SECONDS", 30, 2, 3600),
         metrics_dir=_get("PROMETHEUS_MULTIPROC_DIR"),
         picture_min_reports=_int("SAMVERKAN_PICTURE_MIN_REPORTS", 3, 2, 100),
-        appapi=_appapi(),
+        appapi=appapi,
         dav=_dav(),
         secret_key=_secret_key(),
         # Cookies are Secure whenever the public URL is https; plain-http development opts out.

@@ -34,11 +34,18 @@ def hash_feed_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def feed_urls(token: str) -> tuple[str, str]:
-    """The ``https://`` (or the configured scheme) and ``webcal://`` links of a feed."""
+def offers_webcal() -> bool:
+    """A calendar client opens ``webcal://`` over https (Nextcloud Calendar and Apple Calendar
+    upgrade it), so on a plain-http deployment a webcal link would not reach the feed."""
+    return get_settings().public_url.startswith("https://")
+
+
+def feed_urls(token: str) -> tuple[str, str | None]:
+    """The link of a feed, and its ``webcal://`` twin only where :func:`offers_webcal`."""
     https_url = f"{get_settings().public_url}/feeds/{token}.ics"
-    webcal = "webcal://" + https_url.split("://", 1)[1]
-    return https_url, webcal
+    if not offers_webcal():
+        return https_url, None
+    return https_url, "webcal://" + https_url.removeprefix("https://")
 
 
 @dataclass(frozen=True)

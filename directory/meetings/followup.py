@@ -103,7 +103,7 @@ class FollowUpService:
             occurrence_start=_utc(data.occurrence_start),
             kind=data.kind,
             body=data.body,
-            author=self.principal.username,
+            author=self.principal.shown_name[:150],
         )
         async with transaction():
             await MeetingNote.insert(note)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -209,3 +210,50 @@ def continuing_rule(
     left = sum(1 for value in rule if _to_utc(value, timezone) >= split_at)
     parts["COUNT"] = str(left)
     return ";".join(f"{k}={v}" for k, v in parts.items())
+
+
+LocalTimeProblem = Literal["nonexistent_local_time", "ambiguous_local_time"]
+
+
+def local_time_problem(value: dt.datetime, timezone: str) -> LocalTimeProblem | None:
+    """Whether a wall-clock time (its own fields, any tzinfo ignored) does not exist in the
+    zone (skipped when clocks go forward) or happens twice (when they go back).
+
+    Such a time is stored as RFC 5545 section 3.3.5 reads it: a skipped time with the offset
+    before the gap (02:30 becomes 03:30 summer time), a doubled time as its first occurrence.
+    """
+    zone = ZoneInfo(timezone)
+    naive = value.replace(tzinfo=None, fold=0)
+    first, second = naive.replace(tzinfo=zone), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return "ambiguous_local_time" if back == naive else "nonexistent_local_time"
+
+
+def wall_time(value: dt.datetime, timezone: str) -> dt.datetime:
+    """A naive time as it is stored: the instant RFC 5545 gives it, in UTC."""
+    return _to_utc(value.replace(fold=0), timezone)
+
+
+def occurrence_problems(
+    text: str,
+    starts_at: dt.datetime,
+    timezone: str,
+    all_day: bool,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+) -> list[tuple[dt.datetime, LocalTimeProblem]]:
+    """Original starts (UTC) in the window whose wall-clock time is skipped or doubled on
+    their day: calendar clients disagree by an hour on those (ical.js takes the second of a
+    doubled time, RFC 5545 the first)."""
+    if all_day:
+        return []
+    zone = ZoneInfo(timezone)
+    clock = starts_at.astimezone(zone).time()
+    found = []
+    for start in original_starts(text, starts_at, timezone, all_day, window_start, window_end):
+        intended = dt.datetime.combine(start.astimezone(zone).date(), clock)
+        if problem := local_time_problem(intended, timezone):
+            found.append((start, problem))
+    return found

@@ -60,6 +60,18 @@ class OccurrenceOut(Struct, kw_only=True):
     moved: bool
 
 
+class TimeWarning(Struct, kw_only=True):
+    """A wall-clock time that is skipped or doubled by a daylight-saving change (RFC 5545
+    section 3.3.5): ``local_time`` as given or as the series repeats it, ``stored_at`` the
+    instant Samverkan keeps and publishes for it."""
+
+    field: str
+    code: Literal["nonexistent_local_time", "ambiguous_local_time"]
+    local_time: dt.datetime
+    stored_at: dt.datetime
+    message: str
+
+
 class MeetingOut(Struct, kw_only=True):
     id: UUID
     uid: str
@@ -86,6 +98,7 @@ class MeetingOut(Struct, kw_only=True):
     cancelled_at: dt.datetime | None
     split_from_id: UUID | None
     occurrences: list[OccurrenceOut] | None = None
+    warnings: list[TimeWarning] = []
 
 
 class OccurrenceChange(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -224,4 +237,5 @@ class FeedTokenCreated(FeedTokenOut, kw_only=True):
     """Shown once: the token itself is not stored and cannot be shown again."""
 
     https_url: str
-    webcal_url: str
+    webcal_url: str | None
+    """Only when ``https_url`` is https; ``None`` on a plain-http deployment."""

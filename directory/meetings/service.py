@@ -23,6 +23,7 @@ from directory.core.errors import N_, InvalidField, NotFound, PreconditionRequir
 from directory.core.schemas import as_builtins
 from directory.meetings import recurrence
 from directory.meetings.access import can_read, require_coordinator, shows_agenda
+from directory.meetings.local_times import given_warnings, series_warnings
 from directory.meetings.schemas import (
     MeetingIn,
     MeetingOut,
@@ -30,6 +31,7 @@ from directory.meetings.schemas import (
     OccurrenceChange,
     OccurrenceRef,
     SplitIn,
+    TimeWarning,
 )
 from directory.meetings.store import (
     JSON_COLUMNS,
@@ -116,15 +118,18 @@ class MeetingService:
     async def get(self, meeting_id: uuid.UUID) -> MeetingOut:
         series = await self._series(meeting_id)
         start, end = now() - DEFAULT_WINDOW[0], now() + DEFAULT_WINDOW[1]
-        return to_out(series, await shows_agenda(self.principal, series.row), (start, end))
+        out = to_out(series, await shows_agenda(self.principal, series.row), (start, end))
+        out.warnings = series_warnings(series, start, end)
+        return out
 
     async def create(self, data: MeetingIn) -> MeetingOut:
         values = as_builtins(data)
         await require_coordinator(self.principal, data.network_id)
+        given = given_warnings(values, TIMEZONE)
         starts_at, ends_at = _times(values)
         values.update(starts_at=starts_at, ends_at=ends_at, timezone=TIMEZONE)
         await validate_meeting(values)
-        return await self._insert(values, new_uid(), None)
+        return _warned(await self._insert(values, new_uid(), None), given)
 
     async def update(
         self, meeting_id: uuid.UUID, patch: MeetingPatch, if_match: str | None
@@ -138,6 +143,7 @@ class MeetingService:
             current = await self._current(meeting_id, if_match)
             await require_coordinator(self.principal, current.row["network_id"])
             merged = {**current.row, **changes}
+            given = given_warnings({**changes, "all_day": merged["all_day"]}, TIMEZONE)
             if {"starts_at", "ends_at", "all_day"} & changes.keys():
                 merged["starts_at"], merged["ends_at"] = _times(merged)
             await validate_meeting(merged)
@@ -151,7 +157,7 @@ class MeetingService:
             if {"rrule", "starts_at", "all_day"} & changed.keys():
                 # The occurrences are new: moves and cancellations of the old ones name none.
                 await MeetingOccurrence.delete().where(MeetingOccurrence.meeting_id == meeting_id)
-        return await self.get(meeting_id)
+        return _warned(await self.get(meeting_id), given)
 
     async def cancel(self, meeting_id: uuid.UUID, if_match: str | None) -> MeetingOut:
         """Cancel the meeting (the whole series); it stays in feeds as STATUS:CANCELLED."""
@@ -163,8 +169,10 @@ class MeetingService:
         return await self.get(meeting_id)
 
     async def move_occurrence(self, meeting_id: uuid.UUID, change: OccurrenceChange) -> MeetingOut:
-        starts_at, ends_at = _times({"starts_at": change.starts_at, "ends_at": change.ends_at})
-        return await self._override(meeting_id, change.recurrence_id, starts_at, ends_at, False)
+        times = {"starts_at": change.starts_at, "ends_at": change.ends_at}
+        starts_at, ends_at = _times(times)
+        moved = await self._override(meeting_id, change.recurrence_id, starts_at, ends_at, False)
+        return _warned(moved, given_warnings(times, TIMEZONE))
 
     async def cancel_occurrence(self, meeting_id: uuid.UUID, ref: OccurrenceRef) -> MeetingOut:
         return await self._override(meeting_id, ref.recurrence_id, None, None, True)
@@ -198,6 +206,7 @@ class MeetingService:
             values["rrule"] = changes.get("rrule") or recurrence.continuing_rule(
                 row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
             )
+            given = given_warnings(changes, row["timezone"])
             values["starts_at"], values["ends_at"] = _times(values)
             values["timezone"] = row["timezone"]
             await validate_meeting(values)
@@ -213,7 +222,7 @@ class MeetingService:
             else:
                 # Other occurrences: the old exceptions name none of them (as calendar apps do).
                 await MeetingOccurrence.delete().where(later)
-        return await self.get(created.id)
+        return _warned(await self.get(created.id), given)
 
     async def _insert(
         self,
@@ -333,6 +342,14 @@ class MeetingService:
         if audit:
             previous = {key: row.get(key) for key in changed}
             await log_change(self.principal, "update", "meeting", row["id"], previous, changed)
+
+
+def _warned(meeting: MeetingOut, given: list[TimeWarning]) -> MeetingOut:
+    """The meeting with the warnings about the times a request gave put first."""
+    said = {(w.field, w.code, w.local_time) for w in given}
+    rest = [w for w in meeting.warnings if (w.field, w.code, w.local_time) not in said]
+    meeting.warnings = [*given, *rest]
+    return meeting
 
 
 def _series_end(values: Mapping[str, Any]) -> dt.datetime | None:

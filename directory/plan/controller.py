@@ -13,7 +13,7 @@ from uuid import UUID
 from litestar import Request, Response, Router, get, patch, post, put
 from litestar.params import HeaderParameter, Parameter
 
-from directory.accounts.auth import staff_only, writers_only
+from directory.accounts.auth import admins_only, staff_only, writers_only
 from directory.core.access import Principal
 from directory.plan import evidence, measures, observations, report, trainings
 from directory.plan.schemas import (
@@ -90,7 +90,7 @@ async def draft_plan(request: PrincipalRequest, data: PlanIn) -> PlanOut:
     "/plans/{plan_id:uuid}/adopt",
     operation_id="adopt_plan",
     summary="Record that the council adopted a draft; the version before is kept",
-    guards=[writers_only],
+    guards=[admins_only],
     status_code=200,
 )
 async def adopt_plan(request: PrincipalRequest, plan_id: UUID, data: AdoptIn) -> PlanOut:

@@ -179,8 +179,10 @@ def network(record: Mapping[str, Any], organization_ids: set[str], contact_ids: 
 
 
 async def terms() -> list[dict[str, Any]]:
-    rows = (
-        await TaxonomyTerm.select().order_by(TaxonomyTerm.taxonomy).order_by(TaxonomyTerm.position)
+    """The terms of the taxonomies records use (``hsds.TAXONOMY_DESCRIPTIONS``); the plan's
+    vocabulary (signals, districts) describes no record and is not exchanged."""
+    rows = await TaxonomyTerm.select().where(
+        TaxonomyTerm.taxonomy.is_in(list(hsds.TAXONOMY_DESCRIPTIONS))
     )
     return [hsds.taxonomy_term(row) for row in sorted(rows, key=_term_order)]
 

@@ -24,12 +24,12 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from directory.core.settings import AppApiSettings
+from directory.core.settings import APPAPI_PROXY_PATH, AppApiSettings
 from samverkan.nextcloud.signature import is_appapi_request, verified_user
 from samverkan.web import embedding
 from samverkan.web.security import content_security_policy
 
-PROXY_PATH = "/index.php/apps/app_api/proxy"
+PROXY_PATH = APPAPI_PROXY_PATH
 STATIC_PREFIX = "/static/"
 
 

@@ -22,6 +22,7 @@ from litestar.response import Response
 
 from directory.core.database import migrate
 from directory.core.settings import AppApiSettings
+from samverkan.nextcloud.admin_settings import NextcloudOptions, register_form, unregister_form
 from samverkan.nextcloud.embedding import proxy_root
 from samverkan.nextcloud.ocs import OcsClient, OcsError
 from samverkan.nextcloud.signature import verified_user
@@ -46,19 +47,24 @@ class EnabledResult(msgspec.Struct):
     error: str
 
 
-async def show_in_nextcloud(ocs: OcsClient, settings: AppApiSettings) -> None:
+async def show_in_nextcloud(
+    ocs: OcsClient, settings: AppApiSettings, books: tuple[str, ...] = ()
+) -> None:
     """The top-menu entry and what its page needs: the script that frames Samverkan and, as
-    initial state, the proxied start page it frames (as nc_py_api's ui_example registers them).
+    initial state, the proxied start page it frames (as nc_py_api's ui_example registers them);
+    and the admin settings form (:mod:`.admin_settings`).
     """
     start_page = proxy_root(settings) + "/"
     await ocs.set_initial_state(TOP_MENU, TOP_MENU_NAME, EMBED_STATE, {"url": start_page})
     await ocs.set_script(TOP_MENU, TOP_MENU_NAME, EMBED_SCRIPT)
     await ocs.register_top_menu(TOP_MENU_NAME, TOP_MENU_LABEL, TOP_MENU_ICON)
+    await register_form(ocs, NextcloudOptions(settings.role_groups, settings.default_role, books))
 
 
 async def hide_from_nextcloud(ocs: OcsClient) -> None:
-    """Remove all three; one already gone (404) is no failure, as in nc_py_api's ``not_fail``."""
+    """Remove all four; one already gone (404) is no failure, as in nc_py_api's ``not_fail``."""
     removals: tuple[Callable[[], Awaitable[None]], ...] = (
+        lambda: unregister_form(ocs),
         lambda: ocs.delete_initial_state(TOP_MENU, TOP_MENU_NAME, EMBED_STATE),
         lambda: ocs.delete_script(TOP_MENU, TOP_MENU_NAME, EMBED_SCRIPT),
         lambda: ocs.unregister_top_menu(TOP_MENU_NAME),
@@ -84,7 +90,7 @@ async def report_init(ocs: OcsClient) -> None:
         await ocs.set_init_progress(0, error=f"Samverkan could not initialise: {error}")
 
 
-def exapp_router(settings: AppApiSettings, ocs: OcsClient) -> Router:
+def exapp_router(settings: AppApiSettings, ocs: OcsClient, books: tuple[str, ...] = ()) -> Router:
     """The lifecycle routes, bound to this app's AppAPI settings and OCS client."""
 
     def signed_by_appapi(
@@ -121,7 +127,7 @@ def exapp_router(settings: AppApiSettings, ocs: OcsClient) -> Router:
     ) -> EnabledResult:
         try:
             if flag:
-                await show_in_nextcloud(ocs, settings)
+                await show_in_nextcloud(ocs, settings, books)
             else:
                 await hide_from_nextcloud(ocs)
         except (OcsError, httpx.TransportError) as error:

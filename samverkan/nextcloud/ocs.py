@@ -21,6 +21,7 @@ TOP_MENU_PATH = f"{APPAPI_PREFIX}/api/v1/ui/top-menu"
 SCRIPT_PATH = f"{APPAPI_PREFIX}/api/v1/ui/script"
 INITIAL_STATE_PATH = f"{APPAPI_PREFIX}/api/v1/ui/initial-state"
 STATUS_PATH = f"{APPAPI_PREFIX}/ex-app/status"
+NOTIFICATION_PATH = f"{APPAPI_PREFIX}/api/v1/notification"
 AA_VERSION = "2.0.0"
 _TIMEOUT = httpx.Timeout(10.0)
 
@@ -35,10 +36,13 @@ class OcsError(Exception):
 
 @dataclass(frozen=True)
 class NextcloudUser:
-    """What Samverkan reads of a Nextcloud user: groups (for the role) and language."""
+    """What Samverkan reads of a Nextcloud user: groups (for the role), language, and the name
+    and address people know them by."""
 
     groups: tuple[str, ...]
     language: str
+    display_name: str = ""
+    email: str = ""
 
 
 def authorization_header(user: str, secret: str) -> str:
@@ -94,6 +98,29 @@ class OcsClient:
         """Report ``/init`` progress (0–100); AppAPI enables the app once it reaches 100."""
         await self.call("PUT", STATUS_PATH, json={"progress": progress, "error": error})
 
+    async def notify(
+        self, user_id: str, object_type: str, object_id: str, subject: str, message: str, link: str
+    ) -> None:
+        """A notification for ``user_id`` (the call is made as that user): app_api
+        ``NotificationsController::sendNotification`` reads ``params``, and
+        ``ExNotificationsManager::sendNotification`` sets ``object``/``object_id`` and the
+        subject ``subject_type`` with ``subject_params``; ``ExAppNotifier::prepare`` then takes
+        ``link``, ``rich_subject``/``rich_subject_params`` and ``rich_message``/
+        ``rich_message_params`` from those (Nextcloud limits object type and id to 64 chars)."""
+        params = {
+            "object": object_type[:64],
+            "object_id": object_id[:64],
+            "subject_type": "app_api_ex_app",
+            "subject_params": {
+                "rich_subject": subject,
+                "rich_subject_params": {},
+                "rich_message": message,
+                "rich_message_params": {},
+                "link": link,
+            },
+        }
+        await self.call("POST", NOTIFICATION_PATH, user=user_id, json={"params": params})
+
     async def register_top_menu(self, name: str, display_name: str, icon: str = "") -> None:
         await self.call(
             "POST",
@@ -132,12 +159,16 @@ class OcsClient:
         )
 
     async def user(self, user_id: str) -> NextcloudUser:
-        """The user's groups and language, asked as that user (the provisioning API's
-        ``GET /cloud/users/{id}``: users may read their own data)."""
+        """The user's groups, language, display name and email, asked as that user (the
+        provisioning API's ``GET /cloud/users/{id}``, ``UsersController::getUser`` →
+        ``AUserDataOCSController::getUserData``: ``groups``, ``language``, ``displayname``,
+        ``email``; users may read their own data)."""
         data = await self.call(
             "GET", f"/ocs/v1.php/cloud/users/{quote(user_id, safe='')}", user=user_id
         )
         return NextcloudUser(
             groups=tuple(str(group) for group in data.get("groups", [])),
             language=str(data.get("language") or ""),
+            display_name=str(data.get("displayname") or ""),
+            email=str(data.get("email") or ""),
         )

@@ -21,6 +21,7 @@ from samverkan.web.errors import WEB_EXCEPTION_HANDLERS
 from samverkan.web.feed_pages import FEED_HANDLERS
 from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
+from samverkan.web.invitation_pages import INVITATION_HANDLERS
 from samverkan.web.language import switch_language
 from samverkan.web.meeting_pages import MEETING_HANDLERS
 from samverkan.web.network_people import PEOPLE_HANDLERS
@@ -60,6 +61,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
             *PEOPLE_HANDLERS,
             *FEED_HANDLERS,
             *VCARD_HANDLERS,
+            *INVITATION_HANDLERS,
             *OVERVIEW_HANDLERS,
             *PLAN_HANDLERS,
             *GUIDANCE_HANDLERS,

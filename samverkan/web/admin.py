@@ -246,7 +246,8 @@ async def synonym_save(request: WebRequest) -> Response[Any]:
         await synonyms.delete_synonym(values["delete"])
     else:
         phrases = [part.strip() for part in values.get("synonyms", "").split(",") if part.strip()]
-        await synonyms.save_synonym(values.get("term", ""), phrases)
+        one_way = values.get("one_way") == "on"
+        await synonyms.save_synonym(values.get("term", ""), phrases, one_way)
     await backend_of(request.app.state).set_synonyms(await synonyms.synonym_mapping())
     return redirect(with_notice("/admin/synonyms", "saved"))
 

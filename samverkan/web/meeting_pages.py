@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response, get, post
+from litestar.params import QueryParameter
 from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -17,6 +19,7 @@ from directory.core.errors import N_, InvalidField, PermissionDenied
 from directory.meetings.access import is_coordinator_of, require_coordinator
 from directory.meetings.conflicts import find_conflicts
 from directory.meetings.followup import FollowUpService
+from directory.meetings.local_times import given_warnings, warning_text
 from directory.meetings.schemas import (
     AttendanceIn,
     ConflictQuery,
@@ -28,6 +31,7 @@ from directory.meetings.schemas import (
 from directory.meetings.service import MeetingService
 from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from directory.records.service import ListQuery, RecordService
+from samverkan.web import i18n
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
@@ -35,6 +39,7 @@ from samverkan.web.notices import with_notice
 from samverkan.web.recurrence_text import clashes, preview, single_day_holiday
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
+from sync.invitation_status import invitation_status
 
 WebRequest = Request[Principal, Any, Any]
 OCCURRENCES_SHOWN = 26
@@ -130,7 +135,31 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
             {field: error_text(error)},
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    return redirect(with_notice(f"/meetings/{created.id}", "meeting_booked"))
+    path = _with_given_times(f"/meetings/{created.id}", created.warnings)
+    return redirect(with_notice(path, "meeting_booked"))
+
+
+def _with_given_times(path: str, warnings: list[Any]) -> str:
+    """``path`` with the wall-clock times a form gave that daylight saving skips or doubles in
+    its query, so the page after the redirect can warn about them."""
+    given = [("time", w.local_time.isoformat()) for w in warnings if w.field != "occurrences"]
+    return f"{path}?{urlencode(given)}" if given else path
+
+
+def _time_warnings(given: list[str], meeting: Any) -> list[str]:
+    """The page's warnings about skipped and doubled times, in the page's language."""
+    times = []
+    for text in given[:2]:
+        try:
+            times.append(dt.datetime.fromisoformat(text).replace(tzinfo=None))
+        except ValueError:
+            continue
+    found = [
+        warning
+        for value in times
+        for warning in given_warnings({"starts_at": value}, meeting.timezone)
+    ]
+    return [warning_text(w, meeting.timezone, i18n.gettext) for w in [*found, *meeting.warnings]]
 
 
 async def _meeting_page(
@@ -138,6 +167,7 @@ async def _meeting_page(
     meeting_id: uuid.UUID,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    given_times: list[str] | None = None,
 ) -> Template:
     meeting = await MeetingService(request.user).get(meeting_id)
     network = await RecordService(NETWORKS, request.user).get(meeting.network_id)
@@ -156,9 +186,11 @@ async def _meeting_page(
     ).contents
     invited = [org for org in invited if org.id in meeting.invited_organizations]
     upcoming, past = split_by_now(entries([meeting]), dt.datetime.now(ZONE))
+    is_coordinator = await is_coordinator_of(request.user, meeting.network_id)
     return await page(
         request,
         "meeting.html",
+        invitations=await invitation_status(meeting_id) if request.user.is_staff else [],
         status_code=status_code,
         meeting=meeting,
         network=network,
@@ -170,15 +202,20 @@ async def _meeting_page(
         attendance={item.occurrence_start.astimezone(ZONE): item for item in attendance},
         follow_ups=follow_ups,
         may_read_notes=may_read_notes,
-        is_coordinator=await is_coordinator_of(request.user, meeting.network_id),
+        is_coordinator=is_coordinator,
         errors=errors or {},
         zone=ZONE,
+        time_warnings=_time_warnings(given_times or [], meeting),
     )
 
 
 @get("/meetings/{meeting_id:uuid}", name="meeting")
-async def meeting_page(request: WebRequest, meeting_id: uuid.UUID) -> Template:
-    return await _meeting_page(request, meeting_id)
+async def meeting_page(
+    request: WebRequest,
+    meeting_id: uuid.UUID,
+    given_times: Annotated[list[str] | None, QueryParameter(name="time", required=False)] = None,
+) -> Template:
+    return await _meeting_page(request, meeting_id, given_times=given_times)
 
 
 @post("/meetings/{meeting_id:uuid}/occurrences", name="change_occurrence")
@@ -188,15 +225,18 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
     values, _ = await _form(request)
     service = MeetingService(request.user)
     meeting = await service.get(meeting_id)
+    given: list[Any] = []
     try:
         change = OccurrenceForm.from_form(values, meeting.all_day)
         action = values.get("action")
         if action == "cancel":
             await service.cancel_occurrence(meeting_id, change.ref())
         elif action == "move":
-            await service.move_occurrence(meeting_id, change.moved())
+            moved = await service.move_occurrence(meeting_id, change.moved())
+            given = moved.warnings
         elif action == "split":
             meeting = await service.split(meeting_id, change.split())
+            given = meeting.warnings
         else:
             raise InvalidField("action", N_("choose what to change"))
         notice = {"cancel": "occurrence_cancelled", "move": "occurrence_moved"}.get(
@@ -209,7 +249,7 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         form_name = "split" if values.get("action") == "split" else "move"
         errors = {f"{form_name}-{field}": error_text(error)}
         return await _meeting_page(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
-    return redirect(with_notice(f"/meetings/{meeting.id}", notice))
+    return redirect(with_notice(_with_given_times(f"/meetings/{meeting.id}", given), notice))
 
 
 @post("/meetings/{meeting_id:uuid}/attendance", name="attendance")

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from directory.meetings.feed_tokens import offers_webcal
 from directory.records.resources import ALL_RESOURCES
 from samverkan.web import embedding, i18n
 
@@ -67,6 +68,7 @@ def environment() -> Environment:
             "current_locale": i18n.current_locale,
             "root": embedding.UrlRoot(),
             "embedded": lambda: embedding.current() is not None,
+            "offers_webcal": offers_webcal,
         }
     )
     return env

@@ -10,11 +10,7 @@ async def forwards():
         migration_id=ID, app_name="search", description=DESCRIPTION
     )
 
-    async def seed():
-        from search.synonyms import seed_default_synonyms
-
-        await seed_default_synonyms()
-
-    manager.add_raw(seed)
+    # The seeding moved to search_2026_12_01t18_00_00_000000, after the one_way column it
+    # writes exists; installations that ran this already keep their rows.
 
     return manager

@@ -71,6 +71,24 @@ RIGHTS: dict[str, frozenset[str]] = {
     "listSynonyms": ADMINS,
     "saveSynonym": ADMINS,
     "deleteSynonym": ADMINS,
+    "report_observation": ALL,
+    "situation_picture": ALL,
+    "list_plans": STAFF,
+    "get_plan": STAFF,
+    "draft_plan": WRITERS,
+    "adopt_plan": ADMINS,
+    "list_measures": STAFF,
+    "get_measure": STAFF,
+    "create_measure": WRITERS,
+    "update_measure": WRITERS,
+    "record_indicator_value": WRITERS,
+    "list_trainings": STAFF,
+    "create_training": WRITERS,
+    "record_training_participation": WRITERS,
+    "training_coverage": STAFF,
+    "get_service_evidence": STAFF,
+    "set_service_evidence": WRITERS,
+    "council_report": STAFF,
     **{
         f"hsds_{name}": ALL
         for name in (
@@ -142,7 +160,15 @@ def records(client: TestClient, auth: dict[str, dict[str, str]]) -> dict[str, st
     external = create(  # a loopback address: refused at once, but the subscription is stored
         "external-calendars", {"network_id": network, "url": "http://127.0.0.1:9/x.ics"}
     )
+    plan = create("plan/plans", {"title": "Handlingsplan mot VBE"})
+    measure = create("plan/measures", {"plan_id": plan, "title": "Utbildning", "level": "general"})
+    training = create(
+        "plan/trainings", {"title": "Grundkurs", "level": "general", "held_on": "2026-10-01"}
+    )
     return {
+        "plan_id": plan,
+        "measure_id": measure,
+        "training_id": training,
         "organization": organization,
         "contact": create("contacts", {"name": "Kommunpolis", "organization_id": organization}),
         "service": create("services", {"name": "Orosanmälan", "organization_id": organization}),

@@ -145,7 +145,7 @@ def test_the_dockerfile_installs_the_project() -> None:
 def test_setting_names_lists_every_variable_the_settings_module_reads() -> None:
     source = (ROOT / "directory" / "core" / "settings.py").read_text()
     reads = re.findall(
-        r"(?:os\.environ(?:\.get)?[\[(]|_get\(|_int\(|_bool\(|_choice\(|_http_url\(|"
+        r"(?:os\.environ(?:\.get)?[\[(]|_get\(|_int\(|_bool\(|_choice\(|_http_url\(|_address\(|"
         r'_role_name\(\s*)"([A-Z][A-Z0-9_]+)"',
         source,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,13 +17,15 @@ import msgspec
 import pytest
 
 from directory.core.access import Principal, Role
+from directory.core.tables import ChangeEvent
 from directory.demo.loader import load_demo_if_empty
 from directory.records.resources import ALL_RESOURCES
 from directory.records.service import RecordService
 from search.backend import SearchBackend, SearchQuery, SearchResult
 from search.embedded import EmbeddedBackend
 from search.synonyms import seed_default_synonyms
-from sync.indexing import search_worker
+from sync.indexing import CONSUMER, search_worker
+from sync.tables import OutboxCursor
 from tests.conftest import run_async
 from tests.directory.conftest import auth, client
 
@@ -73,8 +76,27 @@ def create(resource: str, **values: Any) -> str:
     return str(record.id)
 
 
-def drain(backend: SearchBackend) -> int:
-    return int(run_async(search_worker(backend).drain()))
+def drain(backend: SearchBackend, seconds: float = 10) -> int:
+    """Apply the waiting changes to ``backend``; if another worker (an app's own) holds the
+    search consumer's lease, wait until it has applied everything instead. Returns how many
+    this call applied."""
+    applied = 0
+    deadline = time.monotonic() + seconds
+    while True:
+        applied += int(run_async(search_worker(backend).drain()))
+        if run_async(_caught_up()) or time.monotonic() > deadline:
+            return applied
+        time.sleep(0.02)
+
+
+async def _caught_up() -> bool:
+    latest = (
+        await ChangeEvent.select(ChangeEvent.id).order_by(ChangeEvent.id, ascending=False).first()
+    )
+    cursor = await OutboxCursor.select().where(OutboxCursor.consumer == CONSUMER).first()
+    return latest is None or (
+        cursor is not None and cursor["last_id"] >= latest["id"] and not cursor["leased_by"]
+    )
 
 
 def search(

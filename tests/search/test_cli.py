@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from directory.demo.loader import load_demo_if_empty
 from samverkan.cli import main
-from search.tables import SearchEntry
+from search.embedded import EmbeddedBackend
 from tests.conftest import run_async
 from tests.search.conftest import create
 
@@ -17,7 +17,7 @@ def test_reindex_rebuilds_everything_and_search_prints_hits() -> None:
     runner = CliRunner()
     rebuilt = runner.invoke(main, ["reindex"], catch_exceptions=False)
     assert rebuilt.exit_code == 0
-    stored = run_async(SearchEntry.count().where(SearchEntry.deleted.eq(False)))
+    stored = EmbeddedBackend().count()
     assert rebuilt.output.strip().splitlines()[-1] == f"indexed {stored} documents"
     assert stored > 100
 

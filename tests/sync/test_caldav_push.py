@@ -111,9 +111,11 @@ def test_a_second_push_sends_nothing_and_keeps_every_etag(
     url = calendar_url(dav_home, setting.network)  # type: ignore[arg-type]
     etags = list_items(url)
     reports, requests = push(dav_home)
-    assert requests == 1  # the calendar's PROPFIND, no writes
+    assert requests == 2  # the calendar's PROPFIND and sync-collection REPORT, no writes
     assert reports[url] == PushReport(unchanged=2)
     assert list_items(url) == etags
+    _, requests = push(dav_home)
+    assert requests == 1  # the sync token is unchanged: nothing else is asked
 
 
 def test_a_change_updates_the_event_with_a_higher_sequence(
@@ -158,7 +160,7 @@ def test_a_retired_network_has_its_calendar_emptied(
     assert events(dav_home, setting) == {}
 
 
-def test_an_event_changed_behind_our_back_is_overwritten_after_a_412(
+def test_an_event_changed_behind_our_back_is_overwritten_and_counted(
     dav_home: str, client: Client, setting: Setting
 ) -> None:
     meeting = schedule(client, setting)
@@ -173,7 +175,8 @@ def test_an_event_changed_behind_our_back_is_overwritten_after_a_412(
     assert changed.status_code in (201, 204)
     change(client, setting, meeting, title="Nätverksmöte SSPF – lägesbild")
     reports, _ = push(dav_home)
-    assert sum(report.conflicts for report in reports.values()) == 1
+    assert sum(report.reverted for report in reports.values()) == 1
+    assert sum(report.conflicts for report in reports.values()) == 0
     event = events(dav_home, setting)[meeting["uid"]].walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == "Nätverksmöte SSPF – lägesbild"
 
@@ -198,6 +201,6 @@ def test_server_down_then_up_loses_nothing(
         assert set(found) == {first["uid"], second["uid"]}
         assert str(found[first["uid"]].walk("VEVENT")[0]["SUMMARY"]) == "Flyttat möte"
         _, requests = push(home)
-        assert requests == 1
+        assert requests == 2
     finally:
         server.stop()

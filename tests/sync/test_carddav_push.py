@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from directory.core.settings import SettingsError, load_settings
 from directory.records.resources import CONTACTS, ORGANIZATIONS
 from directory.records.tables import Contact
 from sync.carddav_push import push_directory
@@ -26,10 +27,10 @@ from tests.sync.conftest import (
 PUBLIC_URL = "https://samverkan.example.se"
 
 
-def push(home: str) -> tuple[dict[str, PushReport], int]:
+def push(home: str, books: tuple[str, ...] | None = None) -> tuple[dict[str, PushReport], int]:
     async def run() -> tuple[dict[str, PushReport], int]:
         async with dav_session(home) as session:
-            reports = await push_directory(session, home, PUBLIC_URL)
+            reports = await push_directory(session, home, PUBLIC_URL, books=books)
             return reports, session.requests
 
     result: tuple[dict[str, PushReport], int] = run_async(run())
@@ -88,6 +89,34 @@ def test_each_address_book_holds_exactly_what_its_audience_may_read(
     assert set(read_cards(book(dav_home, "public"))) == {ids["cve"], ids["support"]}
 
 
+def test_only_the_configured_books_are_published_and_a_dropped_one_is_emptied(
+    dav_home: str, directory: Directory
+) -> None:
+    """One book per reader class ends duplicates in Nextcloud's search: a reader shared the
+    internal book already finds the partners' and public entries in it."""
+    records = seed(directory)
+    push(dav_home)
+    assert read_cards(book(dav_home, "public"))
+    reports, _ = push(dav_home, books=("internal", "partners"))
+    assert reports["public"].deleted == 2 and set(reports) == {"internal", "partners", "public"}
+    assert read_cards(book(dav_home, "public")) == {}
+    assert set(read_cards(book(dav_home, "internal"))) == {str(r.id) for r in records.values()}
+    reports, _ = push(dav_home, books=("internal",))
+    assert set(reports) == {"internal", "partners"}  # the emptied public book is left alone
+    assert read_cards(book(dav_home, "partners")) == {}
+    assert len(read_cards(book(dav_home, "internal"))) == len(records)
+
+
+def test_address_books_setting_names_a_wrong_book(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARDDAV_URL", "http://127.0.0.1:9/dav/")
+    monkeypatch.setenv("CARDDAV_ADDRESS_BOOKS", "internal, staff")
+    with pytest.raises(SettingsError, match=r"CARDDAV_ADDRESS_BOOKS.*'staff'"):
+        load_settings()
+    monkeypatch.setenv("CARDDAV_ADDRESS_BOOKS", "partners")
+    dav = load_settings().dav
+    assert dav is not None and dav.address_books == ("partners",)
+
+
 def test_cards_carry_name_organisation_title_phones_emails_addresses_categories_and_link(
     dav_home: str, directory: Directory
 ) -> None:
@@ -123,9 +152,12 @@ def test_a_second_push_sends_nothing_and_keeps_every_etag(
     assert sum(report.created for report in first.values()) == 13
     etags = {audience: list_items(book(dav_home, audience)) for audience in first}
     again, requests = push(dav_home)
-    assert requests == 3  # one PROPFIND per address book, no writes
+    # Per address book a PROPFIND and, as the first push wrote, a sync-collection REPORT.
+    assert requests == 6
     assert all(report == PushReport(unchanged=report.unchanged) for report in again.values())
     assert {audience: list_items(book(dav_home, audience)) for audience in first} == etags
+    _, requests = push(dav_home)
+    assert requests == 3  # the sync tokens are unchanged: one PROPFIND per address book
 
 
 def test_an_update_rewrites_the_card_under_the_same_uid(
@@ -154,7 +186,7 @@ def test_retired_and_narrowed_records_leave_the_books(dav_home: str, directory: 
     assert len(list_items(book(dav_home, "internal"))) == 6
 
 
-def test_a_card_changed_behind_our_back_is_overwritten_after_a_412(
+def test_a_card_changed_behind_our_back_is_overwritten_and_counted(
     dav_home: str, directory: Directory
 ) -> None:
     import httpx
@@ -180,7 +212,7 @@ def test_a_card_changed_behind_our_back_is_overwritten_after_a_412(
     assert changed.status_code in (201, 204)
     directory.update(ORGANIZATIONS, records["cve"], description="Nationellt centrum")
     reports, _ = push(dav_home)
-    assert reports["public"].conflicts == 1
+    assert (reports["public"].reverted, reports["public"].conflicts) == (1, 0)
     card = read_cards(book(dav_home, "public"))[str(records["cve"].id)]
     assert card.fn.value == "CVE"
     assert card.note.value == "Nationellt centrum"
@@ -216,7 +248,7 @@ def test_server_down_then_up_loses_nothing(kind: str, tmp_path: Path, directory:
         assert public[str(records["support"].id)].title.value == "Ny titel"
         assert str(records["officer"].id) not in read_cards(book(home, "partners"))
         again, requests = push(home)
-        assert requests == 3
+        assert requests == 6
         assert all(
             report.unchanged == len(list_items(book(home, a))) for a, report in again.items()
         )

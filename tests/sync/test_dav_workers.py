@@ -38,7 +38,11 @@ PUBLIC_URL = "https://samverkan.example.se"
 
 def dav_settings(home: str) -> DavSettings:
     return DavSettings(
-        carddav_url=home, caldav_url=home, username=auth_for(home)[0], password=PASSWORD
+        carddav_url=home,
+        caldav_url=home,
+        username=auth_for(home)[0],
+        password=PASSWORD,
+        address_books=("internal", "partners", "public"),  # these tests read the public book
     )
 
 
@@ -95,6 +99,7 @@ def dav_environment(dav_home: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         "CALDAV_URL": dav_home,
         "DAV_USERNAME": auth_for(dav_home)[0],
         "DAV_PASSWORD": PASSWORD,
+        "CARDDAV_ADDRESS_BOOKS": "internal,partners,public",  # the tests read the public book
     }.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()

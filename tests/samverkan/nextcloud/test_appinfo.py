@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 import os
 import re
 import socket
@@ -12,13 +13,17 @@ import sys
 import time
 import tomllib
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
+from click.testing import CliRunner
 from litestar import Litestar
 
 import directory.core.settings
 from samverkan.app import VERSION, create_app
+from samverkan.cli import main
 from tests.samverkan.nextcloud.conftest import APP_ID, APP_SECRET, APP_VERSION, FakeNextcloud
 from tests.samverkan.nextcloud.conftest import appapi_settings as make_appapi_settings
 
@@ -48,31 +53,80 @@ def test_info_xml_names_this_app_and_version() -> None:
     assert docker.findtext("image-tag") == VERSION
 
 
-def _route(path: str, method: str) -> ET.Element | None:
+def test_info_xml_declares_the_nextcloud_versions_it_was_verified_with() -> None:
+    """Nextcloud refuses an app outside its range; claim only what ran (README, Nextcloud)."""
+    nextcloud = INFO.find("dependencies/nextcloud")
+    assert nextcloud is not None
+    assert (nextcloud.get("min-version"), nextcloud.get("max-version")) == ("34", "34")
+
+
+def _urls() -> list[str]:
+    assert EXTERNAL is not None
+    return [route.findtext("url") or "" for route in EXTERNAL.findall("routes/route")]
+
+
+def matches_current(url: str, path: str) -> bool:
+    """AppAPI today (``ExAppProxyController::passesExAppProxyRoutesChecks``, main and stable30
+    to stable34): ``preg_match('~^(?:' . url . ')~i', '/' . $exAppRoute)``, the path *with* its
+    leading slash. The bare-path retry after it is a deprecated fallback and is left out here."""
+    return re.match(f"^(?:{url})", "/" + path.removeprefix("/"), re.IGNORECASE) is not None
+
+
+def matches_legacy(url: str, path: str) -> bool:
+    """AppAPI before commit 4256b4e9 (April 2026): ``preg_match('/' . url . '/i', $exAppRoute)``,
+    the path without its leading slash, ``/`` as the pattern's delimiter."""
+    return re.search(url, path.removeprefix("/"), re.IGNORECASE) is not None
+
+
+def _route(
+    path: str, method: str, matches: Callable[[str, str], bool] = matches_current
+) -> ET.Element | None:
     """The route AppAPI's proxy picks for ``path`` (as the app serves it) and ``method``: the
-    first whose url matches, as ``preg_match('/' . url . '/i')`` on the path without its leading
-    slash (app_api ExAppProxyController::passesExAppProxyRoutesChecks), and whose verbs hold it."""
+    first whose url matches and whose verbs hold the method; its access level then decides,
+    without falling through to later routes."""
     assert EXTERNAL is not None
     for route in EXTERNAL.findall("routes/route"):
         url = route.findtext("url") or ""
         verbs = (route.findtext("verb") or "").split(",")
-        if re.search(url, path.removeprefix("/"), re.IGNORECASE) and method in verbs:
+        if matches(url, path) and method in verbs:
             return route
     return None
 
 
 def test_route_urls_are_valid_for_appapi() -> None:
-    """An unescaped ``/`` ends PHP's pattern early and the route then matches nothing."""
+    """An unescaped ``/`` ends the pattern of older AppAPI (``/`` delimiter) early, and the route
+    then matches nothing; ``^\\/?`` lets each url match with and without the leading slash."""
     assert EXTERNAL is not None
     routes = EXTERNAL.findall("routes/route")
     assert routes
     for route in routes:
         url = route.findtext("url") or ""
         assert not re.search(r"(?<!\\)/", url), url
-        assert not url.startswith("^/"), url
+        assert url.startswith("^\\/?"), url
         assert route.findtext("access_level") in {"PUBLIC", "USER", "ADMIN"}
         assert set((route.findtext("verb") or "").split(",")) <= {"GET", "POST", "PUT", "DELETE"}
         assert route.findtext("headers_to_exclude") == "[]"
+
+
+@pytest.mark.parametrize(
+    ("path", "url"),
+    [
+        ("/", "^\\/?$"),
+        ("", "^\\/?$"),
+        ("/api/v1/organizations", "^\\/?api\\/v1\\/"),
+        ("/feeds/abc.ics", "^\\/?feeds\\/[^\\/]+$"),
+        ("/networks", "^\\/?(networks|"),
+        ("/networks/00000000-0000-0000-0000-000000000000/meetings", "^\\/?(networks|"),
+    ],
+)
+def test_route_urls_match_with_and_without_the_leading_slash(path: str, url: str) -> None:
+    """Current AppAPI matches without needing its deprecated bare-path fallback, and older
+    AppAPI, which saw the path without ``/``, picks the same route."""
+    current = _route(path, "GET", matches_current)
+    legacy = _route(path, "GET", matches_legacy)
+    assert current is not None and (current.findtext("url") or "").startswith(url), path
+    assert legacy is current
+    assert not matches_current("^(?:api\\/v1\\/)", "/api/v1/x")  # a bare url would not
 
 
 def test_every_proxied_route_reaches_the_app_and_lifecycle_routes_are_not_proxied(
@@ -88,7 +142,7 @@ def test_every_proxied_route_reaches_the_app_and_lifecycle_routes_are_not_proxie
         matched = {
             path: methods
             for path, methods in served.items()
-            if re.search(url, path.removeprefix("/"), re.IGNORECASE)
+            if matches_current(url, path) and matches_legacy(url, path)
         }
         assert matched, f"{url} matches nothing the app serves"
         assert verbs <= set().union(*matched.values()), url
@@ -186,3 +240,44 @@ def test_serve_listens_on_app_port_and_keeps_sqlite_in_persistent_storage(
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_register_info_prints_the_manual_install_json_with_info_xmls_routes() -> None:
+    """The JSON as ``ExAppService::getAppInfo`` reads ``--json-info``: root-level ``routes`` move
+    under ``external-app`` with their access levels taken as they are (numbers), so each must be
+    the number ``mapExAppRouteAccessLevelNameToNumber`` gives its name in ``info.xml``."""
+    result = CliRunner().invoke(
+        main, ["nextcloud", "register-info", "--port", "23000"], env={"APP_SECRET": APP_SECRET}
+    )
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert {key: info[key] for key in ("id", "version", "secret", "port")} == {
+        "id": APP_ID,
+        "version": VERSION,
+        "secret": APP_SECRET,
+        "port": 23000,
+    }
+    assert info["daemon_config_name"] == "manual_install" and info["name"] == "Samverkan"
+    assert EXTERNAL is not None
+    levels = {"PUBLIC": 0, "USER": 1, "ADMIN": 2}  # app_api Db/ExApp.php ExAppRouteAccessLevel
+    expected = [
+        {
+            "url": route.findtext("url"),
+            "verb": route.findtext("verb"),
+            "access_level": levels[route.findtext("access_level") or ""],
+            "headers_to_exclude": [],
+        }
+        for route in EXTERNAL.findall("routes/route")
+    ]
+    assert info["routes"] == expected and len(expected) == len(_urls())
+
+
+def test_register_info_without_a_secret_names_it() -> None:
+    result = CliRunner().invoke(main, ["nextcloud", "register-info", "--port", "1"], env={})
+    assert result.exit_code == 2 and "--secret" in result.output
+
+
+def test_readme_registers_the_manual_install_with_register_info() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "samverkan nextcloud register-info" in readme
+    assert "--json-info '{" not in readme

@@ -1,8 +1,9 @@
 """Samverkan framed in a page that imitates Nextcloud's, in Chromium, through a loopback proxy.
 
 The stand-in plays AppAPI's side of the browser: it serves an imitation of the embedded page
-(``#content``, the initial state as a hidden input, the registered script loaded through the
-proxy, a CSP allowing same-origin frames) and proxies ``/index.php/apps/app_api/proxy/samverkan/``
+(``#content``, the initial state Samverkan registered when enabled, as a hidden input encoded
+the way Nextcloud encodes it, the registered script loaded through the proxy, a CSP allowing
+same-origin frames) and proxies ``/index.php/apps/app_api/proxy/samverkan/``
 to a real uvicorn the way ``ExAppProxyController`` does: prefix-less path, query, body and the
 browser's headers and cookies passed on, AppAPI's headers added, ``info.xml``'s routes applied,
 redirects followed server-side and only the first value of each response header kept.
@@ -10,9 +11,7 @@ redirects followed server-side and only the first value of each response header 
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -26,7 +25,6 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from directory.demo.loader import load_demo_if_empty
-from samverkan.nextcloud.exapp import EMBED_SCRIPT, EMBED_STATE
 from tests.conftest import run_async
 from tests.samverkan.nextcloud.conftest import (
     APP_ID,
@@ -35,6 +33,7 @@ from tests.samverkan.nextcloud.conftest import (
     FakeNextcloud,
     _handler,
     appapi_headers,
+    rendered_initial_state,
 )
 from tests.samverkan.nextcloud.test_appinfo import ROOT, _route
 from tests.samverkan.web.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port
@@ -44,13 +43,21 @@ EMBEDDED_PAGE = f"/index.php/apps/app_api/embedded/{APP_ID}/{APP_ID}"
 HOP_BY_HOP = {"connection", "transfer-encoding", "content-length", "content-encoding", "host"}
 
 
-def _host_page() -> bytes:
-    state = base64.b64encode(json.dumps({"url": PROXY + "/"}).encode()).decode()
+def _host_page(state: FakeNextcloud) -> bytes:
+    """The top-menu page from what Samverkan registered when it was enabled: its script (served
+    through the proxy as ``{path}.js``, app_api ``ScriptsService::applyExAppScripts`` and
+    ``ExAppUiMiddleware``) and its initial state, encoded as AppAPI and Nextcloud encode it."""
+    [script] = state.ui["script"].values()
+    inputs = "".join(
+        f'<input type="hidden" id="initial-state-app_api-{entry["key"]}"'
+        f' value="{rendered_initial_state(entry["value"])}">'
+        for entry in state.ui["initial-state"].values()
+    )
     return f"""<!doctype html>
 <html lang="sv"><head><meta charset="utf-8"><title>Nextcloud</title>
-<script defer src="{PROXY}/{EMBED_SCRIPT}.js?v=1"></script></head>
+<script defer src="{PROXY}/{script["path"]}.js?v=1"></script></head>
 <body><header id="header">Nextcloud</header>
-<input type="hidden" id="initial-state-app_api-{EMBED_STATE}" value="{state}">
+{inputs}
 <main id="content"></main></body></html>""".encode()
 
 
@@ -90,7 +97,7 @@ def stand_in() -> Iterator[tuple[FakeNextcloud, str]]:
                 self.wfile.write(response.content)
 
         def _embedded(self) -> None:
-            body = _host_page()
+            body = _host_page(state)
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header(
@@ -104,7 +111,7 @@ def stand_in() -> Iterator[tuple[FakeNextcloud, str]]:
         def _dispatch(self) -> None:
             if self.path.startswith(PROXY):
                 self._proxy()
-            elif self.path == EMBEDDED_PAGE:
+            elif self.path == EMBEDDED_PAGE or self.path.startswith(EMBEDDED_PAGE + "/"):
                 self._embedded()
             else:
                 self._handle()
@@ -142,6 +149,11 @@ def stand_in() -> Iterator[tuple[FakeNextcloud, str]]:
                 assert process.poll() is None, "uvicorn exited"
                 assert time.monotonic() < deadline, "uvicorn did not start"
                 time.sleep(0.2)
+        enabled = httpx.put(
+            f"{upstream['url']}/enabled", params={"enabled": "1"}, headers=appapi_headers("")
+        )
+        assert enabled.json() == {"error": ""}
+        assert state.ui["initial-state"] and state.ui["script"]
         yield state, state.url
     finally:
         process.terminate()
@@ -162,6 +174,14 @@ def test_samverkan_works_framed_in_nextclouds_page(stand_in: tuple[FakeNextcloud
                 "console",
                 lambda message: problems.append(message.text) if message.type == "error" else None,
             )
+            page.on(
+                "response",
+                lambda response: (
+                    problems.append(f"{response.status} {response.url}")
+                    if response.status >= 400
+                    else None
+                ),
+            )
             page.goto(EMBEDDED_PAGE)
             frame = page.frame_locator("#samverkan-frame")
             search = frame.locator("input[type=search]").first
@@ -181,6 +201,26 @@ def test_samverkan_works_framed_in_nextclouds_page(stand_in: tuple[FakeNextcloud
             expect(frame.locator("h1")).to_contain_text("Who works with what", timeout=15_000)
             inner = page.frame(url=lambda url: PROXY in url)
             assert inner is not None and inner.url.endswith(f"{PROXY}/"), inner
+
+            # A notification's link opens that page in the frame.
+            page.goto(f"{EMBEDDED_PAGE}/networks")
+            expect(frame.locator("h1")).to_contain_text("Networks", timeout=15_000)
+            inner = page.frame(url=lambda url: PROXY in url)
+            assert inner is not None and inner.url.endswith(f"{PROXY}/networks"), inner
+
+            # The API reference, from the vendored files under the proxy's prefix; the test
+            # machine has no route to any CDN, so this also shows it works offline.
+            outside: list[str] = []
+            page.on(
+                "request",
+                lambda request: (
+                    None if request.url.startswith(nextcloud) else outside.append(request.url)
+                ),
+            )
+            page.goto(f"{PROXY}/schema")
+            expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=15_000)
+            expect(page.locator(".swagger-ui .title")).to_contain_text("Samverkan")
+            assert not outside, outside
         finally:
             browser.close()
     assert not problems, problems

@@ -78,6 +78,7 @@ def is_app_url(url: str) -> bool:
 def demo(nextcloud: FakeNextcloud) -> None:
     run_async(load_demo_if_empty())
     nextcloud.groups.update({"anna": ["admin"], "karin": ["kommunen"], "petra": []})
+    nextcloud.profiles["anna"] = ("Anna Berg", "anna.berg@tyreso.se")
 
 
 def schedule_through_the_proxy(client: TestClient, user: str) -> str:  # type: ignore[type-arg]
@@ -105,7 +106,7 @@ def schedule_through_the_proxy(client: TestClient, user: str) -> str:  # type: i
     [target] = {url for _, _, url in parse(answer.text).urls}
     assert f'content="0; url={target}"' in answer.text
     assert target.startswith(PREFIX + "/meetings/")
-    return target.removeprefix(PREFIX)
+    return target.removeprefix(PREFIX).split("?", 1)[0]  # without the page's notice
 
 
 @pytest.fixture
@@ -186,8 +187,11 @@ def test_following_a_link_and_submitting_a_form_through_the_proxy(
     )
     assert answer.status_code == 200, answer.text[:500]
     [target] = {url for _, _, url in parse(answer.text).urls}
-    assert target == f"{PREFIX}{meeting}#notes"
-    assert note in client.get(meeting, headers=headers).text
+    assert target == f"{PREFIX}{meeting}?notice=note_saved#notes"
+    shown = client.get(meeting, headers=headers).text
+    assert note in shown
+    # People are shown by their Nextcloud display name, never as nc:<user id>.
+    assert "Anna Berg" in shown and "nc:anna" not in shown
 
 
 def test_a_form_without_the_users_token_is_refused(
@@ -255,6 +259,18 @@ def test_the_embed_script_is_served_through_the_proxy(
     assert "javascript" in response.headers["content-type"]
     assert "initial-state-app_api-samverkan_embed" in response.text
     assert "cache-control" not in response.headers  # the proxy may cache assets
+
+
+def test_the_api_reference_works_under_the_proxy_prefix(
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    response = client.get("/schema", headers=browser_headers("anna"))
+    assert response.status_code == 200
+    urls = [url for _, _, url in parse(response.text).urls]
+    assert urls and all(url.startswith((PREFIX + "/", "data:")) for url in urls), urls
+    assert f'data-url="{PREFIX}/schema/openapi.json"' in response.text
+    assert f'data-root="{PREFIX}"' in response.text
+    assert "frame-ancestors 'self' http" in response.headers["content-security-policy"]
 
 
 def test_the_ui_speaks_the_users_nextcloud_language_until_they_choose(

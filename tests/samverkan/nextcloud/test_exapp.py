@@ -146,16 +146,13 @@ def test_disabling_removes_what_enabling_registered(
     nextcloud: FakeNextcloud,
 ) -> None:
     client.put("/enabled", params={"enabled": "1"}, headers=appapi_headers(""))
-    assert all(nextcloud.ui[kind] for kind in ("top-menu", "script", "initial-state"))
+    kinds = ("top-menu", "script", "initial-state", "settings")
+    assert all(nextcloud.ui[kind] for kind in kinds)
     response = client.put("/enabled", params={"enabled": "0"}, headers=appapi_headers(""))
     assert response.json() == {"error": ""}
     assert not any(nextcloud.ui.values())
     deletions = [call for call in nextcloud.calls if call.method == "DELETE"]
-    assert {call.path.rsplit("/", 1)[1] for call in deletions} == {
-        "top-menu",
-        "script",
-        "initial-state",
-    }
+    assert {call.path.rsplit("/", 1)[1] for call in deletions} == set(kinds)
     assert client.put("/enabled", params={"enabled": "0"}, headers=appapi_headers("")).json() == {
         "error": ""
     }

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from babel.dates import format_date
 
 from directory.accounts.tables import Account
+from directory.core.settings import get_settings
 from directory.meetings.tables import Meeting
 from directory.records.tables import Contact
 from tests.conftest import run_async
@@ -201,20 +203,38 @@ def test_attendance_notes_and_follow_ups_on_a_past_meeting(
     assert "Vi &lt;b&gt;beslutar" not in partner.get(path).text
 
 
+@pytest.fixture(params=["http://127.0.0.1:8000", "https://samverkan.example.se"])
+def public_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("SAMVERKAN_PUBLIC_URL", request.param)
+    monkeypatch.setenv("SAMVERKAN_SECURE_COOKIES", "false")  # the test client speaks http
+    get_settings.cache_clear()
+    yield request.param
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
 def test_a_coordinator_creates_a_subscription_link_shown_once(
-    browser: Callable[[str], Client], writer: Writer
+    public_url: str, browser: Callable[[str], Client], writer: Writer
 ) -> None:
+    """A webcal link only where the public address is https; on http the panel says why not."""
     client, network, _, _ = _network_with_coordinator(browser, writer)
     page = client.get(f"/networks/{network.id}").text
     for client_name in ("Outlook", "Google", "Apple", "Nextcloud"):
         assert client_name in page
+    https = public_url.startswith("https://")
+    assert ("Inga webcal-länkar här" in page) is not https
     response = client.post(
         f"/networks/{network.id}/feed",
         data={"_csrf_token": csrf_token(client, f"/networks/{network.id}"), "detail": "partner"},
     )
     links = re.findall(r'value="((?:https?|webcal)://[^"]+\.ics)" readonly', response.text)
-    assert len(links) == 2 and links[1].startswith("webcal://")
-    feed = client.get(links[0].split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
+    assert links[0].startswith(f"{public_url}/feeds/")
+    if https:
+        assert len(links) == 2 and links[1] == "webcal://" + links[0].removeprefix("https://")
+    else:
+        assert len(links) == 1 and "webcal" not in response.text.split("<h3>")[0]
+        assert "Inga webcal-länkar här" in response.text
+    feed = client.get("/feeds/" + links[0].rsplit("/feeds/", 1)[1])
     assert feed.status_code == 200 and "BEGIN:VCALENDAR" in feed.text
 
 
@@ -362,3 +382,16 @@ def test_an_occurrence_change_with_a_bad_time_is_shown_next_to_the_field(
         },
     )
     assert denied.status_code == 403
+
+
+def test_the_meeting_page_warns_that_a_time_is_skipped_by_daylight_saving(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    response = _schedule(client, network.id, date="2030-03-31", start="02:30", end="04:00")
+    assert response.status_code in (302, 303), response.text
+    page = client.get(response.headers["location"]).text
+    assert "02:30 finns inte den 2030-03-31: klockan ställs fram en timme." in page
+    assert "Mötet sparas kl. 03:30 (UTC+02:00)." in page
+    stored = run_async(Meeting.select(Meeting.starts_at).first())
+    assert stored["starts_at"].astimezone(dt.UTC) == dt.datetime(2030, 3, 31, 1, 30, tzinfo=dt.UTC)

@@ -14,7 +14,7 @@ from samverkan.web.templating import TEMPLATE_DIR, environment
 
 ROOT = Path(__file__).parents[3]
 WEB = ROOT / "samverkan" / "web"
-SOURCES = (WEB, ROOT / "directory", ROOT / "search")  # as babel.cfg's comment says
+SOURCES = (WEB, ROOT / "directory", ROOT / "search", ROOT / "samverkan" / "nextcloud")
 _TAG = re.compile(r"<[^>]*>", re.S)
 _ATTRIBUTE = re.compile(r'[\w-]+="[^"]*"')  # attribute fragments a macro emits
 _TEXT_ATTRIBUTE = re.compile(r'\b(?:title|alt|placeholder|aria-label)="([^"]*)"')

@@ -1,0 +1,98 @@
+"""The embedded backend's own promises: readers share the on-disk index with the writer, a
+rebuild swaps a new generation in without a search waiting or failing, and a query with no
+hits suggests a near one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+
+from directory.demo.loader import load_demo_if_empty
+from search.backend import SearchQuery
+from search.documents import all_documents
+from search.embedded import EmbeddedBackend
+from sync.indexing import reindex
+from tests.conftest import run_async
+from tests.search.conftest import STAFF, create, drain, search, titles
+
+
+def test_another_reader_sees_each_commit_of_the_writer(tmp_path: Path) -> None:
+    writer, reader = EmbeddedBackend(tmp_path), EmbeddedBackend(tmp_path)
+    assert search(reader, "fältgruppen").total == 0
+    create("organization", name="Fältgruppen", kind="internal")
+    drain(writer)
+    assert titles(search(reader, "fältgruppen")) == ["Fältgruppen"]
+    create("organization", name="Fältgruppen Syd", kind="internal")
+    drain(writer)
+    assert titles(search(reader, "fältgruppen")) == ["Fältgruppen", "Fältgruppen Syd"]
+
+
+def test_a_rebuild_swaps_generations_while_searches_keep_answering(tmp_path: Path) -> None:
+    run_async(load_demo_if_empty())
+    writer, reader = EmbeddedBackend(tmp_path), EmbeddedBackend(tmp_path)
+    run_async(reindex(writer))
+    first = writer.store.live_name()
+    before = search(reader, "socialjouren").total
+
+    async def rebuild_while_searching() -> list[int]:
+        totals: list[int] = []
+        task = asyncio.create_task(reindex(writer))
+        while not task.done():
+            query = SearchQuery(text="socialjouren", visibilities=STAFF)
+            totals.append((await reader.search(query)).total)
+            await asyncio.sleep(0.02)
+        await task
+        return totals
+
+    totals = run_async(rebuild_while_searching())
+    assert totals and set(totals) == {before}, "a search failed or saw a half-built index"
+    assert writer.store.live_name() != first
+    run_async(reindex(writer))
+    generations = [path for path in tmp_path.iterdir() if path.is_dir()]
+    assert len(generations) == 2, "more than the live and the previous generation were kept"
+    assert search(reader, "socialjouren").total == before
+
+
+def test_a_rebuild_cut_short_leaves_the_live_index(tmp_path: Path) -> None:
+    run_async(load_demo_if_empty())
+    backend = EmbeddedBackend(tmp_path)
+    run_async(reindex(backend))
+    live, count = backend.store.live_name(), backend.count()
+
+    async def failing() -> None:
+        async def batches():  # type: ignore[no-untyped-def]
+            async for batch in all_documents():
+                yield batch
+                raise RuntimeError("the database went away")
+
+        await backend.rebuild(batches())
+
+    with contextlib.suppress(RuntimeError):
+        run_async(failing())
+    assert backend.store.live_name() == live
+    assert backend.count() == count
+
+
+def _demo() -> EmbeddedBackend:
+    run_async(load_demo_if_empty())
+    backend = EmbeddedBackend()
+    drain(backend)
+    return backend
+
+
+def test_no_hits_suggest_a_near_query() -> None:
+    backend = _demo()
+    result = search(backend, "polsein")
+    assert result.total == 0
+    assert result.suggestion == "polisen"
+    assert search(backend, "xyzzy").suggestion == ""
+
+
+def test_searches_stay_fast_on_the_demo() -> None:
+    backend = _demo()
+    began = time.perf_counter()
+    for text in ("soc", "socai", "jour", "08-527 44 290", "avhopparverksamhet", "1"):
+        search(backend, text)
+    assert time.perf_counter() - began < 2
