@@ -27,6 +27,7 @@ APP_CONFIG = AppConfig(
         core_tables.AuditEntry,
         core_tables.ChangeEvent,
         account_tables.TokenMiss,
+        account_tables.SignInFailure,
         guidance_tables.GuidanceSection,
         meeting_tables.Meeting,
         meeting_tables.MeetingOccurrence,

@@ -183,7 +183,17 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
         workers=workers,
         log_level="info",
         access_log=False,  # ours logs route templates, never query strings that may hold tokens
+        **proxy_options(get_settings().trusted_proxies),
     )
+
+
+def proxy_options(trusted: tuple[str, ...]) -> dict[str, Any]:
+    """uvicorn reads ``X-Forwarded-For`` only from the configured proxies
+    (``SAMVERKAN_TRUSTED_PROXIES``); by default from nobody, not even loopback, since under
+    AppAPI or a local proxy every client would otherwise pick its own address."""
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(trusted)}
 
 
 def _share_metrics() -> None:
@@ -241,20 +251,66 @@ def token() -> None:
 )
 @click.option("--username", default="", help="Give the token to this existing account instead.")
 @click.option("--label", default="")
-def token_create(role: str, username: str, label: str) -> None:
+@click.option("--expires-days", type=click.IntRange(1, 3650), help="Stop working after N days.")
+def token_create(role: str, username: str, label: str, expires_days: int | None) -> None:
     """Create an account of ROLE (or use --username) and print a new bearer token."""
+    import datetime as dt
+
     from directory.accounts.tables import Account
+
+    expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_days) if expires_days else None
 
     async def create() -> str:
         if not username:
-            return await accounts.create_service_token(role, label)
+            return await accounts.create_service_token(role, label, expires_at)
         row = await Account.select(Account.id).where(Account.username == username).first()
         if row is None:
             raise click.ClickException(f"no account named {username!r}")
-        return await accounts.create_token(row["id"], label)
+        return await accounts.create_token(row["id"], label, expires_at)
 
     _migrate()
     click.echo(run(create))
+
+
+@token.command("list")
+@click.option("--username", default="", help="Only this account's tokens.")
+def token_list(username: str) -> None:
+    """Every bearer token: id, owner, label, created, last used, expiry, revoked."""
+    from directory.accounts.tokens import TokenService
+
+    async def listed() -> list[Any]:
+        return await TokenService(_cli_admin()).list(username)
+
+    for item in run(listed):
+        state = f"revoked {item.revoked_at:%Y-%m-%d %H:%M}" if item.revoked_at else "live"
+        expiry = f"{item.expires_at:%Y-%m-%d}" if item.expires_at else "never"
+        used = f"{item.last_used_at:%Y-%m-%d %H:%M}" if item.last_used_at else "never"
+        click.echo(
+            f"{item.id}  {item.username}  {item.label or '-'}  created {item.created_at:%Y-%m-%d}"
+            f"  last used {used}  expires {expiry}  {state}"
+        )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=click.UUID)
+def token_revoke(token_id: Any) -> None:
+    """Revoke the token TOKEN_ID (from ``token list``) at once."""
+    from directory.accounts.tokens import TokenService
+
+    async def revoke() -> Any:
+        return await TokenService(_cli_admin()).revoke(token_id)
+
+    revoked = run(revoke)
+    click.echo(f"revoked {revoked.id} of {revoked.username}")
+
+
+def _cli_admin() -> Any:
+    """Whoever runs the CLI on the server is its administrator."""
+    import uuid
+
+    from directory.core.access import Principal, Role
+
+    return Principal(uuid.UUID(int=0), "cli", Role.ADMIN)
 
 
 @main.group()

@@ -22,7 +22,7 @@ from search.backend import (
     SearchResult,
 )
 from search.documents import DOCUMENT_TYPES
-from search.service import search_directory
+from search.service import facet_values_as, search_as
 
 STATE_KEY = "search_backend"
 Text = Annotated[str, Parameter(max_length=200)]
@@ -89,7 +89,7 @@ async def search(
         limit=limit,
         offset=offset,
     )
-    return await search_directory(backend_of(state), query)
+    return await search_as(request.user, backend_of(state), query)
 
 
 @get(
@@ -109,7 +109,7 @@ async def facet_values(
     if facet not in FACETS:
         raise InvalidField("facet", f"must be one of {', '.join(FACETS)}")
     query = SearchQuery(text=q, visibilities=request.user.readable_visibilities)
-    return await backend_of(state).facet_search(query, facet, prefix, limit)
+    return await facet_values_as(request.user, backend_of(state), query, facet, prefix, limit)
 
 
 @get(

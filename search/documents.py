@@ -83,6 +83,18 @@ class _Context:
     def owner(self, row: Row) -> Row | None:
         return self.organizations.get(row["organization_id"])
 
+    def visibility(self, organization: Row) -> str:
+        """An organisation's own visibility made as strict as that of every organisation above
+        it (the rule of :mod:`directory.core.access`), so a unit of an internal one is internal."""
+        levels = [organization["visibility"]]
+        seen = {organization["id"]}
+        parent = self.organizations.get(organization["parent_id"])
+        while parent is not None and parent["id"] not in seen:
+            levels.append(parent["visibility"])
+            seen.add(parent["id"])
+            parent = self.organizations.get(parent["parent_id"])
+        return stricter(*levels)
+
     def networks(self, *ids: uuid.UUID | None) -> list[str]:
         found: dict[str, None] = {}
         for record_id in ids:
@@ -103,7 +115,7 @@ def _organization(row: Row, context: _Context) -> Document:
         email=row["email"],
         phones=_numbers(row["phones"]),
         addresses=[row["email"], row["website"]],
-        visibility=row["visibility"],
+        visibility=context.visibility(row),
         kind=row["kind"],
         areas=_json_list(row["areas"]),
         levels=_json_list(row["levels"]),
@@ -122,7 +134,7 @@ def _contact(row: Row, owner: Row, context: _Context) -> Document:
         email=row["email"],
         phones=_numbers(row["phones"]),
         addresses=[row["email"]],
-        visibility=stricter(row["visibility"], owner["visibility"]),
+        visibility=stricter(row["visibility"], context.visibility(owner)),
         kind=owner["kind"],
         areas=_json_list(row["areas"]) or _json_list(owner["areas"]),
         levels=_json_list(owner["levels"]),
@@ -142,7 +154,7 @@ def _service(row: Row, owner: Row, context: _Context) -> Document:
         email=row["email"],
         phones=_numbers(row["phones"]),
         addresses=[row["email"], row["url"]],
-        visibility=stricter(row["visibility"], owner["visibility"]),
+        visibility=stricter(row["visibility"], context.visibility(owner)),
         kind=owner["kind"],
         areas=_json_list(row["areas"]),
         levels=_json_list(row["levels"]),
@@ -246,8 +258,13 @@ async def _dependants(organization_ids: set[uuid.UUID]) -> dict[str, set[uuid.UU
     for name, table in (("contact", Contact), ("service", Service)):
         rows = await table.select(table.id).where(table.organization_id.is_in(ids))
         found[name] = {row["id"] for row in rows}
-    children = await Organization.select(Organization.id).where(Organization.parent_id.is_in(ids))
-    found["organization"] = {row["id"] for row in children}
+    found["organization"] = set()
+    while ids:  # units, their units, and so on: each takes its visibility from those above it
+        children = await Organization.select(Organization.id).where(
+            Organization.parent_id.is_in(ids)
+        )
+        ids = [row["id"] for row in children if row["id"] not in found["organization"]]
+        found["organization"].update(ids)
     return found
 
 
@@ -271,9 +288,14 @@ async def build(selection: Mapping[str, set[uuid.UUID]]) -> tuple[list[Document]
     rows = {name: await _rows(name, set(selection.get(name, set()))) for name in DOCUMENT_TYPES}
     owner_ids = {row["organization_id"] for name in ("contact", "service") for row in rows[name]}
     owner_ids |= {row["parent_id"] for row in rows["organization"] if row["parent_id"]}
-    known = {row["id"]: row for row in rows["organization"]}
-    owners = {row["id"]: row for row in await _rows("organization", owner_ids - set(known))}
-    organizations = {**owners, **known}
+    organizations = {row["id"]: row for row in rows["organization"]}
+    tried: set[uuid.UUID] = set()
+    wanted = owner_ids
+    while wanted := wanted - set(organizations) - tried:  # owners and every one above them
+        tried |= wanted
+        parents = await _rows("organization", wanted)
+        organizations.update({row["id"]: row for row in parents})
+        wanted = {row["parent_id"] for row in parents if row["parent_id"]}
     memberships = await _memberships(organizations, [row["id"] for row in rows["contact"]])
     context = _Context(organizations, memberships)
     documents: list[Document] = []

@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any
 
-from piccolo.columns.combination import And, Or, Where
+from piccolo.columns.combination import And, Or, Where, WhereRaw
 
 from directory.core.access import Principal, Role
 from directory.records.resources import ALL_RESOURCES
@@ -47,7 +47,7 @@ async def database_search(query: SearchQuery) -> SearchResult:
             continue
         table: Any = spec.table
         columns = [name for name in _SEARCHED if name in spec.column_names]
-        conditions: list[Where | And | Or] = [
+        conditions: list[Where | And | Or | WhereRaw] = [
             table.retired_at.is_null(),
             visibility_filter(spec, principal),
         ]

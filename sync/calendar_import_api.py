@@ -14,9 +14,9 @@ from directory.accounts.auth import writers_only
 from directory.core.access import Principal
 from directory.core.change_log import log_change
 from directory.core.database import transaction
-from directory.core.errors import NotFound, PermissionDenied
+from directory.core.errors import NotFound
 from directory.core.validation import check_url
-from directory.meetings.access import is_member, require_coordinator
+from directory.meetings.access import require_coordinator, require_follow_up_reader
 from directory.records.tables import Network
 from sync.calendar_import import events_between, refresh
 from sync.calendar_import_tables import ExternalCalendar
@@ -72,9 +72,17 @@ async def _row(calendar_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
-async def _require_reader(principal: Principal, network_id: uuid.UUID) -> None:
-    if not (principal.is_staff or await is_member(principal, network_id)):
-        raise PermissionDenied("external calendars are for staff and the network's members")
+async def _require_reader(
+    principal: Principal, network_id: uuid.UUID, calendar_id: uuid.UUID | None = None
+) -> None:
+    """External calendars follow the rule of the network's notes (staff and its members); a
+    calendar of a network hidden from the principal is not found, without naming the network."""
+    try:
+        await require_follow_up_reader(principal, network_id)
+    except NotFound:
+        if calendar_id is None:
+            raise
+        raise NotFound("external_calendar", str(calendar_id)) from None
 
 
 @post(
@@ -156,7 +164,7 @@ async def external_calendar_events(
     end: Annotated[dt.datetime, Parameter(description="exclusive")],
 ) -> list[ExternalEventOut]:
     row = await _row(calendar_id)
-    await _require_reader(request.user, row["network_id"])
+    await _require_reader(request.user, row["network_id"], calendar_id)
     return [
         ExternalEventOut(
             uid=event.uid,

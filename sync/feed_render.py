@@ -26,6 +26,7 @@ from typing import Any
 from icalendar import Calendar, vDuration
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
+from directory.meetings.access import feed_network_condition
 from directory.meetings.feed_tokens import ResolvedFeed
 from directory.meetings.store import Condition, Series, in_window, load_series
 from directory.meetings.tables import Meeting
@@ -58,10 +59,12 @@ class Scope:
 
     def conditions(self) -> list[Condition]:
         assert self.condition is not None
+        shown = feed_network_condition(self.feed.detail == "staff")
         return [
             self.condition,
             in_window(self.window.start, self.window.end),
             kept_in_feed(self.window),
+            *([shown] if shown is not None else []),
         ]
 
 

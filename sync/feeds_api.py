@@ -16,11 +16,13 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
 
 from litestar import HttpMethod, Request, Response, Router, route
-from litestar.exceptions import NotFoundException, TooManyRequestsException
+from litestar.exceptions import ClientException, NotFoundException, TooManyRequestsException
 from litestar.params import HeaderParameter
+from litestar.status_codes import HTTP_410_GONE
 
 from directory.accounts.throttle import MissLimiter
 from directory.core.settings import get_settings
+from directory.meetings.feed_tokens import was_revoked
 from sync.feed_cache import FeedCache, RenderedFeed
 
 MEDIA_TYPE = "text/calendar"  # Litestar appends "; charset=utf-8"
@@ -106,18 +108,20 @@ def feeds_router(cache: FeedCache) -> Router:
     ) -> Response[bytes]:
         started = time.perf_counter()
         client = request.client.host if request.client else "unknown"
-        if await limiter.blocked(client):
-            raise TooManyRequestsException(
-                "too many unknown feed tokens",
-                headers={"Retry-After": str(await limiter.retry_after(client))},
-            )
-        feed, version = (
-            await cache.resolve(filename.removesuffix(".ics"))
-            if filename.endswith(".ics")
-            else (None, None)
-        )
+        token = filename.removesuffix(".ics")
+        feed, version = await cache.resolve(token) if filename.endswith(".ics") else (None, None)
         if feed is None or version is None:
+            if filename.endswith(".ics") and await was_revoked(token):
+                # 410 tells calendar clients to stop polling (RFC 9110, section 15.5.11).
+                raise ClientException("this feed was revoked", status_code=HTTP_410_GONE)
+            # Misses are counted and, past the limit, refused; a valid token always passes.
+            blocked = await limiter.blocked(client)
             await limiter.record_miss(client)
+            if blocked:
+                raise TooManyRequestsException(
+                    "too many unknown feed tokens",
+                    headers={"Retry-After": str(await limiter.retry_after(client))},
+                )
             raise NotFoundException("no such feed")
         rendered = await cache.get(feed, version)
         headers = _headers(rendered)

@@ -56,6 +56,9 @@ def drop_scratch_database(url: str) -> None:
 os.environ["SAMVERKAN_DATA_DIR"] = _DATA_DIR
 os.environ.pop("SEARCH_BACKEND", None)
 os.environ["DATABASE_POOL_SIZE"] = "0"  # tests drive the database from several event loops
+# The lowest scrypt cost the app accepts, so the many sign-ins stay fast; the OWASP default and
+# the rehash on sign-in are tested in tests/directory/accounts/test_passwords.py.
+os.environ.setdefault("SAMVERKAN_SCRYPT_N", str(2**14))
 if IS_POSTGRES:
     asyncio.run(_admin_sql(f'CREATE DATABASE "{_DB_NAME}"'))
     os.environ["DATABASE_URL"] = _with_database(_SERVER_URL, _DB_NAME)

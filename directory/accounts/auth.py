@@ -33,7 +33,9 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
     """Asks each authenticator in turn; the first principal wins, none means 401.
 
     A request that presents credentials none accepts is a miss; a client address with too many
-    misses in a minute gets 429 without its credentials being looked at.
+    misses in a minute gets 429 for each further miss. Valid credentials are always let through,
+    even from an address over the limit: behind a proxy (or AppAPI) every subscriber shares one
+    address, and a guesser there must not lock the others out.
     """
 
     def __init__(
@@ -53,18 +55,31 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
         connection: ASGIConnection,  # type: ignore[type-arg]
     ) -> AuthenticationResult:
         client = connection.client.host if connection.client else ""
-        if await self.misses.blocked(client):
+        refusal = NotAuthorizedException("a valid bearer token is required")
+        for authenticate in self.authenticators:
+            try:
+                principal = await authenticate(connection)
+            except NotAuthorizedException as error:  # e.g. a wrong AppAPI secret
+                refusal = error
+                break
+            if principal is not None:
+                return AuthenticationResult(user=principal, auth=None)
+        if not _presents_credentials(connection):
+            raise refusal
+        blocked = await self.misses.blocked(client)
+        await self.misses.record_miss(client)
+        if blocked:
             raise TooManyRequestsException(
                 "too many unknown tokens from this address; try again later",
                 headers={"Retry-After": str(await self.misses.retry_after(client))},
             )
-        for authenticate in self.authenticators:
-            principal = await authenticate(connection)
-            if principal is not None:
-                return AuthenticationResult(user=principal, auth=None)
-        if "authorization" in connection.headers:
-            await self.misses.record_miss(client)
-        raise NotAuthorizedException("a valid bearer token is required")
+        raise refusal
+
+
+def _presents_credentials(connection: ASGIConnection) -> bool:  # type: ignore[type-arg]
+    """A bearer token or AppAPI's signed headers: a request that fails with these is a miss."""
+    headers = connection.headers
+    return any(name in headers for name in ("authorization", "authorization-app-api", "ex-app-id"))
 
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]  # type: ignore[type-arg]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
 import secrets
 import uuid
 
+from directory.accounts.passwords import (
+    check_strength,
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    password_matches,
+)
 from directory.accounts.tables import Account, ApiToken
 from directory.core.access import Principal, Role
 from directory.core.errors import N_, InvalidField, InvalidFields
@@ -50,18 +58,27 @@ async def create_account(
     return account
 
 
-async def create_token(account_id: uuid.UUID, label: str = "") -> str:
-    """A new 256-bit bearer token; only its hash is stored, so it is shown to the caller once."""
+async def create_token(
+    account_id: uuid.UUID, label: str = "", expires_at: dt.datetime | None = None
+) -> str:
+    """A new 256-bit bearer token; only its hash is stored, so it is shown to the caller once.
+    After ``expires_at`` (if given) it no longer signs anyone in."""
     token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await ApiToken.insert(ApiToken(account=account_id, token_hash=hash_token(token), label=label))
+    await ApiToken.insert(
+        ApiToken(
+            account=account_id, token_hash=hash_token(token), label=label, expires_at=expires_at
+        )
+    )
     return token
 
 
-async def create_service_token(role: str, label: str = "") -> str:
+async def create_service_token(
+    role: str, label: str = "", expires_at: dt.datetime | None = None
+) -> str:
     """A token for a new account of ``role``, named after the role (the CLI's development login)."""
     username = f"{_role(role).value}-{secrets.token_hex(4)}"
     account = await create_account(username, role)
-    return await create_token(account.id, label or f"created for {username}")
+    return await create_token(account.id, label or f"created for {username}", expires_at)
 
 
 async def revoke_token(token_id: uuid.UUID) -> bool:
@@ -85,6 +102,7 @@ async def principal_for_token(token: str) -> Principal | None:
             ApiToken.id,
             ApiToken.token_hash,
             ApiToken.last_used_at,
+            ApiToken.expires_at,
             ApiToken.account.id.as_alias("account_id"),
             ApiToken.account.username.as_alias("username"),
             ApiToken.account.role.as_alias("role"),
@@ -94,11 +112,13 @@ async def principal_for_token(token: str) -> Principal | None:
         .where((ApiToken.token_hash == digest) & ApiToken.revoked_at.is_null())
         .first()
     )
+    now = dt.datetime.now(dt.UTC)
     if row is None or row["disabled_at"] is not None:
+        return None
+    if row["expires_at"] is not None and row["expires_at"] <= now:
         return None
     if not hmac.compare_digest(row["token_hash"], digest):
         return None
-    now = dt.datetime.now(dt.UTC)
     if row["last_used_at"] is None or now - row["last_used_at"] > _LAST_USED_RESOLUTION:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
     return Principal(
@@ -148,51 +168,19 @@ async def principal_for_external_user(
     )
 
 
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_MIN_PASSWORD_LENGTH = 10
-
-
-def hash_password(password: str) -> str:
-    """``scrypt$n$r$p$salt$hash`` with a fresh 16-byte salt (parameters stored for upgrades)."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
-    )
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
-
-
-def password_matches(password: str, stored: str) -> bool:
-    """Constant-time check of ``password`` against a :func:`hash_password` value."""
-    try:
-        scheme, n, r, p, salt, expected = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        digest = hashlib.scrypt(
-            password.encode(),
-            salt=bytes.fromhex(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected) // 2,
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(digest.hex(), expected)
-
-
 async def set_password(username: str, password: str) -> None:
-    """Raises :class:`InvalidField` for a short password or an unknown account."""
-    if len(password) < _MIN_PASSWORD_LENGTH:
-        raise InvalidField(
-            "password", N_("must be at least %(min)s characters"), {"min": _MIN_PASSWORD_LENGTH}
-        )
-    updated = (
-        await Account.update({Account.password_hash: hash_password(password)})
+    """Raises :class:`InvalidField` for an unknown account or a weak password (too short,
+    common, a pattern, or made of the account's own name or address)."""
+    row = (
+        await Account.select(Account.display_name, Account.email)
         .where(Account.username == username)
-        .returning(Account.id)
+        .first()
     )
-    if not updated:
+    if row is None:
         raise InvalidField("username", N_("no account named %(name)s"), {"name": repr(username)})
+    check_strength(password, username, row["display_name"], row["email"])
+    stored = await asyncio.to_thread(hash_password, password)
+    await Account.update({Account.password_hash: stored}).where(Account.username == username)
 
 
 def principal_of(row: dict[str, object]) -> Principal:
@@ -210,6 +198,8 @@ async def principal_for_password(username: str, password: str) -> Principal | No
     """The principal whose live account has this password, or ``None``.
 
     An unknown name still costs one scrypt run, so timing does not reveal which names exist.
+    A hash made with older scrypt parameters is replaced by one made with today's. scrypt runs
+    in a worker thread, so a sign-in does not stall the other requests.
     """
     row = (
         await Account.select()
@@ -217,11 +207,16 @@ async def principal_for_password(username: str, password: str) -> Principal | No
         .first()
     )
     stored = row["password_hash"] if row is not None else ""
-    if not stored:
-        password_matches(password, _DUMMY_HASH)
+    if row is None or not stored:
+        await asyncio.to_thread(password_matches, password, dummy_hash())
         return None
-    if row is None or not password_matches(password, stored):
+    if not await asyncio.to_thread(password_matches, password, stored):
         return None
+    if needs_rehash(stored):  # the cost went up since this hash was made
+        rehashed = await asyncio.to_thread(hash_password, password)
+        await Account.update({Account.password_hash: rehashed}).where(
+            (Account.id == row["id"]) & (Account.password_hash == stored)
+        )
     return principal_of(row)
 
 
@@ -233,9 +228,6 @@ async def principal_for_account(account_id: uuid.UUID) -> Principal | None:
         .first()
     )
     return principal_of(row) if row is not None else None
-
-
-_DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
 async def set_role(account_id: uuid.UUID, role: str) -> None:

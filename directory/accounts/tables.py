@@ -1,4 +1,4 @@
-"""Accounts, their bearer tokens, and the shared tally of unknown-token misses."""
+"""Accounts, their bearer tokens, and the shared tallies of unknown tokens and failed sign-ins."""
 
 from piccolo.columns import (
     UUID,
@@ -37,6 +37,7 @@ class ApiToken(Table, tablename="api_token"):
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)
 
 
 class TokenMiss(Table, tablename="token_miss"):
@@ -46,3 +47,13 @@ class TokenMiss(Table, tablename="token_miss"):
     bucket = Varchar(length=80, unique=True)  # "<minute>|<client address>"
     minute = BigInt(index=True)
     misses = Integer(default=0)
+
+
+class SignInFailure(Table, tablename="sign_in_failure"):
+    """Failed sign-ins per account name and per client address, shared by every app process
+    (see :mod:`directory.accounts.throttle`); a success clears the account's row."""
+
+    key = Varchar(length=300, unique=True)  # "account|<username>" or "address|<client address>"
+    failures = Integer(default=0)
+    last_failure_at = Timestamptz(default=TimestamptzNow())
+    blocked_until = Timestamptz(null=True, default=None)

@@ -11,6 +11,7 @@ from litestar import Request, Router, get
 from litestar.middleware.base import DefineMiddleware
 
 from directory.accounts.auth import AuthenticationMiddleware, Authenticator
+from directory.accounts.controller import api_tokens_router
 from directory.accounts.throttle import MissLimiter
 from directory.api.audit import list_audit
 from directory.api.vocabulary import vocabulary_router
@@ -48,6 +49,7 @@ def api_router(authenticators: list[Authenticator], extra: list[Router] | None =
             hsds_router,
             meetings_router,
             feed_tokens_router,
+            api_tokens_router,
             plan_router,
             list_audit,
             whoami,

@@ -6,212 +6,32 @@ with one line naming the variable (``SettingsError``), never later with a traceb
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
-from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.headerregistry import Address, HeaderRegistry
-from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-SearchBackendName = Literal["embedded", "meilisearch"]
-LogFormat = Literal["json", "text"]
-LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+from directory.core.setting_types import (
+    APPAPI_PROXY_PATH,
+    LOG_FORMATS,
+    LOG_LEVELS,
+    SEARCH_BACKENDS,
+    STANDALONE_PUBLIC_URL,
+    AppApiSettings,
+    DavSettings,
+    LogFormat,
+    LogLevel,
+    SearchBackendName,
+    Settings,
+    SettingsError,
+)
+
 Choice = TypeVar("Choice", bound=str)
-SEARCH_BACKENDS: tuple[SearchBackendName, ...] = ("embedded", "meilisearch")
-LOG_LEVELS: tuple[LogLevel, ...] = ("INFO", "DEBUG", "WARNING", "ERROR")
-LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
-
-#: Every variable :func:`load_settings` reads, with what it means; ``.env.example`` lists them all.
-SETTING_NAMES: dict[str, str] = {
-    "SAMVERKAN_DATA_DIR": "directory for the SQLite file and other local data "
-    "(default: $XDG_DATA_HOME/samverkan, else ~/.local/share/samverkan)",
-    "XDG_DATA_HOME": "where the default data directory lives (~/.local/share when unset)",
-    "APP_PERSISTENT_STORAGE": "the data directory Nextcloud gives an ExApp (if no data dir)",
-    "DATABASE_URL": "sqlite:///path or postgres://user:password@host:port/name",
-    "DATABASE_POOL_SIZE": "PostgreSQL connections per worker process; 0 connects per query",
-    "SEARCH_BACKEND": "embedded or meilisearch",
-    "MEILI_URL": "the Meilisearch server (http:// or https://), needed for meilisearch",
-    "MEILI_MASTER_KEY": "the Meilisearch master key",
-    "SAMVERKAN_PUBLIC_URL": "the address users reach the app at, for links",
-    "SAMVERKAN_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
-    "SAMVERKAN_LOG_FORMAT": "json (one object a line) or text",
-    "SAMVERKAN_TOKEN_MISSES_PER_MINUTE": "unknown bearer tokens one client IP may try per minute",
-    "SAMVERKAN_WORKER_IN_APP": "true: each web process runs the outbox worker; false: "
-    "only `samverkan worker` does",
-    "SAMVERKAN_OUTBOX_LEASE_SECONDS": "seconds an outbox worker's claim on a consumer lasts "
-    "unless renewed (a killed worker's claim frees itself after this)",
-    "PROMETHEUS_MULTIPROC_DIR": "an empty directory where the web processes of one server share "
-    "their metrics; `serve --workers N` (N > 1) makes one when unset",
-    "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
-    "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
-    "IMPORT_INTERVAL_MINUTES": "minutes between fetches of a network's external ICS feeds",
-    "IMPORT_TIMEOUT_SECONDS": "seconds an external feed may take to arrive",
-    "IMPORT_MAX_BYTES": "the largest external feed accepted",
-    "IMPORT_ALLOW_PRIVATE": "true: allow external feeds on loopback or private addresses",
-    "SMTP_HOST": "the mail server for invitations; unset: no mail",
-    "SMTP_PORT": "the mail server's port",
-    "SMTP_FROM": "the sender of invitations: an address, or a name and address "
-    "(Samverkan Tyresö <natverk@tyreso.se>)",
-    "SMTP_REPLY_TO": "the address invitees' calendars reply to (the iTIP ORGANIZER); "
-    "default: the SMTP_FROM address",
-    "SMTP_USERNAME": "SMTP login name, if the server needs one",
-    "SMTP_PASSWORD": "SMTP password",
-    "SMTP_STARTTLS": "true: use STARTTLS",
-    "SMTP_PACE_MS": "milliseconds between two messages on one SMTP connection",
-    "SMTP_RETRY_SECONDS": "seconds before a temporarily refused message is tried again "
-    "(doubling with each try)",
-    "SMTP_MAX_ATTEMPTS": "tries before a temporarily refused message is given up",
-    "INVITATION_DIGEST_HOUR": "the hour (0-23, Stockholm time) when invitees who chose a daily "
-    "digest get the day's invitations in one mail",
-    "IMAP_HOST": "the IMAP server holding the SMTP_REPLY_TO mailbox; unset: replies are not read",
-    "IMAP_PORT": "the IMAP server's port",
-    "IMAP_USERNAME": "the IMAP login name",
-    "IMAP_PASSWORD": "the IMAP password",
-    "IMAP_TLS": "true: IMAP over TLS (port 993); false: plain IMAP (a loopback server only)",
-    "IMAP_MAILBOX": "the folder replies arrive in",
-    "IMAP_INTERVAL_SECONDS": "seconds between two reads of the reply mailbox",
-    "SAMVERKAN_SECRET_KEY": "signs web sessions (32+ characters); else one kept in the data dir",
-    "SAMVERKAN_SECURE_COOKIES": "send cookies only over https (default: when the public URL is)",
-    "APP_ID": "Nextcloud AppAPI: the ExApp id (set by AppAPI; turns on the ExApp mode)",
-    "APP_SECRET": "Nextcloud AppAPI: the shared secret (needed with APP_ID)",
-    "APP_VERSION": "Nextcloud AppAPI: the ExApp version (needed with APP_ID)",
-    "NEXTCLOUD_URL": "Nextcloud AppAPI: the Nextcloud address (needed with APP_ID)",
-    "APP_HOST": "Nextcloud AppAPI: the address to listen on",
-    "APP_PORT": "Nextcloud AppAPI: the port to listen on",
-    "NEXTCLOUD_ROLE_GROUPS": "Nextcloud groups mapped to roles: group:role,group:role",
-    "NEXTCLOUD_DEFAULT_ROLE": "the role of a Nextcloud user in no mapped group",
-    "NEXTCLOUD_GROUPS_TTL": "seconds a Nextcloud user's groups are cached",
-    "CARDDAV_URL": "the CardDAV address book the directory is pushed to",
-    "CARDDAV_ADDRESS_BOOKS": "the address books published: internal, partners, public",
-    "CALDAV_URL": "the CalDAV calendar the meetings are pushed to",
-    "DAV_USERNAME": "the CardDAV/CalDAV user",
-    "DAV_PASSWORD": "the CardDAV/CalDAV password",
-    "SAMVERKAN_PICTURE_MIN_REPORTS": "the fewest reports a group of the situation picture needs "
-    "to be shown (default 3)",
-}
-
-
-APPAPI_PROXY_PATH = "/index.php/apps/app_api/proxy"
-"""Where Nextcloud's AppAPI proxies an ExApp: ``{NEXTCLOUD_URL}{APPAPI_PROXY_PATH}/{APP_ID}``
-(app_api ``appinfo/routes.php``, ``ExAppProxyController``). ``index.php`` works whether or not
-Nextcloud's pretty URLs are configured."""
-
-STANDALONE_PUBLIC_URL = "http://127.0.0.1:8000"
-
-
-class SettingsError(ValueError):
-    """A setting is missing or malformed; the message names the variable."""
-
-
-@dataclass(frozen=True)
-class AppApiSettings:
-    """Nextcloud AppAPI's environment for an external app (ExApp); set only under Nextcloud.
-
-    ``role_groups`` maps a Nextcloud group to a Samverkan role name; a user in none of them gets
-    ``default_role``.
-    """
-
-    app_id: str
-    app_secret: str = field(repr=False)
-    app_version: str
-    nextcloud_url: str
-    app_host: str = "127.0.0.1"
-    app_port: int = 8000
-    role_groups: tuple[tuple[str, str], ...] = (("admin", "admin"),)
-    default_role: str = "partner"
-    groups_ttl_seconds: int = 300
-
-
-@dataclass(frozen=True)
-class DavSettings:
-    """Where the CardDAV address books and CalDAV calendars are pushed, and as whom.
-
-    ``carddav_url`` and ``caldav_url`` are collection homes; Samverkan creates one address book
-    per visibility level and one calendar per network beneath them.
-    """
-
-    carddav_url: str
-    caldav_url: str
-    username: str = ""
-    password: str = field(default="", repr=False)
-    address_books: tuple[str, ...] = ("internal", "partners")
-    """Which audiences get an address book; each reader should be shared exactly one."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path
-    database_url: str = field(repr=False)
-    search_backend: SearchBackendName = "embedded"
-    meili_url: str = ""
-    meili_master_key: str = field(default="", repr=False)
-    public_url: str = STANDALONE_PUBLIC_URL
-    database_pool_size: int = 10
-    appapi: AppApiSettings | None = None
-    dav: DavSettings | None = None
-    secret_key: str = field(default="", repr=False)
-    secure_cookies: bool = True
-    feed_past_days: int = 90
-    feed_future_days: int = 548
-    log_level: LogLevel = "INFO"
-    log_format: LogFormat = "json"
-    token_misses_per_minute: int = 30
-    import_interval_minutes: int = 60
-    import_timeout_seconds: int = 20
-    import_max_bytes: int = 5_000_000
-    import_allow_private: bool = False
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_from: str = "samverkan@example.se"
-    smtp_username: str = ""
-    smtp_password: str = field(default="", repr=False)
-    smtp_starttls: bool = False
-    smtp_reply_to: str = ""
-    smtp_pace_ms: int = 200
-    smtp_retry_seconds: int = 300
-    smtp_max_attempts: int = 8
-    invitation_digest_hour: int = 7
-    imap_host: str = ""
-    imap_port: int = 993
-    imap_username: str = ""
-    imap_password: str = field(default="", repr=False)
-    imap_tls: bool = True
-    imap_mailbox: str = "INBOX"
-    imap_interval_seconds: int = 60
-    worker_in_app: bool = True
-    outbox_lease_seconds: int = 30
-    metrics_dir: str = ""
-    picture_min_reports: int = 3
-
-    @property
-    def sender_name(self) -> str:
-        """The display name of ``SMTP_FROM`` ('' when it is a bare address)."""
-        return parseaddr(self.smtp_from)[0]
-
-    @property
-    def sender_address(self) -> str:
-        return parseaddr(self.smtp_from)[1]
-
-    @property
-    def reply_address(self) -> str:
-        """Where invitees' REPLYs go: the ORGANIZER's address."""
-        return self.smtp_reply_to or self.sender_address
-
-    @property
-    def is_postgres(self) -> bool:
-        return self.database_url.startswith(("postgres://", "postgresql://"))
-
-    @property
-    def sqlite_path(self) -> Path:
-        """The SQLite file named by ``sqlite:///path``; a relative path is under the data dir
-        (``sqlite:///samverkan.sqlite`` is ``DATA_DIR/samverkan.sqlite``)."""
-        raw = self.database_url.removeprefix("sqlite:///")
-        path = Path(raw)
-        return path if path.is_absolute() else self.data_dir / path
 
 
 def _get(name: str, default: str = "") -> str:
@@ -258,6 +78,28 @@ def _int(name: str, default: int, minimum: int, maximum: int) -> int:
     if not minimum <= value <= maximum:
         raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
     return value
+
+
+def _power_of_two(name: str, default: int, minimum: int, maximum: int) -> int:
+    value = _int(name, default, minimum, maximum)
+    if value & (value - 1):
+        raise SettingsError(f"{name} must be a power of two, got {value}")
+    return value
+
+
+def _addresses(name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks (``10.0.0.0/8``), each checked."""
+    found = []
+    for part in _get(name).split(","):
+        if not part.strip():
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks, got {part.strip()!r}"
+            ) from None
+    return tuple(found)
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -435,6 +277,8 @@ def load_settings() -> Settings:
         log_level=_choice("SAMVERKAN_LOG_LEVEL", LOG_LEVELS),
         log_format=_choice("SAMVERKAN_LOG_FORMAT", LOG_FORMATS),
         token_misses_per_minute=_int("SAMVERKAN_TOKEN_MISSES_PER_MINUTE", 30, 1, 100_000),
+        scrypt_n=_power_of_two("SAMVERKAN_SCRYPT_N", 2**17, 2**14, 2**20),
+        trusted_proxies=_addresses("SAMVERKAN_TRUSTED_PROXIES"),
         feed_past_days=_int("FEED_PAST_DAYS", 90, 1, 3650),
         feed_future_days=_int("FEED_FUTURE_DAYS", 548, 1, 3650),
         import_interval_minutes=_int("IMPORT_INTERVAL_MINUTES", 60, 1, 10_080),
@@ -474,3 +318,21 @@ def load_settings() -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+__all__ = [
+    "APPAPI_PROXY_PATH",
+    "LOG_FORMATS",
+    "LOG_LEVELS",
+    "SEARCH_BACKENDS",
+    "STANDALONE_PUBLIC_URL",
+    "AppApiSettings",
+    "DavSettings",
+    "LogFormat",
+    "LogLevel",
+    "SearchBackendName",
+    "Settings",
+    "SettingsError",
+    "get_settings",
+    "load_settings",
+]

@@ -19,7 +19,7 @@ from typing import Any
 from directory.core.access import Principal, Role
 from directory.core.change_log import log_change
 from directory.core.database import transaction
-from directory.core.errors import N_, InvalidField, NotFound, PermissionDenied
+from directory.core.errors import N_, Conflict, InvalidField, NotFound, PermissionDenied
 from directory.core.settings import get_settings
 from directory.meetings.access import is_member, require_coordinator
 from directory.meetings.schemas import FeedTokenCreated, FeedTokenIn, FeedTokenOut
@@ -74,6 +74,15 @@ async def resolve_feed_token(token: str) -> ResolvedFeed | None:
         return None
     return ResolvedFeed(
         row["id"], row["scope"], row["subject_id"], row["detail"], row["last_used_at"]
+    )
+
+
+async def was_revoked(token: str) -> bool:
+    """Whether ``token`` is a feed token that was revoked (a feed answers 410 Gone for it)."""
+    return bool(
+        await FeedToken.exists().where(
+            (FeedToken.token_hash == hash_feed_token(token)) & FeedToken.revoked_at.is_not_null()
+        )
     )
 
 
@@ -189,7 +198,12 @@ class FeedTokenService:
         return _out(await self._row(token_id))
 
     async def rotate(self, token_id: uuid.UUID) -> FeedTokenCreated:
-        """Revoke the token and issue a new one for the same feed, detail and label."""
+        """Revoke the token and issue a new one for the same feed, detail and label; raises
+        :class:`Conflict` for a token already revoked (revoked means the feed ends for good)."""
+        current = await self._row(token_id)
+        await self._authorize(current["scope"], current["subject_id"])
+        if current["revoked_at"] is not None:
+            raise Conflict(N_("a revoked feed token cannot be rotated; issue a new one"))
         row = await self.revoke(token_id)
         return await self._issue(row.scope, row.subject_id, row.detail, row.label)
 

@@ -15,7 +15,11 @@ from directory.core.access import Principal
 from directory.core.change_log import log_change
 from directory.core.database import transaction
 from directory.core.errors import N_, InvalidField, NotFound
-from directory.meetings.access import require_coordinator, require_notes_reader
+from directory.meetings.access import (
+    can_read_meeting,
+    require_coordinator,
+    require_follow_up_reader,
+)
 from directory.meetings.schemas import (
     AttendanceIn,
     AttendanceOut,
@@ -27,8 +31,9 @@ from directory.meetings.schemas import (
     NoteOut,
     OrganizationAttendance,
 )
-from directory.meetings.store import Series, in_window, load_series
+from directory.meetings.store import Series, decode_row, in_window, load_series
 from directory.meetings.tables import Meeting, MeetingAttendance, MeetingFollowUp, MeetingNote
+from directory.records.access import only_readable
 from directory.records.tables import Organization
 
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -45,10 +50,11 @@ class FollowUpService:
         self.principal = principal
 
     async def _meeting(self, meeting_id: uuid.UUID) -> dict[str, Any]:
-        row = await Meeting.select(Meeting.id, Meeting.network_id).where(Meeting.id == meeting_id)
-        if not row:
+        """The meeting, if the principal may see it."""
+        row = await Meeting.select().where(Meeting.id == meeting_id).first()
+        if row is None or not await can_read_meeting(self.principal, decode_row(row)):
             raise NotFound("meeting", str(meeting_id))
-        return row[0]
+        return row
 
     async def record_attendance(self, meeting_id: uuid.UUID, data: AttendanceIn) -> AttendanceOut:
         """Replace the list of organisations that came to one occurrence."""
@@ -85,14 +91,20 @@ class FollowUpService:
 
     async def attendance(self, meeting_id: uuid.UUID) -> list[AttendanceOut]:
         meeting = await self._meeting(meeting_id)
-        await require_notes_reader(self.principal, meeting["network_id"])
+        await require_follow_up_reader(self.principal, meeting["network_id"])
         rows = await MeetingAttendance.select().where(MeetingAttendance.meeting_id == meeting_id)
         grouped: dict[dt.datetime, list[uuid.UUID]] = {}
         for row in rows:
             grouped.setdefault(row["occurrence_start"].astimezone(dt.UTC), []).append(
                 row["organization_id"]
             )
-        return [AttendanceOut(occurrence_start=k, organization_ids=v) for k, v in grouped.items()]
+        return [
+            AttendanceOut(
+                occurrence_start=k,
+                organization_ids=await only_readable(self.principal, Organization, v),
+            )
+            for k, v in grouped.items()
+        ]
 
     async def add_note(self, meeting_id: uuid.UUID, data: NoteIn) -> NoteOut:
         meeting = await self._meeting(meeting_id)
@@ -112,7 +124,7 @@ class FollowUpService:
 
     async def notes(self, meeting_id: uuid.UUID) -> list[NoteOut]:
         meeting = await self._meeting(meeting_id)
-        await require_notes_reader(self.principal, meeting["network_id"])
+        await require_follow_up_reader(self.principal, meeting["network_id"])
         rows = (
             await MeetingNote.select()
             .where(MeetingNote.meeting_id == meeting_id)
@@ -171,7 +183,7 @@ class FollowUpService:
 
     async def follow_ups(self, meeting_id: uuid.UUID) -> list[FollowUpOut]:
         meeting = await self._meeting(meeting_id)
-        await require_notes_reader(self.principal, meeting["network_id"])
+        await require_follow_up_reader(self.principal, meeting["network_id"])
         rows = await MeetingFollowUp.select().where(MeetingFollowUp.meeting_id == meeting_id)
         return [_follow_up_out(row) for row in rows]
 
@@ -184,7 +196,7 @@ class FollowUpService:
     async def report(self, network_id: uuid.UUID, start: dt.date, end: dt.date) -> FollowUpReport:
         """Meetings held in ``[start, end]`` (local dates), who came, which prevention levels
         they covered, and the network's open follow-ups."""
-        await require_notes_reader(self.principal, network_id)
+        await require_follow_up_reader(self.principal, network_id)
         if end < start:
             raise InvalidField("end", N_("must not be before start"))
         low = dt.datetime.combine(start, dt.time(), ZONE).astimezone(dt.UTC)
@@ -200,6 +212,8 @@ class FollowUpService:
             for row in attended
             if (row["meeting_id"], row["occurrence_start"].astimezone(dt.UTC)) in held
         )
+        readable = set(await only_readable(self.principal, Organization, list(counts)))
+        counts = Counter({org: count for org, count in counts.items() if org in readable})
         orgs = {
             row["id"]: row
             for row in await Organization.select(

@@ -22,7 +22,12 @@ from directory.core.database import transaction
 from directory.core.errors import N_, InvalidField, NotFound, PreconditionRequired, VersionMismatch
 from directory.core.schemas import as_builtins
 from directory.meetings import recurrence
-from directory.meetings.access import can_read, require_coordinator, shows_agenda
+from directory.meetings.access import (
+    can_read_meeting,
+    meeting_view,
+    require_coordinator,
+    shows_agenda,
+)
 from directory.meetings.local_times import given_warnings, series_warnings
 from directory.meetings.schemas import (
     MeetingIn,
@@ -110,9 +115,9 @@ class MeetingService:
             conditions.append(Meeting.network_id == network_id)
         result = []
         for series in await load_series(conditions):
-            if await can_read(self.principal, series.row):
+            if await can_read_meeting(self.principal, series.row):
                 agenda = await shows_agenda(self.principal, series.row)
-                result.append(to_out(series, agenda, (start, end)))
+                result.append(await self._view(to_out(series, agenda, (start, end))))
         return result
 
     async def get(self, meeting_id: uuid.UUID) -> MeetingOut:
@@ -120,7 +125,12 @@ class MeetingService:
         start, end = now() - DEFAULT_WINDOW[0], now() + DEFAULT_WINDOW[1]
         out = to_out(series, await shows_agenda(self.principal, series.row), (start, end))
         out.warnings = series_warnings(series, start, end)
-        return out
+        return await self._view(out)
+
+    async def _view(self, meeting: MeetingOut) -> MeetingOut:
+        """The meeting as the principal may see it (invitees they may see, no account id)."""
+        fields = {name: getattr(meeting, name) for name in MeetingOut.__struct_fields__}
+        return MeetingOut(**await meeting_view(self.principal, fields))
 
     async def create(self, data: MeetingIn) -> MeetingOut:
         values = as_builtins(data)
@@ -309,14 +319,17 @@ class MeetingService:
 
     async def _series(self, meeting_id: uuid.UUID) -> Series:
         row = await Meeting.select().where(Meeting.id == meeting_id).first()
-        if row is None or not await can_read(self.principal, decode_row(row)):
+        if row is None or not await can_read_meeting(self.principal, decode_row(row)):
             raise NotFound("meeting", str(meeting_id))
         return (await attach_overrides([decode_row(row)]))[0]
 
     async def _current(self, meeting_id: uuid.UUID, if_match: str | None) -> Series:
+        """The meeting to change, if the principal coordinates its network and ``if_match``
+        names its current version (who may comes before which version, so 403 before 428)."""
+        series = await self._series(meeting_id)
+        await require_coordinator(self.principal, series.row["network_id"])
         if if_match is None:
             raise PreconditionRequired
-        series = await self._series(meeting_id)
         etag = f'"{series.row["sequence"]}"'
         if if_match.strip() not in {etag, "*"}:
             raise VersionMismatch(etag)

@@ -35,7 +35,7 @@ _LIST_FIELDS = (
     "member_contact_ids",
     "coordinator_account_ids",
 )
-_SERVER_FIELDS = ("created_at", "last_modified", "retired_at", "version")
+_SERVER_FIELDS = ("created_at", "last_modified", "retired_at", "version", "coordinators")
 
 
 @dataclass(frozen=True)

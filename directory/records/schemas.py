@@ -98,16 +98,26 @@ _SERVER_FIELDS: list[tuple[str, Any, Any]] = [
 ]
 
 
-def record_of(struct: type[Struct]) -> type[Struct]:
+class Coordinator(Struct, kw_only=True):
+    """How to reach a network's coordinator, without their account id (for partners)."""
+
+    display_name: str
+    email: str = ""
+
+
+def record_of(
+    struct: type[Struct], extra: list[tuple[str, Any, Any]] | None = None
+) -> type[Struct]:
     """The stored record: the client's fields plus the ones the server owns."""
     name = struct.__name__.removesuffix("In")
-    return msgspec.defstruct(name, _SERVER_FIELDS, bases=(struct,), kw_only=True)
+    fields = [*_SERVER_FIELDS, *(extra or [])]
+    return msgspec.defstruct(name, fields, bases=(struct,), kw_only=True)
 
 
 Organization = record_of(OrganizationIn)
 Contact = record_of(ContactIn)
 Service = record_of(ServiceIn)
-Network = record_of(NetworkIn)
+Network = record_of(NetworkIn, [("coordinators", list[Coordinator], [])])
 
 
 def patch_of(struct: type[Struct]) -> type[Struct]:

@@ -20,7 +20,7 @@ from msgspec import Struct
 from piccolo.columns.combination import And, Or, Where, WhereRaw
 from piccolo.table import Table
 
-from directory.core.access import Principal, Visibility
+from directory.core.access import Principal, audience_condition, record_condition
 from directory.core.change_log import log_change
 from directory.core.database import transaction
 from directory.core.errors import (
@@ -35,10 +35,12 @@ from directory.core.errors import (
 from directory.core.schemas import Page, as_builtins, provided_fields
 from directory.core.tables import AuditEntry
 from directory.core.vocabulary import allowed_codes
+from directory.records import access
 from directory.records.relations import check_references, load_relations, save_relations
-from directory.records.resources import CONTACTS, ORGANIZATIONS, ResourceSpec
+from directory.records.resources import ResourceSpec
 from directory.records.tables import Contact, NetworkMember, Organization, Service
 
+Condition = Where | And | WhereRaw
 SORTABLE = ("name", "last_modified", "assured_date", "created_at")
 
 
@@ -74,21 +76,15 @@ def _contains_code(table: type[Table], column: str, code: str) -> WhereRaw:
     return WhereRaw(f"{column} LIKE {{}}", f'%"{code}"%')
 
 
-def visibility_filter(spec: ResourceSpec, principal: Principal) -> Where | And:
-    """What ``principal`` may read; a contact or service also hides with an internal owner."""
-    return audience_filter(spec, principal.readable_visibilities)
+def visibility_filter(spec: ResourceSpec, principal: Principal) -> Condition:
+    """What ``principal`` may read (see :mod:`directory.core.access`)."""
+    return record_condition(spec.table, principal)
 
 
-def audience_filter(spec: ResourceSpec, visibilities: Sequence[str]) -> Where | And:
+def audience_filter(spec: ResourceSpec, visibilities: Sequence[str]) -> Condition:
     """What an audience reading ``visibilities`` may see (also used for exports to an audience,
     such as one CardDAV address book per visibility level)."""
-    table = spec.table
-    allowed = list(visibilities)
-    condition: Where | And = table.visibility.is_in(allowed)  # type: ignore[attr-defined]
-    if spec.organization_scoped and Visibility.INTERNAL not in allowed:
-        owners = Organization.select(Organization.id).where(Organization.visibility.is_in(allowed))
-        condition = condition & table.organization_id.is_in(owners)  # type: ignore[attr-defined]
-    return condition
+    return audience_condition(spec.table, visibilities)
 
 
 def _filters(spec: ResourceSpec, query: ListQuery) -> list[Where | And | Or | WhereRaw]:
@@ -155,6 +151,8 @@ class RecordService:
                 {"allowed": ", ".join(SORTABLE)},
             )
         conditions = [visibility_filter(spec, self.principal), *_filters(spec, query)]
+        if query.network and not await access.can_read_network(self.principal, query.network):
+            conditions.append(WhereRaw("1 = 0"))  # a hidden network filters to nothing
         where = functools.reduce(operator.and_, conditions)
         total = await table.count().where(where)
         sort_column = getattr(table, query.sort.lstrip("-"))
@@ -183,6 +181,12 @@ class RecordService:
         row = await self._row(record_id)
         return (await self._records([row]))[0]
 
+    async def editable(self, record_id: uuid.UUID) -> Struct:
+        """The record, for a form that changes it; raises :class:`PermissionDenied` unless the
+        principal may change it."""
+        await self._require_changer(record_id)
+        return await self.get(record_id)
+
     async def create(self, data: Struct) -> Struct:
         self._require_writer()
         values = as_builtins(data)
@@ -203,7 +207,7 @@ class RecordService:
         return await self.get(record_id)
 
     async def update(self, record_id: uuid.UUID, patch: Struct, if_match: str | None) -> Struct:
-        self._require_writer()
+        await self._require_changer(record_id)
         changes = provided_fields(patch)
         await self._validate(changes, record_id=record_id)
         async with transaction():
@@ -214,7 +218,7 @@ class RecordService:
         """Overwrite a record with complete, decoded values (an import with ``--update``),
         writing only the fields that differ; returns whether anything changed. Call inside the
         caller's transaction: a concurrent write raises :class:`VersionMismatch`."""
-        self._require_writer()
+        await self._require_changer(record_id)
         await self._validate(values, record_id=record_id)
         current = (await self._records([await self._row(record_id)]))[0]
         return await self._change(current, values)
@@ -234,7 +238,7 @@ class RecordService:
 
     async def retire(self, record_id: uuid.UUID, if_match: str | None) -> Struct:
         """Soft delete: the record stays for history but leaves lists, search and feeds."""
-        self._require_writer()
+        await self._require_changer(record_id)
         async with transaction():
             current = await self._current(record_id, if_match)
             if current.retired_at is None:  # type: ignore[attr-defined]
@@ -298,43 +302,17 @@ class RecordService:
 
     async def _records(self, rows: Sequence[Mapping[str, Any]]) -> list[Struct]:
         relations = await load_relations(self.spec, [row["id"] for row in rows])
-        if relations and Visibility.INTERNAL not in self.principal.readable_visibilities:
-            relations = await self._readable_members(relations)
+        views = {
+            record_id: await access.network_view(self.principal, entry)
+            for record_id, entry in relations.items()
+        }
         return [
             msgspec.convert(
-                {**self.spec.from_row(row), **relations.get(row["id"], {})},
+                {**self.spec.from_row(row), **views.get(row["id"], {})},
                 self.spec.record,
             )
             for row in rows
         ]
-
-    async def _readable_members(
-        self, relations: dict[uuid.UUID, dict[str, list[uuid.UUID]]]
-    ) -> dict[uuid.UUID, dict[str, list[uuid.UUID]]]:
-        """Drop the members this reader may not see, so a network's member list does not reveal
-        that an internal unit or one of its contacts exists."""
-        readable: dict[str, set[uuid.UUID]] = {}
-        for field, spec in (
-            ("member_organization_ids", ORGANIZATIONS),
-            ("member_contact_ids", CONTACTS),
-        ):
-            ids = list({ref for entry in relations.values() for ref in entry.get(field, [])})
-            table = spec.table
-            rows = (
-                await table.select(table.id)  # type: ignore[attr-defined]
-                .where(table.id.is_in(ids))  # type: ignore[attr-defined]
-                .where(visibility_filter(spec, self.principal))
-                if ids
-                else []
-            )
-            readable[field] = {row["id"] for row in rows}
-        return {
-            network: {
-                field: [ref for ref in refs if field not in readable or ref in readable[field]]
-                for field, refs in entry.items()
-            }
-            for network, entry in relations.items()
-        }
 
     async def _current(self, record_id: uuid.UUID, if_match: str | None) -> Struct:
         """The stored record, if ``if_match`` names its current version."""
@@ -369,5 +347,11 @@ class RecordService:
         await log_change(self.principal, action, self.spec.name, record_id, previous, current)
 
     def _require_writer(self) -> None:
-        if not self.principal.can_write:
-            raise PermissionDenied("only admins and coordinators change the directory")
+        access.require_writer(self.principal)
+
+    async def _require_changer(self, record_id: uuid.UUID) -> None:
+        """A writer; for a network, one who coordinates it (or an admin)."""
+        access.require_writer(self.principal)
+        if self.spec.name == "network":
+            await self._row(record_id)  # a network the principal cannot see is not found
+            await access.require_coordinator(self.principal, record_id)

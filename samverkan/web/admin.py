@@ -12,7 +12,9 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory.accounts import service as accounts
+from directory.accounts.passwords import check_strength
 from directory.accounts.tables import Account, ApiToken
+from directory.accounts.tokens import TokenService
 from directory.core.access import Principal, Role
 from directory.core.errors import N_, Conflict, InvalidField, InvalidFields
 from directory.core.schemas import TaxonomyTermIn
@@ -88,10 +90,15 @@ async def _new_user_problems(values: dict[str, str]) -> list[InvalidField]:
         problems.append(InvalidField("username", N_("must not be empty")))
     elif await Account.exists().where(Account.username == username):
         problems.append(InvalidField("username", N_("is already taken")))
-    if len(values.get("password", "")) < 10:
-        problems.append(
-            InvalidField("password", N_("must be at least %(min)s characters"), {"min": 10})
+    try:
+        check_strength(
+            values.get("password", ""),
+            username,
+            values.get("display_name", ""),
+            values.get("email", ""),
         )
+    except InvalidField as error:
+        problems.append(error)
     try:
         check_email("email", values.get("email", ""))
     except InvalidField as error:
@@ -233,6 +240,19 @@ async def revoke_feed_token(request: WebRequest, token_id: uuid.UUID) -> Respons
     return redirect(with_notice("/admin/feed-tokens", "feed_revoked"))
 
 
+@get("/admin/tokens", name="admin_tokens")
+async def api_tokens(request: WebRequest) -> Template:
+    """Every bearer token with its owner, last use and expiry; revoke one that has leaked."""
+    tokens = await TokenService(request.user).list()
+    return await page(request, "admin/tokens.html", tokens=tokens)
+
+
+@post("/admin/tokens/{token_id:uuid}/revoke", name="admin_token_revoke")
+async def revoke_api_token(request: WebRequest, token_id: uuid.UUID) -> Response[Any]:
+    await TokenService(request.user).revoke(token_id)
+    return redirect("/admin/tokens")
+
+
 @get("/admin/synonyms", name="admin_synonyms")
 async def synonym_list(request: WebRequest) -> Template:
     return await page(request, "admin/synonyms.html", synonyms=await synonyms.list_synonyms())
@@ -309,6 +329,8 @@ ADMIN_HANDLERS = [
     revoke_user_token,
     feed_tokens,
     revoke_feed_token,
+    api_tokens,
+    revoke_api_token,
     synonym_list,
     synonym_save,
     taxonomy,

@@ -8,7 +8,6 @@ from typing import Any
 
 from msgspec import Struct
 
-from directory.accounts.tables import Account
 from directory.core.access import Principal
 from directory.core.errors import NotFound
 from directory.meetings.access import is_coordinator_of, is_member
@@ -95,14 +94,6 @@ async def service_context(principal: Principal, record: Struct) -> dict[str, Any
 
 async def network_context(principal: Principal, record: Struct) -> dict[str, Any]:
     in_network = ListQuery(per_page=_ALL, network=record.id)  # type: ignore[attr-defined]
-    coordinator_ids = list(record.coordinator_account_ids)  # type: ignore[attr-defined]
-    coordinators = (
-        await Account.select(Account.id, Account.display_name, Account.email)
-        .where(Account.id.is_in(coordinator_ids))
-        .order_by(Account.display_name)
-        if coordinator_ids
-        else []
-    )
     network_id: uuid.UUID = record.id  # type: ignore[attr-defined]
     upcoming, past = await _network_meetings(principal, network_id)
     is_coordinator = await is_coordinator_of(principal, network_id)
@@ -113,7 +104,7 @@ async def network_context(principal: Principal, record: Struct) -> dict[str, Any
         "may_subscribe": await is_member(principal, network_id),
         "member_organizations": await _listed(ORGANIZATIONS, principal, in_network),
         "member_contacts": await _listed(CONTACTS, principal, in_network),
-        "coordinators": coordinators,
+        "coordinators": record.coordinators,  # type: ignore[attr-defined]
         "is_coordinator": is_coordinator,
         "upcoming": upcoming,
         "past": past,

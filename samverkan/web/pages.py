@@ -165,7 +165,7 @@ async def change_state(request: WebRequest, record_id: uuid.UUID) -> Response[An
 @get(EDIT_PATHS, name="edit", guards=[writers_only])
 async def edit_page(request: WebRequest, record_id: uuid.UUID) -> Template:
     spec = _spec(request)
-    record = await RecordService(spec, request.user).get(record_id)
+    record = await RecordService(spec, request.user).editable(record_id)
     return await _form_page(request, spec, record, form_values(as_builtins(record)), {})
 
 

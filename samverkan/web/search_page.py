@@ -21,7 +21,7 @@ from samverkan.web.rendering import page as render
 from search.api import backend_of
 from search.backend import SearchQuery, SearchResult
 from search.documents import DOCUMENT_TYPES
-from search.service import search_directory
+from search.service import search_as
 
 Filter = Annotated[str, Parameter(max_length=100)]
 PER_PAGE = 50
@@ -115,7 +115,7 @@ async def start(
             limit=PER_PAGE,
             offset=(page - 1) * PER_PAGE,
         )
-        result = await search_directory(backend_of(request.app.state), query)
+        result = await search_as(request.user, backend_of(request.app.state), query)
     labels = await vocabulary_labels()
     facets = await _facets(request.user, result, chosen, labels) if result else []
     template = "_results.html" if is_htmx(request) else "start.html"

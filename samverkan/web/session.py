@@ -6,6 +6,7 @@ or a changed role takes effect at once.
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -15,10 +16,11 @@ from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from litestar.response import Template
-from litestar.status_codes import HTTP_401_UNAUTHORIZED
+from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_429_TOO_MANY_REQUESTS
 from msgspec import Struct
 
 from directory.accounts.service import principal_for_account, principal_for_password
+from directory.accounts.throttle import SignInThrottle
 from directory.core.access import Principal
 from samverkan.web.embedding import redirect
 from samverkan.web.rendering import page
@@ -26,6 +28,7 @@ from samverkan.web.security import renew_session_id
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ACCOUNT_KEY = "account_id"
+_THROTTLE = SignInThrottle()
 
 
 async def session_principal(connection: ASGIConnection) -> Principal | None:  # type: ignore[type-arg]
@@ -75,19 +78,33 @@ async def sign_in(
     request: Request[Any, Any, Any],
     data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Response[Any]:
-    principal = await principal_for_password(data.username.strip(), data.password)
-    if principal is None:
-        return await page(
-            request,
-            "sign_in.html",
-            status_code=HTTP_401_UNAUTHORIZED,
-            next=safe_next(data.next),
-            failed=True,
-            username=data.username,
-        )
-    renew_session_id(request)
-    request.set_session({_ACCOUNT_KEY: str(principal.account_id)})
-    return redirect(safe_next(data.next))
+    """Wrong passwords are counted per account name and per address: past a few, the next try
+    waits (429 with ``Retry-After`` and the wait in words) before the password is even checked."""
+    username = data.username.strip()
+    address = request.client.host if request.client else ""
+    wait = await _THROTTLE.wait(username, address)
+    if wait == 0:
+        principal = await principal_for_password(username, data.password)
+        if principal is not None:
+            await _THROTTLE.succeeded(username)
+            renew_session_id(request)
+            request.set_session({_ACCOUNT_KEY: str(principal.account_id)})
+            return redirect(safe_next(data.next))
+        wait = await _THROTTLE.failed(username, address)
+    throttled = wait > 0
+    response = await page(
+        request,
+        "sign_in.html",
+        status_code=HTTP_429_TOO_MANY_REQUESTS if throttled else HTTP_401_UNAUTHORIZED,
+        next=safe_next(data.next),
+        failed=True,
+        wait_seconds=wait,
+        wait_minutes=math.ceil(wait / 60),
+        username=data.username,
+    )
+    if throttled:
+        response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @post("/sign-out", name="sign_out")

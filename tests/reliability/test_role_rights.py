@@ -40,6 +40,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "update_taxonomy_term": ADMINS,
     "list_audit_entries": WRITERS,
     "whoami": ALL,
+    "list_api_tokens": ALL,
+    "create_api_token": ALL,
+    "revoke_api_token": ALL,  # one's own (others' are not found), admins anyone's
     "list_meetings": ALL,
     "get_meeting": ALL,
     "create_meeting": WRITERS,

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from directory.core.settings import SETTING_NAMES, load_settings
+from directory.core.setting_names import SETTING_NAMES
+from directory.core.settings import load_settings
 from samverkan.cli import main
 
 ROOT = Path(__file__).parents[2]
@@ -146,6 +147,7 @@ def test_setting_names_lists_every_variable_the_settings_module_reads() -> None:
     source = (ROOT / "directory" / "core" / "settings.py").read_text()
     reads = re.findall(
         r"(?:os\.environ(?:\.get)?[\[(]|_get\(|_int\(|_bool\(|_choice\(|_http_url\(|_address\(|"
+        r"_power_of_two\(|_addresses\(|"
         r'_role_name\(\s*)"([A-Z][A-Z0-9_]+)"',
         source,
     )

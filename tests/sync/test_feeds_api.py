@@ -254,8 +254,10 @@ def test_revoked_and_rotated_tokens(client: Client, setting: Setting, auth: Auth
     )
     assert forbidden.status_code == 403
     rotated = post(client, setting.coordinator, f"feed-tokens/{token['id']}/rotate", {})
-    assert fetch(client, token).status_code == 404
+    assert fetch(client, token).status_code == 410  # Gone: calendar clients stop polling
     assert fetch(client, rotated).status_code == 200
+    again = client.post(f"/api/v1/feed-tokens/{token['id']}/rotate", headers=setting.coordinator)
+    assert again.status_code == 409, again.text
     listed = client.get(
         "/api/v1/feed-tokens", params={"network_id": setting.network}, headers=setting.coordinator
     ).json()
@@ -263,7 +265,8 @@ def test_revoked_and_rotated_tokens(client: Client, setting: Setting, auth: Auth
     assert listed[1]["last_used_at"] is not None
     revoked = client.delete(f"/api/v1/feed-tokens/{rotated['id']}", headers=auth["admin"])
     assert revoked.json()["revoked_at"] is not None
-    assert fetch(client, rotated).status_code == 404
+    assert fetch(client, rotated).status_code == 410
+    assert client.get("/feeds/not-a-token.ics").status_code == 404
 
 
 def test_partners_cannot_issue_tokens_and_bad_scope_names_the_field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from directory.accounts import service as accounts
 from directory.accounts.tables import Account
 from directory.core.tables import TaxonomyTerm
 from search.synonyms import synonym_mapping
@@ -124,4 +125,23 @@ def test_an_admin_revokes_a_calendar_link(browser: Callable[[str], Client], writ
     assert revoke is not None
     admin.post(revoke.group(1), data={"_csrf_token": csrf_token(admin, "/admin/feed-tokens")})
     assert "Återkallad" in admin.get("/admin/feed-tokens").text
-    assert admin.get(path).status_code == 404
+    assert admin.get(path).status_code == 410  # Gone: calendar clients stop polling
+
+
+def test_admins_list_and_revoke_api_tokens(
+    browser: Callable[[str], Client], anonymous: Client
+) -> None:
+    admin = browser("admin")
+    account = run_async(accounts.create_account("skript", "staff"))
+    token = run_async(accounts.create_token(account.id, "nattlig export"))
+    headers = {"Authorization": f"Bearer {token}"}
+    assert anonymous.get("/api/v1/me", headers=headers).status_code == 200
+    listing = admin.get("/admin/tokens")
+    assert listing.status_code == 200
+    assert "nattlig export" in listing.text and "skript" in listing.text
+    revoke = re.search(r'action="(/admin/tokens/[0-9a-f-]+/revoke)"', listing.text)
+    assert revoke is not None
+    admin.post(revoke.group(1), data={"_csrf_token": csrf_token(admin, "/admin/tokens")})
+    assert "Återkallad" in admin.get("/admin/tokens").text
+    assert anonymous.get("/api/v1/me", headers=headers).status_code == 401
+    assert browser("staff").get("/admin/tokens").status_code == 403
