@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from directory.accounts.tables import Account
 from directory.core.access import Principal
-from directory.meetings.access import can_read
+from directory.meetings.access import can_read_meeting
 from directory.meetings.service import MeetingService
 from directory.meetings.store import decode_row
 from directory.meetings.tables import Meeting, MeetingFollowUp
@@ -83,7 +83,7 @@ async def my_follow_ups(principal: Principal, account: dict[str, Any]) -> list[d
     readable = []
     for row in sorted(mine, key=lambda r: r["due_date"]):
         meeting = await Meeting.select().where(Meeting.id == row["meeting_id"]).first()
-        if meeting is not None and await can_read(principal, decode_row(meeting)):
+        if meeting is not None and await can_read_meeting(principal, decode_row(meeting)):
             readable.append({**row, "overdue": row["due_date"] < dt.date.today()})
     return readable[:SHOWN]
 

@@ -1,8 +1,8 @@
 """A network's coordinators and members, kept from the network's own page with search pickers.
 
-Admins keep any network; a coordinator only the networks they coordinate. The policy module of
-issue 12 has no "may change this network's people" yet, so this asks
-:func:`directory.meetings.access.is_coordinator_of`, the same check that guards scheduling.
+Admins keep any network; a coordinator only the networks they coordinate. The policy has no
+separate "may change this network's people" rule, so this asks
+:func:`directory.records.access.is_coordinator_of`, the rule that guards scheduling too.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from directory.accounts.auth import writers_only
 from directory.accounts.tables import Account
 from directory.core.access import Principal, Role
 from directory.core.errors import PermissionDenied
-from directory.meetings.access import is_coordinator_of
+from directory.records.access import is_coordinator_of
 from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from directory.records.service import RecordService, visibility_filter
 from directory.records.tables import Contact, Organization
