@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from directory.core.errors import N_, InvalidField
+from directory.core.settings import get_settings
 from directory.core.validation import check_instant
+from directory.meetings import recurrence
 from directory.meetings.schemas import Busy, ConflictQuery, ConflictReport
 from directory.meetings.store import Condition, Series, in_window, load_series
 from directory.meetings.tables import Meeting
@@ -61,18 +63,36 @@ def _involved(
     return pairs
 
 
-async def find_conflicts(query: ConflictQuery) -> ConflictReport:
+def proposed_occurrences(query: ConflictQuery) -> list[tuple[dt.datetime, dt.datetime]]:
+    """(start, end) in UTC of every proposed occurrence up to the end of the feed window
+    (``SAMVERKAN_FEED_FUTURE_DAYS`` from now), the first always included; raises
+    :class:`InvalidField` ("rrule") for a rule this service does not publish."""
     check_instant("starts_at", query.starts_at)
     check_instant("ends_at", query.ends_at)
     start, end = _utc(query.starts_at), _utc(query.ends_at)
     if end <= start:
         raise InvalidField("ends_at", N_("must be after starts_at"))
+    if not query.rrule:
+        return [(start, end)]
+    horizon = dt.datetime.now(dt.UTC) + dt.timedelta(days=get_settings().feed_future_days)
+    starts = recurrence.original_starts(
+        query.rrule, start, str(ZONE), query.all_day, start, max(horizon, start) + STEP
+    )
+    return [(first, first + (end - start)) for first in starts]
+
+
+async def find_conflicts(query: ConflictQuery) -> ConflictReport:
+    """Who among the invitees is busy at any proposed occurrence (each clash once, by date),
+    and free slots near the first one."""
+    proposed = proposed_occurrences(query)
+    start, end = proposed[0]
     organizations = set(query.invited_organizations)
     contacts = set(query.invited_contacts)
     contact_org = await _contacts_of(list(organizations))
     contact_org |= await _organizations_of(contacts - contact_org.keys())
     organizations |= {contact_org[c] for c in contacts if c in contact_org}
-    conditions: list[Condition] = [in_window(start, end + HORIZON), Meeting.status != "cancelled"]
+    last_end = max(proposed[-1][1], end + HORIZON)
+    conditions: list[Condition] = [in_window(start, last_end), Meeting.status != "cancelled"]
     if query.ignore_meeting_id is not None:
         conditions.append(Meeting.id != query.ignore_meeting_id)
     busy: list[Busy] = []
@@ -80,7 +100,7 @@ async def find_conflicts(query: ConflictQuery) -> ConflictReport:
         pairs = _involved(series, organizations, contact_org, contacts)
         if not pairs:
             continue
-        for occurrence in series.occurrences(start, end + HORIZON):
+        for occurrence in series.occurrences(start, last_end):
             if occurrence.cancelled:
                 continue
             busy.extend(
@@ -94,8 +114,13 @@ async def find_conflicts(query: ConflictQuery) -> ConflictReport:
                 )
                 for org, contact in pairs
             )
-    now_conflicts = [b for b in busy if b.starts_at < end and b.ends_at > start]
-    return ConflictReport(conflicts=now_conflicts, free_slots=_free_slots(start, end - start, busy))
+    clashes = [b for b in busy if any(b.starts_at < e and b.ends_at > s for s, e in proposed)]
+    clashes.sort(key=lambda b: (b.starts_at, b.title))
+    return ConflictReport(
+        conflicts=clashes,
+        free_slots=_free_slots(start, end - start, busy),
+        occurrences_checked=len(proposed),
+    )
 
 
 def _free_slots(start: dt.datetime, duration: dt.timedelta, busy: list[Busy]) -> list[dt.datetime]:

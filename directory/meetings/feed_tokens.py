@@ -1,7 +1,8 @@
 """Calendar-feed tokens: one per subscriber, scoped to one feed and a detail level.
 
 A token is 256 random bits, shown once; only its SHA-256 is stored. The network's coordinators
-and admins create, revoke and rotate the tokens of a network feed; feeds of an organisation, a
+and admins create, revoke and rotate the tokens of a network feed, and a member of the network
+takes (and revokes) their own; feeds of an organisation, a
 contact or the public calendar are managed by any coordinator or admin.
 """
 
@@ -20,7 +21,7 @@ from directory.core.change_log import log_change
 from directory.core.database import transaction
 from directory.core.errors import N_, Conflict, InvalidField, NotFound, PermissionDenied
 from directory.core.settings import get_settings
-from directory.meetings.access import require_coordinator
+from directory.meetings.access import is_member, require_coordinator
 from directory.meetings.schemas import FeedTokenCreated, FeedTokenIn, FeedTokenOut
 from directory.meetings.tables import FeedToken
 from directory.records.tables import Contact, Network, Organization
@@ -129,6 +130,28 @@ class FeedTokenService:
         await self._authorize(data.scope, data.subject_id)
         return await self._issue(data.scope, data.subject_id, data.detail, data.label)
 
+    async def create_own(self, network_id: uuid.UUID) -> FeedTokenCreated:
+        """A member's own link to a network they belong to (their organisation, or one of its
+        contacts, is a member), at their own detail level, labelled with their name; raises
+        :class:`PermissionDenied` for anyone else."""
+        if not await is_member(self.principal, network_id):
+            raise PermissionDenied("only the network's members take their own subscription link")
+        detail = "staff" if self.principal.is_staff else "partner"
+        return await self._issue("network", network_id, detail, self.principal.username)
+
+    async def own(self, network_id: uuid.UUID) -> list[FeedTokenOut]:
+        """The signed-in user's live links to the network."""
+        rows = (
+            await FeedToken.select()
+            .where(
+                (FeedToken.network_id == network_id)
+                & (FeedToken.created_by == self.principal.username)
+                & FeedToken.revoked_at.is_null()
+            )
+            .order_by(FeedToken.created_at)
+        )
+        return [_out(row) for row in rows]
+
     async def _issue(
         self, scope: str, subject_id: uuid.UUID | None, detail: str, label: str
     ) -> FeedTokenCreated:
@@ -164,7 +187,8 @@ class FeedTokenService:
 
     async def revoke(self, token_id: uuid.UUID) -> FeedTokenOut:
         row = await self._row(token_id)
-        await self._authorize(row["scope"], row["subject_id"])
+        if row["created_by"] != self.principal.username:
+            await self._authorize(row["scope"], row["subject_id"])
         if row["revoked_at"] is None:
             async with transaction():
                 await FeedToken.update({FeedToken.revoked_at: dt.datetime.now(dt.UTC)}).where(

@@ -171,6 +171,9 @@ class ConflictQuery(Struct, kw_only=True, forbid_unknown_fields=True):
     invited_organizations: Ids = []
     invited_contacts: Ids = []
     ignore_meeting_id: UUID | None = None
+    #: The proposed series' RFC 5545 RRULE; every occurrence in the feed window is checked.
+    rrule: Annotated[str, Meta(max_length=500)] = ""
+    all_day: bool = False
 
 
 class Busy(Struct, kw_only=True):
@@ -185,6 +188,8 @@ class Busy(Struct, kw_only=True):
 class ConflictReport(Struct, kw_only=True):
     conflicts: list[Busy]
     free_slots: list[dt.datetime]
+    #: How many of the proposed occurrences were checked (1 for a single meeting).
+    occurrences_checked: int = 1
 
 
 class OrganizationAttendance(Struct, kw_only=True):
@@ -222,6 +227,7 @@ class FeedTokenOut(Struct, kw_only=True):
     subject_id: UUID | None
     detail: str
     label: str
+    created_by: str
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None

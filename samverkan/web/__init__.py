@@ -18,17 +18,20 @@ from directory.accounts.throttle import MissLimiter
 from directory.core.settings import get_settings
 from samverkan.web.admin import ADMIN_HANDLERS
 from samverkan.web.errors import WEB_EXCEPTION_HANDLERS
+from samverkan.web.feed_pages import FEED_HANDLERS
 from samverkan.web.guidance import GUIDANCE_HANDLERS
 from samverkan.web.i18n import activate_locale
 from samverkan.web.invitation_pages import INVITATION_HANDLERS
 from samverkan.web.language import switch_language
 from samverkan.web.meeting_pages import MEETING_HANDLERS
+from samverkan.web.network_people import PEOPLE_HANDLERS
 from samverkan.web.overview_pages import OVERVIEW_HANDLERS
 from samverkan.web.pages import PAGE_HANDLERS
 from samverkan.web.plan_pages import PLAN_HANDLERS
 from samverkan.web.search_page import start
 from samverkan.web.security import SECURITY_HEADERS
 from samverkan.web.session import sign_in, sign_in_page, sign_out
+from samverkan.web.vcard_pages import VCARD_HANDLERS
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -55,6 +58,9 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
             start,
             *PAGE_HANDLERS,
             *MEETING_HANDLERS,
+            *PEOPLE_HANDLERS,
+            *FEED_HANDLERS,
+            *VCARD_HANDLERS,
             *INVITATION_HANDLERS,
             *OVERVIEW_HANDLERS,
             *PLAN_HANDLERS,

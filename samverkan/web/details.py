@@ -10,7 +10,8 @@ from msgspec import Struct
 
 from directory.core.access import Principal
 from directory.core.errors import NotFound
-from directory.meetings.access import is_coordinator_of
+from directory.meetings.access import is_coordinator_of, is_member
+from directory.meetings.feed_tokens import FeedTokenService
 from directory.meetings.service import MeetingService
 from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS, SERVICES, ResourceSpec
 from directory.records.service import ListQuery, RecordService, visibility_filter
@@ -95,11 +96,16 @@ async def network_context(principal: Principal, record: Struct) -> dict[str, Any
     in_network = ListQuery(per_page=_ALL, network=record.id)  # type: ignore[attr-defined]
     network_id: uuid.UUID = record.id  # type: ignore[attr-defined]
     upcoming, past = await _network_meetings(principal, network_id)
+    is_coordinator = await is_coordinator_of(principal, network_id)
+    feeds = FeedTokenService(principal)
     return {
+        "network_feeds": await feeds.list(network_id) if is_coordinator else [],
+        "own_feeds": await feeds.own(network_id),
+        "may_subscribe": await is_member(principal, network_id),
         "member_organizations": await _listed(ORGANIZATIONS, principal, in_network),
         "member_contacts": await _listed(CONTACTS, principal, in_network),
         "coordinators": record.coordinators,  # type: ignore[attr-defined]
-        "is_coordinator": await is_coordinator_of(principal, network_id),
+        "is_coordinator": is_coordinator,
         "upcoming": upcoming,
         "past": past,
     }

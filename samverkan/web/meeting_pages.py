@@ -18,13 +18,12 @@ from directory.core.access import Principal
 from directory.core.errors import N_, InvalidField, PermissionDenied
 from directory.meetings.access import is_coordinator_of, require_coordinator
 from directory.meetings.conflicts import find_conflicts
-from directory.meetings.feed_tokens import FeedTokenService
 from directory.meetings.followup import FollowUpService
 from directory.meetings.local_times import given_warnings, warning_text
 from directory.meetings.schemas import (
     AttendanceIn,
     ConflictQuery,
-    FeedTokenIn,
+    ConflictReport,
     FollowUpIn,
     FollowUpPatch,
     NoteIn,
@@ -37,6 +36,7 @@ from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
 from samverkan.web.notices import with_notice
+from samverkan.web.recurrence_text import clashes, preview, single_day_holiday
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
 from sync.invitation_status import invitation_status
@@ -55,13 +55,22 @@ async def _schedule_page(
     network_id: uuid.UUID,
     form: ScheduleForm,
     errors: dict[str, str],
-    conflicts: Any = None,
+    conflicts: ConflictReport | None = None,
     status_code: int = 200,
 ) -> Template:
+    """The form; after "check", also the series in words, its holidays and every clash."""
     network = await RecordService(NETWORKS, request.user).get(network_id)
     in_network = ListQuery(per_page=500, network=network_id)
     members = (await RecordService(ORGANIZATIONS, request.user).page(in_network)).contents
     contacts = (await RecordService(CONTACTS, request.user).page(in_network)).contents
+    checked: dict[str, Any] = {"series": None, "holiday": None, "clashes": []}
+    if conflicts is not None:
+        names = {str(item.id): item.name for item in [*members, *contacts]}
+        checked = {
+            "series": preview(form),
+            "holiday": single_day_holiday(form),
+            "clashes": clashes(conflicts, names),
+        }
     return await page(
         request,
         "schedule.html",
@@ -72,6 +81,7 @@ async def _schedule_page(
         form=form,
         errors=errors,
         conflicts=conflicts,
+        checked=checked,
         repeats=REPEATS,
         zone=ZONE,
     )
@@ -109,6 +119,8 @@ async def schedule(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
                     ends_at=meeting.ends_at,
                     invited_organizations=meeting.invited_organizations,
                     invited_contacts=meeting.invited_contacts,
+                    rrule=meeting.rrule,
+                    all_day=meeting.all_day,
                 )
             )
             return await _schedule_page(request, network_id, form, {}, report)
@@ -291,24 +303,6 @@ async def follow_up_done(request: WebRequest, follow_up_id: uuid.UUID) -> Respon
     return redirect(with_notice(f"/meetings/{done.meeting_id}#follow-ups", "follow_up_done"))
 
 
-@post("/networks/{network_id:uuid}/feed", name="create_feed")
-async def create_feed(request: WebRequest, network_id: uuid.UUID) -> Template:
-    """A new subscription link for the network; the token is shown this once."""
-    values, _ = await _form(request)
-    data = msgspec.convert(
-        {
-            "scope": "network",
-            "subject_id": str(network_id),
-            "detail": values.get("detail", "partner"),
-            "label": values.get("label", ""),
-        },
-        FeedTokenIn,
-    )
-    created = await FeedTokenService(request.user).create(data)
-    network = await RecordService(NETWORKS, request.user).get(network_id)
-    return await page(request, "feed_created.html", network=network, feed=created)
-
-
 MEETING_HANDLERS = [
     schedule_form,
     schedule,
@@ -317,6 +311,5 @@ MEETING_HANDLERS = [
     add_note,
     add_follow_up,
     follow_up_done,
-    create_feed,
     change_occurrence,
 ]

@@ -29,6 +29,8 @@ NOTICES: Final[dict[str, str]] = {
     "user_saved": N_("The user is saved."),
     "password_set": N_("The new password is set."),
     "token_revoked": N_("The token is revoked."),
+    "person_added": N_("Added to the network."),
+    "person_removed": N_("Removed from the network."),
     "feed_revoked": N_("The subscription link is revoked."),
     "observation_reported": N_("Thank you, the report is saved."),
     "measure_created": N_("The measure is saved."),

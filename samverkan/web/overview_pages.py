@@ -15,10 +15,12 @@ from litestar.response import Template
 from directory.core.access import Principal
 from directory.meetings.access import is_member
 from directory.meetings.followup import FollowUpService
+from directory.meetings.public_holidays import holidays_between
 from directory.meetings.service import MeetingService
 from directory.records.resources import NETWORKS, ORGANIZATIONS
 from directory.records.service import ListQuery, RecordService, visibility_filter
 from directory.records.tables import NetworkCoordinator, NetworkMember, Organization
+from samverkan.web import i18n
 from samverkan.web.calendar_views import (
     ZONE,
     entries,
@@ -68,7 +70,15 @@ async def _calendar(request: WebRequest, network: Any, month: str, view: str) ->
         month=month_grid(first, found),
         agenda=found,
         today=dt.datetime.now(ZONE).date(),
+        holidays=_holidays(first),
     )
+
+
+def _holidays(first: dt.date) -> dict[dt.date, str]:
+    """The public holidays of the weeks the month grid shows."""
+    start, end = month_window(first)
+    language = "sv" if i18n.current_locale() == "sv" else "en_US"
+    return holidays_between(start.date(), end.date(), language)
 
 
 @get("/calendar", name="my_calendar")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 from litestar import Request, get
 from litestar.params import Parameter
@@ -14,13 +15,16 @@ from directory.core.errors import N_
 from directory.records.resources import NETWORKS
 from directory.records.service import visibility_filter
 from directory.records.tables import Network
-from samverkan.web.rendering import is_htmx, page, vocabulary_labels
+from samverkan.web.my_overview import overview
+from samverkan.web.rendering import is_htmx, vocabulary_labels
+from samverkan.web.rendering import page as render
 from search.api import backend_of
 from search.backend import SearchQuery, SearchResult
 from search.documents import DOCUMENT_TYPES
 from search.service import search_as
 
 Filter = Annotated[str, Parameter(max_length=100)]
+PER_PAGE = 50
 
 FACET_LABELS = {
     "kind": N_("Kind of organisation"),
@@ -85,8 +89,10 @@ async def start(
     level: Filter = "",
     municipality: Filter = "",
     network: Filter = "",
+    page: Annotated[int, Parameter(ge=1, le=1000)] = 1,
 ) -> Template:
-    """An htmx request (typing, or changing a filter) gets only the results fragment."""
+    """An htmx request (typing, or changing a filter) gets only the results fragment;
+    ``?page=`` steps through the results :data:`PER_PAGE` at a time."""
     chosen = {
         "kind": kind,
         "area": area,
@@ -106,12 +112,51 @@ async def start(
             level=level,
             municipality=municipality,
             network=network,
-            limit=50,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
         )
         result = await search_as(request.user, backend_of(request.app.state), query)
     labels = await vocabulary_labels()
     facets = await _facets(request.user, result, chosen, labels) if result else []
     template = "_results.html" if is_htmx(request) else "start.html"
-    return await page(
-        request, template, q=q, type=type, result=result, facets=facets, labels=labels
+    mine = await overview(request.user) if template == "start.html" and not searched else None
+    return await render(
+        request,
+        template,
+        q=q,
+        type=type,
+        result=result,
+        facets=facets,
+        labels=labels,
+        paging=_paging(result, page, request.url.query),
+        filtered=bool(type or any(chosen.values())),
+        mine=mine,
+    )
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where this page of results sits: "51–100 of 230", and the addresses either side."""
+
+    first: int
+    last: int
+    previous: str
+    next: str
+
+
+def _paging(result: SearchResult | None, number: int, query: str) -> Paging | None:
+    if result is None or (result.total <= PER_PAGE and number == 1):
+        return None
+    kept = [(k, v) for k, v in parse_qsl(query) if k not in {"page", "notice"}]
+
+    def address(n: int) -> str:
+        return "/?" + urlencode([*kept, ("page", str(n))])
+
+    first = (number - 1) * PER_PAGE + 1
+    last = min(result.total, number * PER_PAGE)
+    return Paging(
+        first=first,
+        last=last,
+        previous=address(number - 1) if number > 1 else "",
+        next=address(number + 1) if last < result.total else "",
     )

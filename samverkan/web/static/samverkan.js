@@ -34,3 +34,22 @@
     });
   });
 })();
+
+// Search filters behind a button on a phone: <details data-closed-below="48rem"> starts closed
+// when the viewport is narrower, so the results come first.
+(function () {
+  "use strict";
+  function fold(root) {
+    root.querySelectorAll("details[data-closed-below]").forEach(function (details) {
+      var width = details.getAttribute("data-closed-below");
+      if (window.matchMedia("(max-width: " + width + ")").matches) { details.open = false; }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { fold(document); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // A filter just chosen keeps the filters open; typing a new search folds them again.
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.closest && source.closest(".facets")) { return; }
+    fold(event.target);
+  });
+})();

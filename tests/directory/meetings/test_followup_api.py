@@ -135,3 +135,31 @@ def test_conflict_help_names_busy_invitees_and_free_slots(client: Client, settin
     )
     assert friday_evening["conflicts"] == []
     assert friday_evening["free_slots"][0] == "2027-03-08T07:00:00Z"  # Monday 08:00
+
+
+def test_conflict_help_checks_every_occasion_of_a_proposed_series(
+    client: Client, setting: Setting
+) -> None:
+    """The first two weeks are free; the busy meetings are on the 3rd and 5th Wednesday."""
+    for day in ("2027-03-17", "2027-03-31"):
+        busy = meeting_body(setting, invited_organizations=[setting.orgs[0]], invited_contacts=[])
+        busy.update(starts_at=f"{day}T09:30:00", ends_at=f"{day}T11:00:00")
+        post(client, setting.coordinator, "meetings", busy)
+    query = {
+        "starts_at": "2027-03-03T09:00:00",
+        "ends_at": "2027-03-03T10:00:00",
+        "invited_organizations": [setting.orgs[0]],
+        "rrule": "FREQ=WEEKLY;BYDAY=WE;COUNT=6",
+    }
+    report = post(client, setting.coordinator, "meetings/conflicts", query)
+    assert report["occurrences_checked"] == 6
+    assert [c["starts_at"] for c in report["conflicts"]] == [
+        "2027-03-17T08:30:00Z",
+        "2027-03-31T07:30:00Z",  # summer time from 28 March
+    ]
+    bad = client.post(
+        "/api/v1/meetings/conflicts",
+        json={**query, "rrule": "FREQ=HOURLY"},
+        headers=setting.coordinator,
+    )
+    assert bad.status_code == 422
