@@ -86,3 +86,14 @@ def test_every_directory_sub_package_says_what_it_holds_and_may_import() -> None
             continue
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert doc and "import" in doc, f"{init.parent.name}/__init__.py needs its docstring"
+
+
+def test_no_module_outside_migrations_and_demo_data_is_over_400_lines() -> None:
+    long = [
+        f"{path.relative_to(ROOT)}: {lines}"
+        for top in (*FIRST_PARTY, "tests", "benchmarks")
+        for path in sorted((ROOT / top).rglob("*.py"))
+        if "piccolo_migrations" not in path.parts and path != ROOT / "directory/demo/data.py"
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    ]
+    assert long == [], "split these by concept"
