@@ -157,3 +157,28 @@ def axe_violations(page: Page) -> list[dict[str, object]]:
     )
     assert result["passes"] > 5, "axe-core did not run its checks"
     return list(result["violations"])
+
+
+SCREENSHOTS = (
+    Path(os.environ.get("WALKTHROUGH_DIR", "")) if os.environ.get("WALKTHROUGH_DIR") else None
+)
+"""Where the walkthrough modules keep their screenshots, when ``WALKTHROUGH_DIR`` is set."""
+
+
+def signed_in(site: tuple[str, Browser], role: str, width: int = 1366) -> Page:
+    """A new context on a module's shared server and browser, signed in through the form."""
+    url, browser = site
+    height = 844 if width < 500 else 768
+    context = browser.new_context(base_url=url, viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto("/sign-in")
+    page.fill("#username", USERS[role])
+    page.fill("#password", PASSWORD)
+    page.click("form[action='/sign-in'] button[type=submit]")
+    page.wait_for_url(f"{url}/")
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    if SCREENSHOTS is not None:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

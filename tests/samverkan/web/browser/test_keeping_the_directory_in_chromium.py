@@ -6,12 +6,10 @@ directory serves them all."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from directory.demo.data import _id, _org_id
 from directory.demo.loader import load_demo_if_empty
@@ -21,14 +19,13 @@ from tests.samverkan.web.browser.conftest import (
     CHROMIUM_ARGS,
     USERS,
     axe_violations,
+    shot,
+    signed_in,
     start_server,
 )
-from tests.samverkan.web.conftest import PASSWORD, make_account
+from tests.samverkan.web.conftest import make_account
 
 SSPF = _id("network/sspf-tyreso")
-SCREENSHOTS = (
-    Path(os.environ.get("WALKTHROUGH_DIR", "")) if os.environ.get("WALKTHROUGH_DIR") else None
-)
 
 
 @pytest.fixture(autouse=True)
@@ -47,24 +44,6 @@ def site() -> Iterator[tuple[str, Browser]]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield url, browser
             browser.close()
-
-
-def signed_in(site: tuple[str, Browser], role: str, width: int = 1366) -> Page:
-    url, browser = site
-    height = 844 if width < 500 else 768
-    context = browser.new_context(base_url=url, viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.fill("#username", USERS[role])
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/sign-in'] button[type=submit]")
-    page.wait_for_url(f"{url}/")
-    return page
-
-
-def shot(page: Page, name: str) -> None:
-    if SCREENSHOTS is not None:
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def test_a_coordinator_creates_verifies_retires_and_restores_a_contact(

@@ -8,13 +8,12 @@ remove what another test needs)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from directory.accounts.tables import Account
 from directory.demo.data import _id, _org_id
@@ -28,15 +27,14 @@ from tests.samverkan.web.browser.conftest import (
     CHROMIUM_ARGS,
     USERS,
     axe_violations,
+    shot,
+    signed_in,
     start_server,
 )
-from tests.samverkan.web.conftest import PASSWORD, make_account
+from tests.samverkan.web.conftest import make_account
 
 SSPF = _id("network/sspf-tyreso")
 ANHORIG = _id("network/anhorigstod")
-SCREENSHOTS = (
-    Path(os.environ.get("WALKTHROUGH_DIR", "")) if os.environ.get("WALKTHROUGH_DIR") else None
-)
 
 
 @pytest.fixture(autouse=True)
@@ -75,24 +73,6 @@ async def _place(username: str, organization: str) -> None:
 async def _answers_for(username: str, email: str) -> None:
     """Kim checks the demo entries (their ``assurer_email``)."""
     await Account.update({Account.email: email}).where(Account.username == username)
-
-
-def signed_in(site: tuple[str, Browser], role: str, width: int = 1366) -> Page:
-    url, browser = site
-    height = 844 if width < 500 else 768
-    context = browser.new_context(base_url=url, viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.fill("#username", USERS[role])
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/sign-in'] button[type=submit]")
-    page.wait_for_url(f"{url}/")
-    return page
-
-
-def shot(page: Page, name: str) -> None:
-    if SCREENSHOTS is not None:
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def test_admin_and_coordinator_assign_a_networks_people_with_pickers(
