@@ -74,6 +74,9 @@ def proposed_occurrences(query: ConflictQuery) -> list[tuple[dt.datetime, dt.dat
         raise InvalidField("ends_at", N_("must be after starts_at"))
     if not query.rrule:
         return [(start, end)]
+    # A proposed rule is checked as strictly as a stored one is on saving; expanding a stored
+    # rule (below) is lenient, so that one bad row never breaks a page.
+    recurrence.parse_rule(query.rrule, start, str(ZONE), query.all_day)
     horizon = dt.datetime.now(dt.UTC) + dt.timedelta(days=get_settings().feed_future_days)
     starts = recurrence.original_starts(
         query.rrule, start, str(ZONE), query.all_day, start, max(horizon, start) + STEP
