@@ -26,14 +26,9 @@ from tests.directory.access_fixtures import (
     seed,
 )
 from tests.directory.access_rights import (
-    ADMIN,
-    ALL,
-    MEMBERS,
-    OWN,
+    PAGE_RIGHTS,
     RESOURCES,
     RIGHTS,
-    STAFF,
-    WRITERS,
 )
 
 # Removals: an identity allowed to remove may find the thing gone (an earlier one removed it).
@@ -211,41 +206,6 @@ def test_every_identity_gets_exactly_its_rights_and_partners_no_internal_data(
 
 # --- web pages ---------------------------------------------------------------------------
 
-# page path template -> (who may, on the open target; who may, on the internal target)
-PAGE_RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "/": (ALL, ALL),
-    "/calendar": (ALL, ALL),
-    "/map": (ALL, ALL),
-    "/networks": (ALL, ALL),
-    "/vid-oro": (ALL, ALL),
-    "/organizations/{record_id}": (ALL, STAFF),
-    "/contacts/{record_id}": (ALL, STAFF),
-    "/services/{record_id}": (ALL, STAFF),
-    "/networks/{record_id}": (ALL, STAFF),
-    "/organizations/{record_id}/edit": (WRITERS, WRITERS),
-    "/contacts/{record_id}/edit": (WRITERS, WRITERS),
-    "/services/{record_id}/edit": (WRITERS, WRITERS),
-    "/networks/{record_id}/edit": (OWN, OWN),
-    "/meetings/{meeting_id}": (MEMBERS, STAFF),
-    "/networks/{network_id}/meetings/new": (OWN, OWN),
-    "/networks/{network_id}/calendar": (ALL, STAFF),
-    "/networks/{network_id}/follow-up": (MEMBERS, STAFF),
-    "/admin": (ADMIN, ADMIN),
-    "/admin/feed-tokens": (ADMIN, ADMIN),
-    "/admin/synonyms": (ADMIN, ADMIN),
-    "/admin/taxonomy": (ADMIN, ADMIN),
-    "/admin/users": (ADMIN, ADMIN),
-    "/admin/users/{account_id}": (ADMIN, ADMIN),
-    **{f"/{path}/new": (WRITERS, WRITERS) for path in ("organizations", "contacts", "services")},
-    "/networks/new": (WRITERS, WRITERS),
-    "/plan/observations/new": (ALL, ALL),
-    "/plan/picture": (ALL, ALL),
-    "/plan": (STAFF, STAFF),
-    "/plan/measures": (STAFF, STAFF),
-    "/plan/trainings": (STAFF, STAFF),
-    "/admin/tokens": (ADMIN, ADMIN),
-    "/admin/guidance": (ADMIN, ADMIN),
-}
 _NOT_PAGES = ("/api/", "/schema", "/static", "/feeds", "/sign-in", "/health", "/ready", "/metrics")
 
 
@@ -276,6 +236,7 @@ def test_every_page_type_as_every_identity(client: Client, seeded: Seeded) -> No
             url = template.replace("{record_id}", target.get(kind, ""))
             url = url.replace("{network_id}", target["network"])
             url = url.replace("{meeting_id}", target["meeting_id"])
+            url = url.replace("{token_id}", target["token_id"])
             url = url.replace("{account_id}", seeded.accounts["partner"])
             if url == "/":
                 url = "/?q=a"
