@@ -30,7 +30,6 @@ from directory.plan.schemas import (
     ObservationIn,
     ObservationReceipt,
     ParticipationList,
-    Period,
     Picture,
     PlanIn,
     PlanOut,
@@ -40,7 +39,9 @@ from directory.plan.schemas import (
 
 PrincipalRequest = Request[Principal, Any, Any]
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
-PeriodQuery = Annotated[Period, Parameter(description="a half-year, e.g. 2026-H2")]
+PeriodQuery = Annotated[
+    str, Parameter(pattern=r"^(19|20|21)\d\d-H[12]$", description="a half-year, e.g. 2026-H2")
+]
 
 
 @post("/observations", operation_id="report_observation", summary="Report to the situation picture")

@@ -10,7 +10,9 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from directory.core.schemas import Code, LongText, Name, Url
 
-Period = Annotated[str, Meta(pattern=r"^\d{4}-H[12]$", description="a half-year, e.g. 2026-H2")]
+Period = Annotated[
+    str, Meta(pattern=r"^(19|20|21)\d\d-H[12]$", description="a half-year, 1900–2199, e.g. 2026-H2")
+]
 Note = Annotated[str, Meta(max_length=500)]
 MeasureStatus = Literal["planned", "ongoing", "done", "dropped"]
 Ids = Annotated[list[UUID], Meta(max_length=200)]

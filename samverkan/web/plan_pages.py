@@ -35,7 +35,7 @@ from samverkan.web.notices import with_notice
 from samverkan.web.rendering import page, vocabulary_labels
 
 WebRequest = Request[Principal, Any, Any]
-PeriodParam = Annotated[str, Parameter(pattern=r"^(\d{4}-H[12])?$", max_length=7)]
+PeriodParam = Annotated[str, Parameter(pattern=r"^((19|20|21)\d\d-H[12])?$", max_length=7)]
 DIMENSIONS = ("area", "level", "district", "signal")
 T = TypeVar("T")
 

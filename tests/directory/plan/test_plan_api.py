@@ -352,3 +352,12 @@ def test_the_council_report_shows_missing_actors_per_level(
         "/api/v1/plan/report", params={"period": PERIOD, "format": "csv"}, headers=auth["staff"]
     )
     assert "missing_actor,indicated,police" in csv.text
+
+
+def test_a_period_outside_1900_to_2199_is_refused(
+    client: Client, auth: dict[str, dict[str, str]]
+) -> None:
+    for period in ("0000-H1", "9999-H2"):
+        for path in ("/api/v1/plan/picture", "/api/v1/plan/report"):
+            response = client.get(path, params={"period": period}, headers=auth["admin"])
+            assert response.status_code == 400, (path, period)
