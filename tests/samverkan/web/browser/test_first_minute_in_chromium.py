@@ -7,8 +7,10 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import expect, sync_playwright
 
 from tests.samverkan.web.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port
@@ -33,6 +35,12 @@ def test_serve_demo_prints_one_account_per_role_that_signs_in(tmp_path: Path) ->
             if line.startswith("Samverkan on http://"):
                 break
         assert sorted(role for *_, role in printed) == ["admin", "coordinator", "partner", "staff"]
+        for _ in range(300):  # the line comes before uvicorn listens
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for username, password, role in printed:
