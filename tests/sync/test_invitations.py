@@ -65,6 +65,10 @@ def test_invitee_gets_request_update_and_cancel(
         invited_contacts=[person],
         rrule="FREQ=WEEKLY;COUNT=4",
     )
+    # A line break in a title never reaches a mail header: the API refuses it at input.
+    refused = client.post("/api/v1/meetings", json=body, headers=setting.coordinator)
+    assert refused.status_code == 400 and "title" in refused.text
+    body["title"] = "SSPF Bcc: evil@example.org"
     meeting = post(client, setting.coordinator, "meetings", body)
     deliver()
     assert len(inbox.messages) == 1
