@@ -13,6 +13,7 @@ from litestar.types import ControllerRouterHandler, Middleware
 
 from directory.accounts.auth import Authenticator, bearer_token
 from directory.api import api_router
+from directory.api.error_responses import ErrorResponses
 from directory.api.exception_handlers import EXCEPTION_HANDLERS
 from directory.core.database import close_pool, start_pool
 from directory.core.erasure import on_erase
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             close_pool,
         ],
         request_max_body_size=MAX_BODY_BYTES,
+        plugins=[ErrorResponses()],
         openapi_config=OpenAPIConfig(
             title="Samverkan",
             version=VERSION,

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from litestar import HttpMethod, Request, Response, Router, route
 from litestar.exceptions import ClientException, NotFoundException, TooManyRequestsException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter
 from litestar.status_codes import HTTP_410_GONE
 
@@ -95,6 +96,11 @@ def feeds_router(cache: FeedCache) -> Router:
         summary="A calendar feed (iCalendar) at its secret URL",
         tags=["feeds"],
         security=[],
+        raises=[NotFoundException, TooManyRequestsException],
+        responses={
+            304: ResponseSpec(None, description="Unchanged since If-None-Match/If-Modified-Since"),
+            410: ResponseSpec(None, description="The feed's token was revoked"),
+        },
     )
     async def calendar_feed(
         request: Request[Any, Any, Any],

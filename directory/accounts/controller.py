@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Request, Router, delete, get, post
+from litestar import Router, delete, get, post
 from litestar.params import Parameter
 
 from directory.accounts.tokens import ApiTokenCreated, ApiTokenIn, ApiTokenOut, TokenService
-from directory.core.access import Principal
-
-PrincipalRequest = Request[Principal, Any, Any]
+from directory.core.http import PrincipalRequest
 
 
 @get("/", operation_id="list_api_tokens", summary="Your bearer tokens (admins: everyone's)")

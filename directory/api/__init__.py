@@ -14,6 +14,7 @@ from directory.accounts.auth import AuthenticationMiddleware, Authenticator
 from directory.accounts.controller import api_tokens_router
 from directory.accounts.throttle import MissLimiter
 from directory.api.audit import list_audit
+from directory.api.strict_bodies import check_body_strictly
 from directory.api.vocabulary import vocabulary_router
 from directory.core.access import Principal
 from directory.core.settings import get_settings
@@ -55,6 +56,7 @@ def api_router(authenticators: list[Authenticator], extra: list[Router] | None =
             whoami,
             *(extra or []),
         ],
+        before_request=check_body_strictly,
         middleware=[
             DefineMiddleware(
                 AuthenticationMiddleware,

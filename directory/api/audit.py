@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from litestar import get
 from litestar.params import Parameter
 
 from directory.accounts.auth import writers_only
+from directory.core.http import MomentQuery, parse_moment
 from directory.core.schemas import AuditEntryOut
 from directory.core.tables import AuditEntry
 
@@ -25,7 +25,7 @@ from directory.core.tables import AuditEntry
 async def list_audit(
     resource_id: UUID | None = None,
     resource_type: str = "",
-    since: dt.datetime | None = None,
+    since: MomentQuery = None,
     limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
 ) -> list[AuditEntryOut]:
     query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(limit)
@@ -33,8 +33,8 @@ async def list_audit(
         query = query.where(AuditEntry.resource_id == resource_id)
     if resource_type:
         query = query.where(AuditEntry.resource_type == resource_type)
-    if since is not None:
-        query = query.where(AuditEntry.at >= since)
+    if (moment := parse_moment("since", since)) is not None:
+        query = query.where(AuditEntry.at >= moment)
     rows = await query
     return [
         msgspec.convert(

@@ -21,7 +21,13 @@ async def list_terms(taxonomy: str = "") -> list[TaxonomyTermOut]:
     return msgspec.convert(await query, list[TaxonomyTermOut])
 
 
-@post("/", operation_id="create_taxonomy_term", guards=[admins_only], summary="Add a term")
+@post(
+    "/",
+    operation_id="create_taxonomy_term",
+    guards=[admins_only],
+    summary="Add a term",
+    opt={"conflict": "The taxonomy already has a term with this code"},
+)
 async def create_term(data: TaxonomyTermIn) -> TaxonomyTermOut:
     return await add_term(data)
 

@@ -10,11 +10,11 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Request, Response, Router, delete, get, patch, post, put
-from litestar.params import HeaderParameter, Parameter
+from litestar import Response, Router, delete, get, patch, post, put
+from litestar.params import Parameter
 
 from directory.accounts.auth import writers_only
-from directory.core.access import Principal
+from directory.core.http import IfMatch, JsonOrCsv, MomentQuery, PrincipalRequest, parse_moment
 from directory.meetings.conflicts import find_conflicts
 from directory.meetings.followup import FollowUpService, report_csv
 from directory.meetings.schemas import (
@@ -37,8 +37,6 @@ from directory.meetings.schemas import (
 )
 from directory.meetings.service import MeetingService, etag_of
 
-PrincipalRequest = Request[Principal, Any, Any]
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
 MeetingId = Annotated[UUID, Parameter(description="the meeting (series) id")]
 
 
@@ -49,14 +47,21 @@ def _with_etag(meeting: MeetingOut, status_code: int = 200) -> Response[MeetingO
     return Response(meeting, status_code=status_code, headers=headers)
 
 
-@get("/", operation_id="list_meetings", summary="Meetings with occurrences in a window")
+@get(
+    "/",
+    operation_id="list_meetings",
+    summary="Meetings with occurrences in a window",
+    description="The window runs from `start` (default: 90 days ago) to `end` (default: 18 months "
+    "ahead).",
+)
 async def list_meetings(
     request: PrincipalRequest,
     network_id: UUID | None = None,
-    start: Annotated[dt.datetime | None, Parameter(description="default: 90 days ago")] = None,
-    end: Annotated[dt.datetime | None, Parameter(description="default: 18 months ahead")] = None,
+    start: MomentQuery = None,
+    end: MomentQuery = None,
 ) -> list[MeetingOut]:
-    return await MeetingService(request.user).list(network_id, start, end)
+    window = parse_moment("start", start), parse_moment("end", end)
+    return await MeetingService(request.user).list(network_id, *window)
 
 
 @get("/{meeting_id:uuid}", operation_id="get_meeting", summary="Read one meeting")
@@ -208,6 +213,7 @@ async def meeting_conflicts(data: ConflictQuery) -> ConflictReport:
     "/report",
     operation_id="meeting_report",
     summary="Follow-up report of a network for a period, as JSON or CSV",
+    operation_class=JsonOrCsv,
 )
 async def meeting_report(
     request: PrincipalRequest,
@@ -220,7 +226,7 @@ async def meeting_report(
     if format == "csv":
         return Response(
             report_csv(report),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="meeting-report.csv"'},
         )
     return Response(report)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Request, Router, delete, get, post
+from litestar import Router, delete, get, post
 
 from directory.accounts.auth import writers_only
-from directory.core.access import Principal
+from directory.core.http import PrincipalRequest
 from directory.meetings.feed_tokens import FeedTokenService
 from directory.meetings.schemas import FeedTokenCreated, FeedTokenIn, FeedTokenOut
-
-PrincipalRequest = Request[Principal, Any, Any]
 
 
 @post("/", operation_id="create_feed_token", summary="Issue a feed URL (shown once)")
@@ -36,6 +33,7 @@ async def revoke_feed_token(request: PrincipalRequest, token_id: UUID) -> FeedTo
     "/{token_id:uuid}/rotate",
     operation_id="rotate_feed_token",
     summary="Revoke a token and issue a new one for the same feed",
+    opt={"conflict": "The token is revoked already; issue a new one"},
 )
 async def rotate_feed_token(request: PrincipalRequest, token_id: UUID) -> FeedTokenCreated:
     return await FeedTokenService(request.user).rotate(token_id)

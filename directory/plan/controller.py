@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Request, Response, Router, get, patch, post, put
-from litestar.params import HeaderParameter, Parameter
+from litestar import Response, Router, get, patch, post, put
+from litestar.params import Parameter
 
 from directory.accounts.auth import admins_only, staff_only, writers_only
-from directory.core.access import Principal
+from directory.core.http import IfMatch, JsonOrCsv, PrincipalRequest
 from directory.plan import evidence, measures, observations, report, trainings
 from directory.plan.schemas import (
     AdoptIn,
@@ -37,8 +37,6 @@ from directory.plan.schemas import (
     TrainingOut,
 )
 
-PrincipalRequest = Request[Principal, Any, Any]
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
 PeriodQuery = Annotated[
     str, Parameter(pattern=r"^(19|20|21)\d\d-H[12]$", description="a half-year, e.g. 2026-H2")
 ]
@@ -208,6 +206,7 @@ async def set_evidence(
     operation_id="council_report",
     summary="The council's follow-up report for a half-year, as JSON or CSV",
     guards=[staff_only],
+    operation_class=JsonOrCsv,
 )
 async def council_report(
     request: PrincipalRequest, period: PeriodQuery, format: Literal["json", "csv"] = "json"
@@ -216,7 +215,7 @@ async def council_report(
     if format == "csv":
         return Response(
             report.council_report_csv(result),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="radsrapport-{period}.csv"'},
         )
     return Response(result)

@@ -8,17 +8,14 @@ import datetime as dt
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Request, Response, Router, delete, get, patch, post
-from litestar.params import HeaderParameter, Parameter
+from litestar import Response, Router, delete, get, patch, post
+from litestar.params import Parameter
 
 from directory.accounts.auth import admins_only, writers_only
-from directory.core.access import Principal
+from directory.core.http import IfMatch, MomentQuery, PrincipalRequest, parse_moment
 from directory.core.schemas import Page
 from directory.records.resources import ResourceSpec
 from directory.records.service import ListQuery, RecordService, etag_of
-
-PrincipalRequest = Request[Principal, Any, Any]
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
 
 
 def record_router(spec: ResourceSpec) -> Router:
@@ -57,7 +54,7 @@ def record_router(spec: ResourceSpec) -> Router:
         stale_since: Annotated[
             dt.date | None, Parameter(description="only entries not verified since this date")
         ] = None,
-        modified_after: dt.datetime | None = None,
+        modified_after: MomentQuery = None,
         include_retired: bool = False,
     ) -> Page[record_type]:  # type: ignore[valid-type]
         query = ListQuery(
@@ -71,7 +68,7 @@ def record_router(spec: ResourceSpec) -> Router:
             network=network,
             organization_id=organization_id,
             stale_since=stale_since,
-            modified_after=modified_after,
+            modified_after=parse_moment("modified_after", modified_after),
             include_retired=include_retired,
         )
         return await service(request).page(query)
@@ -121,6 +118,9 @@ def record_router(spec: ResourceSpec) -> Router:
         guards=[admins_only],
         summary=f"Erase a {label} for good and purge its values from the audit log",
         status_code=204,
+        opt={"conflict": "The organisation still has units, contacts or services"}
+        if spec.name == "organization"
+        else {},
     )
     async def erase_record(request: PrincipalRequest, record_id: UUID) -> None:
         await service(request).erase(record_id)

@@ -13,17 +13,16 @@ import uuid
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Request, Router, get
+from litestar import Router, get
 from litestar.di import Provide
 from litestar.exceptions import ValidationException
 from litestar.params import Parameter
 
-from directory.core.access import Principal
+from directory.core.http import PrincipalRequest
 from directory.core.settings import get_settings
 from directory.records import hsds
 from directory.records.hsds_queries import HsdsDirectory, HsdsQuery
 
-PrincipalRequest = Request[Principal, Any, Any]
 _PAGING = ("page", "per_page")
 _SERVICE_FILTERS = (
     *_PAGING,

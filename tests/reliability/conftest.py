@@ -27,8 +27,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(workers: int = 2, pool_size: int = 4) -> tuple[subprocess.Popen[bytes], str]:
-    """``samverkan serve`` in its own process group, once ``/ready`` answers 200."""
+def start_server(
+    workers: int = 2, pool_size: int = 4, demo: bool = False
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``samverkan serve`` in its own process group, once ``/ready`` answers 200; with ``demo``
+    it loads the demo data into the (emptied) test database first."""
     port = free_port()
     env = {
         **os.environ,
@@ -45,6 +48,7 @@ def start_server(workers: int = 2, pool_size: int = 4) -> tuple[subprocess.Popen
             str(workers),
             "--port",
             str(port),
+            *(["--demo"] if demo else []),
         ],
         cwd=ROOT,
         env=env,
