@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sqlite3
 from collections.abc import AsyncIterator
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -70,18 +71,31 @@ async def migrate() -> None:
         await seed_default_terms()
 
 
+_wal_keeper: list[sqlite3.Connection] = []
+
+
 async def start_pool() -> None:
-    """Open the PostgreSQL connection pool (``DATABASE_POOL_SIZE=0`` connects per query)."""
+    """Open the PostgreSQL connection pool (``DATABASE_POOL_SIZE=0`` connects per query).
+
+    On SQLite, where Piccolo opens a connection per query, one connection stays open instead:
+    SQLite deletes the WAL and its index when the last connection closes, and a folder that then
+    turns read-only (or full) could not get them back, so even reads would fail."""
     db = engine()
     size = get_settings().database_pool_size
     if isinstance(db, PostgresEngine) and size > 0:
         await db.start_connection_pool(min_size=1, max_size=size)
+    if isinstance(db, SQLiteEngine) and not _wal_keeper:
+        keeper = sqlite3.connect(db.connection_kwargs["database"], check_same_thread=False)
+        keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        _wal_keeper.append(keeper)
 
 
 async def close_pool() -> None:
     db = engine()
     if isinstance(db, PostgresEngine) and db.pool is not None:
         await db.close_connection_pool()
+    while _wal_keeper:
+        _wal_keeper.pop().close()
 
 
 def json_list_contains(column: str, value: str) -> WhereRaw:

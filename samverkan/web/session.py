@@ -26,6 +26,7 @@ from msgspec import Struct
 
 from directory.accounts.service import principal_for_account, principal_for_password
 from directory.accounts.throttle import SignInThrottle
+from directory.api.exception_handlers import STORAGE_ERRORS
 from directory.core.access import Principal
 from directory.core.storage import storage_fault
 from samverkan.web.embedding import redirect
@@ -95,8 +96,7 @@ async def sign_in(
     if wait == 0:
         principal = await principal_for_password(username, data.password)
         if principal is not None:
-            await _THROTTLE.succeeded(username)
-            if not await _sessions_can_be_stored(request):
+            if not await _sign_in_can_be_stored(request, username):
                 return await page(
                     request,
                     "sign_in.html",
@@ -126,10 +126,18 @@ async def sign_in(
     return response
 
 
-async def _sessions_can_be_stored(request: Request[Any, Any, Any]) -> bool:
-    """Whether the session store takes a write. The session is written after the redirect has
-    been sent, and Litestar's file store drops a write that fails (a full disk, a read-only
-    folder), so without this the browser would land on the sign-in page again without a word."""
+async def _sign_in_can_be_stored(request: Request[Any, Any, Any], username: str) -> bool:
+    """Whether the throttle can clear the account's misses and the session store takes a write.
+    The session is written after the redirect has been sent, and Litestar's file store drops a
+    write that fails (a full disk, a read-only folder), so without this the browser would land
+    on the sign-in page again without a word."""
+    try:
+        await _THROTTLE.succeeded(username)
+    except STORAGE_ERRORS as error:
+        if (reason := storage_fault(error)) is None:
+            raise
+        log.warning("sign-in refused: the database cannot be written: %s", reason)
+        return False
     store = request.app.stores.get(SESSION_STORE)
     key = f"write-probe-{uuid.uuid4().hex}"
     try:

@@ -6,6 +6,10 @@ Positive data acceptance (ST202) is not checked: the schema cannot say every rul
 (an end after its start, a network's own coordinator), so schema-valid requests are refused with
 a 422 that names the rule. Nor are the auth checks: a run of wrong tokens is slowed down with 429
 by design (``directory/accounts/throttle.py``).
+
+The CLI works from the venv because caldav is held below 2: its niquests pulled in
+urllib3-future, which replaced urllib3 under ``requests`` and crashed schemathesis with
+"'TrafficPolice' object has no attribute 'keys'".
 """
 
 from __future__ import annotations

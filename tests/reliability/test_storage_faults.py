@@ -98,11 +98,6 @@ def _sign_in(base_url: str) -> httpx.Response:
         )
 
 
-@pytest.mark.xfail(
-    reason="since the merges of this session a read-only SQLite folder also fails reads (503) and "
-    "names 'cannot be opened'; open in issue 13",
-    strict=False,
-)
 def test_read_only_storage_and_a_full_disk_get_503_with_the_reason(data_dir: Path) -> None:
     process, base_url = start_server(workers=1, pool_size=0)
     try:
