@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from search.documents import Document
+from search.document import Document
 from search.matching import phone_digits
 from search.text import addresses, phone_terms, query_terms, words
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from directory.core.errors import N_
-from search.documents import Document
+from search.document import Document
 from search.text import query_terms
 
 FACETS = ("type", "kind", "area", "level", "municipality", "network")
@@ -111,7 +111,7 @@ class FacetValue:
 
 
 class SearchBackend(abc.ABC):
-    """A search index over :class:`~search.documents.Document`.
+    """A search index over :class:`~search.document.Document`.
 
     Every method raises :class:`SearchUnavailable` when the backend is down and
     :class:`SearchRejected` when it refuses the request; nothing else.

@@ -1,4 +1,5 @@
-"""Search documents built from directory records: one per organisation, contact, service, network.
+"""Search documents built from directory records: one per organisation, contact, service, network,
+and (from :mod:`search.plan_documents`) per measure of the plan in force and per training.
 
 A document carries what a hit shows (title, subtitle, phones, email), what is searched (body,
 addresses, phone digits) and what is counted and filtered (the facets). A contact's or service's
@@ -18,37 +19,20 @@ import msgspec
 from directory.core.access import Visibility
 from directory.core.tables import AuditEntry
 from directory.records.tables import Contact, Network, NetworkMember, Organization, Service
+from search.document import Document, document_key, join
+from search.plan_documents import (
+    PLAN_TYPES,
+    affected_measures,
+    build_plan,
+    searchable_plan_ids,
+)
 
-DOCUMENT_TYPES = ("organization", "contact", "service", "network")
+RECORD_TYPES = ("organization", "contact", "service", "network")
+DOCUMENT_TYPES = (*RECORD_TYPES, *PLAN_TYPES)
 _STRICTNESS = {Visibility.INTERNAL: 0, Visibility.PARTNERS: 1, Visibility.PUBLIC: 2}
 _TABLES = {"organization": Organization, "contact": Contact, "service": Service, "network": Network}
 
 Row = Mapping[str, Any]
-
-
-class Document(msgspec.Struct, kw_only=True, frozen=True):
-    """What the search backends store for one record; ``key`` is ``type-id``."""
-
-    key: str
-    type: str
-    id: str
-    title: str
-    subtitle: str = ""
-    body: str = ""
-    email: str = ""
-    phones: list[str] = []
-    addresses: list[str] = []
-    visibility: str = Visibility.INTERNAL
-    kind: str = ""
-    areas: list[str] = []
-    levels: list[str] = []
-    municipality: str = ""
-    networks: list[str] = []
-
-
-def document_key(resource_type: str, record_id: uuid.UUID | str) -> str:
-    """Letters, digits and ``-`` only, as Meilisearch requires of a primary key."""
-    return f"{resource_type}-{record_id}"
 
 
 def stricter(*visibilities: str) -> str:
@@ -63,10 +47,6 @@ def _json_list(raw: str) -> list[Any]:
 
 def _numbers(raw: str) -> list[str]:
     return [str(phone.get("number", "")) for phone in _json_list(raw) if isinstance(phone, dict)]
-
-
-def _join(*parts: str) -> str:
-    return " · ".join(part for part in parts if part)
 
 
 class _Context:
@@ -110,8 +90,8 @@ def _organization(row: Row, context: _Context) -> Document:
         type="organization",
         id=str(row["id"]),
         title=row["name"],
-        subtitle=_join(row["alternate_name"], parent["name"] if parent else ""),
-        body=_join(row["description"], row["visiting_address"]),
+        subtitle=join(row["alternate_name"], parent["name"] if parent else ""),
+        body=join(row["description"], row["visiting_address"]),
         email=row["email"],
         phones=_numbers(row["phones"]),
         addresses=[row["email"], row["website"]],
@@ -130,7 +110,7 @@ def _contact(row: Row, owner: Row, context: _Context) -> Document:
         type="contact",
         id=str(row["id"]),
         title=row["name"],
-        subtitle=_join(row["title"], owner["name"]),
+        subtitle=join(row["title"], owner["name"]),
         email=row["email"],
         phones=_numbers(row["phones"]),
         addresses=[row["email"]],
@@ -150,7 +130,7 @@ def _service(row: Row, owner: Row, context: _Context) -> Document:
         id=str(row["id"]),
         title=row["name"],
         subtitle=owner["name"],
-        body=_join(row["description"], row["audience"], row["how_to_reach"]),
+        body=join(row["description"], row["audience"], row["how_to_reach"]),
         email=row["email"],
         phones=_numbers(row["phones"]),
         addresses=[row["email"], row["url"]],
@@ -272,9 +252,13 @@ async def affected(changes: Iterable[tuple[str, uuid.UUID]]) -> dict[str, set[uu
     """Every record whose document a change to ``changes`` may alter: an organisation's contacts,
     services and units (owner name, visibility, kind), a network's past and present members."""
     selection: dict[str, set[uuid.UUID]] = {name: set() for name in DOCUMENT_TYPES}
+    plans: set[uuid.UUID] = set()
     for resource_type, resource_id in changes:
         if resource_type in selection:
             selection[resource_type].add(resource_id)
+        elif resource_type == "plan":
+            plans.add(resource_id)
+    selection["measure"] |= await affected_measures(plans)
     orgs, contacts = await _network_members(selection["network"])
     selection["organization"] |= orgs
     selection["contact"] |= contacts
@@ -285,7 +269,7 @@ async def affected(changes: Iterable[tuple[str, uuid.UUID]]) -> dict[str, set[uu
 
 async def build(selection: Mapping[str, set[uuid.UUID]]) -> tuple[list[Document], list[str]]:
     """Documents to store and keys to remove for the records in ``selection``."""
-    rows = {name: await _rows(name, set(selection.get(name, set()))) for name in DOCUMENT_TYPES}
+    rows = {name: await _rows(name, set(selection.get(name, set()))) for name in RECORD_TYPES}
     owner_ids = {row["organization_id"] for name in ("contact", "service") for row in rows[name]}
     owner_ids |= {row["parent_id"] for row in rows["organization"] if row["parent_id"]}
     organizations = {row["id"]: row for row in rows["organization"]}
@@ -298,9 +282,8 @@ async def build(selection: Mapping[str, set[uuid.UUID]]) -> tuple[list[Document]
         wanted = {row["parent_id"] for row in parents if row["parent_id"]}
     memberships = await _memberships(organizations, [row["id"] for row in rows["contact"]])
     context = _Context(organizations, memberships)
-    documents: list[Document] = []
-    removed: list[str] = []
-    for name in DOCUMENT_TYPES:
+    documents, removed = await build_plan(selection)
+    for name in RECORD_TYPES:
         found = {row["id"] for row in rows[name]}
         removed += [document_key(name, gone) for gone in selection.get(name, set()) - found]
         for row in rows[name]:
@@ -314,9 +297,12 @@ async def build(selection: Mapping[str, set[uuid.UUID]]) -> tuple[list[Document]
 
 async def all_documents(batch_size: int = 2000) -> AsyncIterator[list[Document]]:
     """Every searchable document, in batches (for a full rebuild)."""
-    for name in DOCUMENT_TYPES:
+    searchable = await searchable_plan_ids()
+    for name in RECORD_TYPES:
         table = _TABLES[name]
-        ids = [row["id"] for row in await table.select(table.id).where(table.retired_at.is_null())]  # type: ignore[attr-defined]
+        rows = await table.select(table.id).where(table.retired_at.is_null())  # type: ignore[attr-defined]
+        searchable[name] = [row["id"] for row in rows]
+    for name, ids in searchable.items():
         for start in range(0, len(ids), batch_size):
             documents, _ = await build({name: set(ids[start : start + batch_size])})
             yield documents
@@ -324,7 +310,7 @@ async def all_documents(batch_size: int = 2000) -> AsyncIterator[list[Document]]
 
 async def count_searchable() -> int:
     """Records that are not retired (an upper bound of the documents a rebuild writes)."""
-    total = 0
+    total = sum(len(ids) for ids in (await searchable_plan_ids()).values())
     for table in _TABLES.values():
         total += await table.count().where(table.retired_at.is_null())
     return total

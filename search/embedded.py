@@ -30,8 +30,8 @@ from search.backend import (
     SearchUnavailable,
     unsearchable,
 )
-from search.documents import Document
-from search.engine import SCHEMA, IndexStore, engine_document, stored
+from search.document import Document
+from search.engine import PART_MAX, SCHEMA, IndexStore, engine_document, stored
 from search.highlight import composed, highlight, snippet
 from search.matching import (
     COVERING,
@@ -174,42 +174,53 @@ class _Search:
         self.synonyms = synonyms
         self.units = self._with_compounds(units(query.text, synonyms))
 
-    def _exists(self, part: str, as_prefix: bool) -> bool:
-        if len(part) <= 12 and self.searcher.doc_freq("parts", part):
-            return True
-        return as_prefix and any(
-            self.searcher.terms_with_prefix(name, part, limit=1) for name in ("title", "subtitle")
+    def _frequency(self, part: str, as_prefix: bool) -> int:
+        """How many documents have ``part`` in a word (or, ``as_prefix``, start a title or
+        subtitle word with it): 0 for none."""
+        found = int(self.searcher.doc_freq("parts", part)) if len(part) <= PART_MAX else 0
+        if found or not as_prefix:
+            return found
+        return int(
+            any(
+                self.searcher.terms_with_prefix(name, part, limit=1)
+                for name in ("title", "subtitle")
+            )
         )
 
     def _with_compounds(self, found: list[Unit]) -> list[Unit]:
         """A word that no document has (whole or as a prefix) gets more typos (see
-        :class:`~search.matching.Unit`); if even those find nothing and it is a long compound,
-        it also finds its halves: both, or if no document has both, the rarer one."""
+        :class:`~search.matching.Unit`). A long compound that no title or subtitle has also
+        finds its halves, both together and the rarer one alone: when even typos
+        find nothing, and when only some description has it whole (``skolkurator`` in a
+        training's audience must not hide the school's counsellors, ``kurator`` at a school)."""
         result: list[Unit] = []
         for unit in found:
             word = unit.words[0]
-            if unit.phone or self._count(tier_query([unit], Scope.CLEAN)):
+            if unit.phone or self._count(tier_query([unit], Scope.ROLE_PREFIX)):
                 result.append(unit)
                 continue
-            unit = dataclasses.replace(unit, typo_prefix=unit.typed, typos=True)
+            clean = self._count(tier_query([unit], Scope.CLEAN))
+            if not clean:
+                unit = dataclasses.replace(unit, typo_prefix=unit.typed, typos=True)
             compound = len(unit.words) == 1 and len(word) >= MIN_COMPOUND and word.isalpha()
-            if compound and not self._count(tier_query([unit], Scope.ANY)):
-                halves = split_compound(word, self._exists)
+            if compound and (clean or not self._count(tier_query([unit], Scope.ANY))):
+                halves = split_compound(word, self._frequency)
                 if halves is not None:
-                    alternatives = (*unit.alternatives, self._halves(halves))
+                    alternatives = (*unit.alternatives, *self._halves(halves))
                     unit = dataclasses.replace(unit, alternatives=alternatives)
             result.append(unit)
         return result
 
-    def _halves(self, halves: tuple[str, str]) -> tuple[str, ...]:
-        if self._count(tier_query([Unit(halves, typed=True)], Scope.CLEAN)):
-            return halves
-        return (
-            min(
-                halves,
-                key=lambda half: self._count(tier_query([Unit((half,), typed=True)], Scope.CLEAN)),
-            ),
+    def _halves(self, halves: tuple[str, str]) -> tuple[tuple[str, ...], ...]:
+        """Both halves where a document has both, and the rarer half alone (the more telling
+        one: ``kurator`` of ``skol`` + ``kurator``)."""
+        rarer = min(
+            halves,
+            key=lambda half: self._count(tier_query([Unit((half,), typed=True)], Scope.CLEAN)),
         )
+        if self._count(tier_query([Unit(halves, typed=True)], Scope.CLEAN)):
+            return (halves, (rarer,))
+        return ((rarer,),)
 
     def _allowed(self) -> Query:
         query = self.query

@@ -25,7 +25,7 @@ from pathlib import Path
 import msgspec
 import tantivy
 
-from search.documents import Document
+from search.document import Document
 from search.text import addresses, phone_terms, words
 
 CURRENT = "CURRENT"

@@ -261,16 +261,21 @@ def exact_title(found: Sequence[Unit]) -> Query:
     return _any([_term("title_full", title) for title in titles])
 
 
-def split_compound(word: str, exists: Callable[[str, bool], bool]) -> tuple[str, str] | None:
-    """The most even split of ``word`` into two halves that documents have (the first as a
-    word part, the second as a word part or word prefix), or ``None``."""
-    best: tuple[str, str] | None = None
+def split_compound(word: str, frequency: Callable[[str, bool], int]) -> tuple[str, str] | None:
+    """The likeliest split of ``word`` into two halves that documents have (the first as a word
+    part, the second as a word part or word prefix), or ``None``: the split whose halves have
+    the highest geometric mean of document frequencies (Koehn and Knight, "Empirical Methods for
+    Compound Splitting", 2003), the more even one on a tie. Mere evenness would cut
+    ``skolkurator`` into ``skolk`` + ``urator`` as soon as one document has the whole word,
+    since every cut of its word then exists as a part."""
+    best: tuple[float, int, tuple[str, str]] | None = None
     for cut in range(PART_MIN, len(word) - PART_MIN + 1):
         head, tail = word[:cut], word[cut:]
-        even = best is None or min(len(head), len(tail)) > min(map(len, best))
-        if even and exists(head, False) and exists(tail, True):
-            best = (head, tail)
-    return best
+        score = (frequency(head, False) * frequency(tail, True)) ** 0.5
+        candidate = (score, min(len(head), len(tail)), (head, tail))
+        if score > 0 and (best is None or candidate[:2] > best[:2]):
+            best = candidate
+    return best[2] if best else None
 
 
 def marker(found: Sequence[Unit]) -> Callable[[str], bool]:

@@ -46,7 +46,7 @@ from search.backend import (
     SearchUnavailable,
     unsearchable,
 )
-from search.documents import Document
+from search.document import Document
 from search.text import fold, phone_terms
 
 DEFAULT_INDEX = "samverkan"

@@ -39,6 +39,17 @@ def collection_of(resource: str) -> str:
     return _COLLECTIONS[resource]
 
 
+_PLAN_LISTS = {"measure": "plan/measures", "training": "plan/trainings"}
+
+
+def hit_path(resource: str, record_id: str) -> str:
+    """Where a search hit opens: a record's own page, or a measure's or training's card on its
+    plan page (they have no page of their own)."""
+    if resource in _PLAN_LISTS:
+        return f"{_PLAN_LISTS[resource]}#{resource}-{record_id}"
+    return f"{collection_of(resource)}/{record_id}"
+
+
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -65,6 +76,7 @@ def environment() -> Environment:
         {
             "is_stale": is_stale,
             "collection_of": collection_of,
+            "hit_path": hit_path,
             "current_locale": i18n.current_locale,
             "root": embedding.UrlRoot(),
             "embedded": lambda: embedding.current() is not None,

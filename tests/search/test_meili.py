@@ -10,7 +10,7 @@ import pytest
 
 from directory.records.service import RecordService
 from search.backend import SearchQuery, SearchRejected, SearchUnavailable
-from search.documents import Document
+from search.document import Document
 from search.meili import MeilisearchBackend, filters, quoted
 from sync.indexing import reindex, search_worker
 from sync.tables import OutboxCursor
