@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make test` runs on SQLite; `make test TEST_DB=postgres://127.0.0.1:5432/test` on PostgreSQL.
 TEST_DB ?= sqlite
+# Test processes in parallel (pytest-xdist); each has its own database and data folder.
+TEST_WORKERS ?= 3
 APP ?= directory
 
 .PHONY: run test lint migration clean
@@ -38,7 +40,7 @@ tests/js/node_modules/.installed: tests/js/package-lock.json $(BIN)/samverkan
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq dovecot-imapd
 
 test: $(BIN)/samverkan tests/js/node_modules/.installed /usr/bin/chromium /usr/sbin/dovecot
-	SAMVERKAN_TEST_DB=$(TEST_DB) $(BIN)/python -m pytest -q
+	SAMVERKAN_TEST_DB=$(TEST_DB) $(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 lint: $(BIN)/samverkan
 	$(BIN)/ruff check .
