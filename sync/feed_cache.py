@@ -70,10 +70,14 @@ class RenderedFeed:
 
 
 class VersionReader:
-    """Reads the newest outbox event; keeps one read connection open on SQLite."""
+    """Reads the newest outbox event; keeps one read connection open on SQLite.
+
+    The last range of :meth:`changes` is remembered: a poll after a write asks for the same
+    range twice (may the token still be trusted, does the write touch the feed)."""
 
     def __init__(self) -> None:
         self._connection: Any = None
+        self._last: tuple[int, int, list[Change] | None] | None = None
 
     async def read(self) -> DataVersion:
         db = engine()
@@ -95,6 +99,8 @@ class VersionReader:
     async def changes(self, since: DataVersion, until: DataVersion) -> list[Change] | None:
         """The outbox events after ``since`` up to ``until``; None when there are too many to
         be worth reading (the caller then checks the feed's own version)."""
+        if self._last is not None and self._last[:2] == (since.change_id, until.change_id):
+            return self._last[2]
         db = engine()
         if isinstance(db, SQLiteEngine):
             if self._connection is None:
@@ -113,7 +119,9 @@ class VersionReader:
                 .limit(MAX_CHANGES_READ + 1)
             )
             rows = [(row["resource_type"], str(row["resource_id"])) for row in found]
-        return None if len(rows) > MAX_CHANGES_READ else rows
+        result = None if len(rows) > MAX_CHANGES_READ else rows
+        self._last = (since.change_id, until.change_id, result)
+        return result
 
     async def close(self) -> None:
         if self._connection is not None:

@@ -9,14 +9,13 @@ shape for what the strict reading refuses. The body is cached on the request, so
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import msgspec
 from litestar import Request
 from litestar.exceptions import ValidationException
 
-_WHERE = re.compile(r"^(?P<message>.*?)(?: - at `\$\.?(?P<key>[^`]*)`)?$", re.DOTALL)
+from directory.core.schemas import rejected
 
 
 async def check_body_strictly(request: Request[Any, Any, Any]) -> None:
@@ -29,11 +28,10 @@ async def check_body_strictly(request: Request[Any, Any, Any]) -> None:
     try:
         msgspec.json.decode(body, type=data.annotation, strict=True)
     except msgspec.ValidationError as error:
-        where = _WHERE.match(str(error))
-        assert where is not None  # the pattern matches any text
+        message, path = rejected(error)
         raise ValidationException(
             f"Validation failed for {request.method} {request.url.path}",
-            extra=[{"message": where["message"], "key": where["key"] or "data", "source": "body"}],
+            extra=[{"message": message, "key": path or "data", "source": "body"}],
         ) from None
     except msgspec.DecodeError:
         return  # not JSON at all: Litestar's own decoding answers that

@@ -13,6 +13,8 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, Struct
 
+from directory.core.errors import InvalidField
+
 SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$(?!\n)"
 """No control character (CR, LF, tab, NUL ...): a name, code, address or URL is one line, and a
 line break in one would end up raw in a feed or a vCard. (``(?!\n)`` because Python's ``$`` also
@@ -84,3 +86,20 @@ class AuditEntryOut(Struct, kw_only=True):
     resource_id: UUID
     previous: dict[str, Any]
     current: dict[str, Any]
+
+
+def rejected(error: msgspec.ValidationError) -> tuple[str, str]:
+    """msgspec's message of ``error`` and the path of the value it refused (``phones[0].number``;
+    empty for the whole value)."""
+    message, _, path = str(error).partition(" - at `$")
+    return message, path.rstrip("`").lstrip(".")
+
+
+def convert_row(values: dict[str, Any], struct: type[T], whole: str) -> T:
+    """An imported row as ``struct``, its text converted to numbers and dates as needed, or
+    :class:`InvalidField` naming the column (``whole`` when the row as a whole is wrong)."""
+    try:
+        return msgspec.convert(values, struct, strict=False)
+    except msgspec.ValidationError as error:
+        message, path = rejected(error)
+        raise InvalidField(path or whole, message) from None

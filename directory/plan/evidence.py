@@ -12,7 +12,7 @@ from directory.core.change_log import log_change
 from directory.core.database import transaction
 from directory.core.errors import NotFound
 from directory.core.validation import check_url
-from directory.plan.measures import require_reader, require_writer
+from directory.plan.access import require_reader, require_writer
 from directory.plan.schemas import EvidenceIn, EvidenceOut
 from directory.plan.tables import ServiceEvidence
 from directory.records.tables import Service

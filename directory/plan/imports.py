@@ -9,7 +9,7 @@ import io
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -17,11 +17,14 @@ from directory.core.access import Principal
 from directory.core.change_log import log_change
 from directory.core.database import transaction
 from directory.core.errors import N_, InvalidField, InvalidFields, problems_of
-from directory.core.schemas import as_builtins
+from directory.core.schemas import as_builtins, convert_row
 from directory.plan import measures, trainings
+from directory.plan.access import require_writer
 from directory.plan.schemas import MeasureIn, ParticipationIn, TrainingIn
 from directory.plan.tables import Measure, PlanSection, Training, TrainingParticipation
 from directory.records.tables import Organization
+
+T = TypeVar("T")
 
 MEASURE_COLUMNS = ("section", "title", "level", "owner", "due_date", "status", "indicator")
 TRAINING_COLUMNS = ("title", "held_on", "level", "provider", "target_group", "participants")
@@ -68,13 +71,9 @@ def _numbered(row_number: int, error: InvalidField | InvalidFields) -> list[Inva
     ]
 
 
-def _convert(values: dict[str, Any], struct: type[Any]) -> Any:
+def _convert(values: dict[str, Any], struct: type[T]) -> T:
     given = {key: value for key, value in values.items() if value not in ("", None)}
-    try:
-        return msgspec.convert(given, struct, strict=False)
-    except msgspec.ValidationError as error:
-        message, _, path = str(error).partition(" - at `$")
-        raise InvalidField(path.rstrip("`").lstrip(".") or "row", message) from None
+    return convert_row(given, struct, "row")
 
 
 async def import_measures(
@@ -82,7 +81,7 @@ async def import_measures(
 ) -> int:
     """Add the rows as measures of the current plan; raises :class:`InvalidFields` naming every
     bad row, and then writes nothing."""
-    measures.require_writer(principal)
+    require_writer(principal)
     plan = await measures.current_plan()
     if plan is None:
         raise InvalidField("plan", N_("there is no action plan yet"))
@@ -154,7 +153,7 @@ async def import_trainings(
     principal: Principal, rows: list[dict[str, str]], progress: Progress | None = None
 ) -> int:
     """Add the rows as trainings with their participation; all rows or none."""
-    measures.require_writer(principal)
+    require_writer(principal)
     known = await _organization_ids()
     checked: list[tuple[TrainingIn, list[ParticipationIn]]] = []
     problems: list[InvalidField] = []

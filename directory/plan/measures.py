@@ -23,13 +23,13 @@ from directory.core.errors import (
     InvalidField,
     InvalidFields,
     NotFound,
-    PermissionDenied,
     VersionMismatch,
 )
 from directory.core.schemas import as_builtins, provided_fields
 from directory.core.validation import check_code, check_required, check_url
 from directory.core.vocabulary import allowed_codes
 from directory.meetings.tables import Meeting, MeetingFollowUp
+from directory.plan.access import require_adopter, require_reader, require_writer
 from directory.plan.schemas import (
     IndicatorValueIn,
     IndicatorValueOut,
@@ -44,16 +44,6 @@ from directory.plan.tables import ActionPlan, IndicatorValue, Measure, PlanSecti
 from directory.records.tables import Contact, Network, Organization
 
 _JSON_LISTS = ("network_ids", "meeting_ids", "follow_up_ids")
-
-
-def require_reader(principal: Principal) -> None:
-    if not principal.is_staff:
-        raise PermissionDenied("the action plan is for municipal staff")
-
-
-def require_writer(principal: Principal) -> None:
-    if not principal.can_write:
-        raise PermissionDenied("only admins and coordinators change the action plan")
 
 
 def today() -> dt.date:
@@ -171,8 +161,7 @@ async def _copy_measures(
 async def adopt_plan(principal: Principal, plan_id: uuid.UUID, adopted_on: dt.date) -> PlanOut:
     """Adopt a draft (admins: the council's decision); the adopted version before it is kept as
     ``superseded``."""
-    if principal.role.value != "admin":
-        raise PermissionDenied("only admins record that the council adopted a plan")
+    require_adopter(principal)
     plan = await get_plan(principal, plan_id)
     if plan.status != "draft":
         raise InvalidField("status", N_("only a draft can be adopted"))

@@ -12,14 +12,15 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 
-from directory.core.access import Principal, Role
+from directory.core.access import Principal
 from directory.core.change_log import log_change
 from directory.core.database import transaction
-from directory.core.errors import N_, InvalidField, PermissionDenied
+from directory.core.errors import N_, InvalidField
 from directory.core.settings import get_settings
 from directory.core.tables import TaxonomyTerm
 from directory.core.validation import check_code
 from directory.core.vocabulary import allowed_codes
+from directory.plan.access import require_reporter_for
 from directory.plan.schemas import (
     Dimension,
     ObservationIn,
@@ -44,8 +45,7 @@ def previous_period(period: str) -> str:
 async def report_observation(principal: Principal, data: ObservationIn) -> ObservationReceipt:
     """Store one report; a partner reports for their own organisation only."""
     organization_id = data.organization_id or principal.organization_id
-    if principal.role is Role.PARTNER and organization_id != principal.organization_id:
-        raise PermissionDenied("a partner reports for their own organisation only")
+    require_reporter_for(principal, organization_id)
     if organization_id is None:
         raise InvalidField("organization_id", N_("must not be empty"))
     codes = await allowed_codes()

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from directory.core.access import Principal
 from directory.meetings.followup import FollowUpService, _SafeWriter
 from directory.meetings.tables import Meeting, MeetingFollowUp, MeetingNote
+from directory.plan.access import require_reader
 from directory.plan.actors import ACTORS, REQUIRED_ACTORS
-from directory.plan.measures import current_plan, list_measures, require_reader, today
+from directory.plan.measures import current_plan, list_measures, today
 from directory.plan.observations import situation_picture
 from directory.plan.schemas import (
     CouncilReport,

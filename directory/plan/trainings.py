@@ -19,8 +19,9 @@ from directory.core.errors import N_, InvalidField, NotFound
 from directory.core.validation import check_code, check_required
 from directory.core.vocabulary import allowed_codes
 from directory.meetings.tables import Meeting
+from directory.plan.access import require_reader, require_writer
 from directory.plan.actors import ACTORS
-from directory.plan.measures import require_reader, require_writer, today
+from directory.plan.measures import today
 from directory.plan.schemas import (
     Coverage,
     ParticipationIn,

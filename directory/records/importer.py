@@ -16,7 +16,7 @@ from directory.core.access import Principal, Role
 from directory.core.bulk import insert_many
 from directory.core.database import transaction
 from directory.core.errors import InvalidField, InvalidFields, problems_of
-from directory.core.schemas import as_builtins
+from directory.core.schemas import as_builtins, convert_row
 from directory.core.tables import AuditEntry, ChangeEvent
 from directory.core.vocabulary import allowed_codes
 from directory.records.exchange import RawRow
@@ -42,11 +42,7 @@ def _decode(row: RawRow, codes: Mapping[str, frozenset[str]]) -> _Prepared:
         record_id = uuid.UUID(str(raw_id)) if raw_id else uuid.uuid4()
     except ValueError:
         raise InvalidField("id", f"{raw_id!r} is not a UUID") from None
-    try:
-        data = msgspec.convert(values, row.spec.create, strict=False)
-    except msgspec.ValidationError as error:
-        message, _, path = str(error).partition(" - at `$")
-        raise InvalidField(path.rstrip("`").lstrip(".") or "record", message) from None
+    data = convert_row(values, row.spec.create, "record")
     built = as_builtins(data)
     row.spec.validate(built, codes)
     return _Prepared(row, record_id, built)
