@@ -36,7 +36,7 @@ from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text
 from samverkan.web.notices import with_notice
-from samverkan.web.recurrence_text import clashes, preview, single_day_holiday
+from samverkan.web.recurrence_text import clashes, preview, single_day_holiday, time_warnings
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
 from sync.invitation_status import invitation_status
@@ -63,13 +63,14 @@ async def _schedule_page(
     in_network = ListQuery(per_page=500, network=network_id)
     members = (await RecordService(ORGANIZATIONS, request.user).page(in_network)).contents
     contacts = (await RecordService(CONTACTS, request.user).page(in_network)).contents
-    checked: dict[str, Any] = {"series": None, "holiday": None, "clashes": []}
+    checked: dict[str, Any] = {"series": None, "holiday": None, "clashes": [], "times": []}
     if conflicts is not None:
         names = {str(item.id): item.name for item in [*members, *contacts]}
         checked = {
             "series": preview(form),
             "holiday": single_day_holiday(form),
             "clashes": clashes(conflicts, names),
+            "times": time_warnings(form),
         }
     return await page(
         request,
