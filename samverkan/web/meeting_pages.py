@@ -34,6 +34,7 @@ from directory.records.service import ListQuery, RecordService
 from samverkan.web import i18n
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
+from samverkan.web.follow_up_owners import owner_choices
 from samverkan.web.messages import error_text
 from samverkan.web.notices import with_notice
 from samverkan.web.recurrence_text import clashes, preview, single_day_holiday, time_warnings
@@ -204,6 +205,7 @@ async def _meeting_page(
         follow_ups=follow_ups,
         may_read_notes=may_read_notes,
         is_coordinator=is_coordinator,
+        owners=await owner_choices(request.user, network) if is_coordinator else [],
         errors=errors or {},
         zone=ZONE,
         time_warnings=_time_warnings(given_times or [], meeting),

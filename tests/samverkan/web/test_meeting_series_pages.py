@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
-from tests.samverkan.web.conftest import Client, Writer
+from tests.samverkan.web.conftest import Client, Writer, csrf_token
 from tests.samverkan.web.test_meeting_pages import _network_with_coordinator, _schedule
 
 
@@ -41,3 +42,35 @@ def test_the_schedule_preview_warns_about_skipped_and_doubled_times_before_savin
     assert f"Den {change.isoformat()} inträffar seriens tid 02:30 två gånger" in weekly.text
     plain = _schedule(client, network.id, date="2030-10-20", action="check")
     assert "time-warning" not in plain.text
+
+
+def _past_meeting(client: Client, network_id: Any, **fields: Any) -> str:
+    day = dt.date.today() - dt.timedelta(days=10)
+    response = _schedule(client, network_id, date=day.isoformat(), **fields)
+    assert response.status_code in (302, 303), response.text[-800:]
+    return str(response.headers["location"].split("?")[0])
+
+
+def test_follow_up_owners_are_offered_from_the_network_and_listed_as_mine(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    path = _past_meeting(client, network.id)
+    owners = client.get(path).text.split('<datalist id="fu-owners">')[1].split("</datalist>")[0]
+    assert '<option value="Coordinator User">' in owners  # the network's coordinator
+    assert '<option value="Rektorn">' in owners  # a contact in the network
+    token = csrf_token(client, path)
+    for title, due in (("Boka lokal", dt.date.today() - dt.timedelta(days=1)), ("Skicka ut", None)):
+        added = client.post(
+            f"{path}/follow-ups",
+            data={
+                "_csrf_token": token,
+                "title": title,
+                "owner": "Coordinator User" if due else "Någon utanför katalogen",
+                "due_date": (due or dt.date.today()).isoformat(),
+            },
+        )
+        assert added.status_code == 200
+    mine = client.get("/").text.split('id="my-follow-ups"')[1].split("</section>")[0]
+    assert "Boka lokal" in mine and "Skicka ut" not in mine
+    assert '<li class="warning">' in mine and "försenad" in mine
