@@ -1,0 +1,94 @@
+"""A coordinator's meeting work in the browser, on the demo data: the calendar's week, the
+schedule form's daylight-saving check, editing and cancelling a series, attendance by
+organisation and contact, and follow-ups given to people of the network.
+
+One server and one browser for the module; each test books its own meetings. Screenshots go to
+``WALKTHROUGH_DIR`` when it is set, at desktop (1366×768) and phone (390×844) widths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from directory.demo.data import _id
+from directory.demo.loader import load_demo_if_empty
+from directory.records.tables import NetworkCoordinator
+from tests.conftest import _clean, run_async
+from tests.samverkan.web.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    USERS,
+    axe_violations,
+    shot,
+    signed_in,
+    start_server,
+)
+from tests.samverkan.web.conftest import make_account
+
+SSPF = _id("network/sspf-tyreso")
+PHONE = 390
+
+
+@pytest.fixture(autouse=True)
+def clean_database() -> None:
+    """Overrides the per-test wipe: the module's tests share the directory :func:`site` made."""
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[tuple[str, Browser]]:
+    run_async(_clean())
+    with start_server() as url:
+        run_async(load_demo_if_empty())
+        accounts = {role: make_account(role, username) for role, username in USERS.items()}
+        row = NetworkCoordinator(network_id=uuid.UUID(SSPF), account_id=accounts["coordinator"].id)
+        run_async(NetworkCoordinator.insert(row))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield url, browser
+            browser.close()
+
+
+def _book(page: Page, title: str, day: dt.date, start: str = "13:00", end: str = "14:30") -> str:
+    """Book a single meeting in SSPF through the form; the meeting page's path."""
+    page.goto(f"/networks/{SSPF}/meetings/new")
+    page.fill("#s-title", title)
+    page.fill("#s-date", day.isoformat())
+    page.fill("#s-start", start)
+    page.fill("#s-end", end)
+    page.click("button[value=save]")
+    expect(page.locator("h1")).to_have_text(title)
+    return page.url.split("?")[0].removeprefix(page.url.split("/meetings/")[0])
+
+
+def test_a_coordinator_reads_a_week_in_the_calendar(site: tuple[str, Browser]) -> None:
+    today = dt.date.today()
+    title = "SSPF operativ arbetsgrupp om unga i riskzon"
+    failures = {}
+    for width in (1366, PHONE):
+        page = signed_in(site, "coordinator", width)
+        if width != PHONE:
+            _book(page, title, today + dt.timedelta(days=1))
+        page.goto(f"/networks/{SSPF}/calendar")
+        page.click(".view-switch >> text=Vecka")
+        number = (today + dt.timedelta(days=1)).isocalendar().week
+        nav = page.locator(".calendar-nav strong")
+        expect(nav).to_contain_text(f"Vecka {number}")
+        event = page.locator(".week-day .event", has_text=title)
+        expect(event.first).to_be_visible()
+        expect(event.first.locator(".event-title")).to_have_text(title)
+        expect(event.first.locator(".event-time")).to_have_text("13:00–14:30")
+        clipped = "e => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight"
+        assert not event.first.evaluate(clipped)  # the whole title, not "13:… SSPF op…"
+        shot(page, f"week-{width}")
+        if violations := axe_violations(page):
+            failures[f"week at {width}"] = violations
+        page.click("text=Nästa vecka")
+        expect(nav).to_contain_text(f"Vecka {(today + dt.timedelta(days=8)).isocalendar().week}")
+        page.click(".calendar-nav >> text=Idag")
+        expect(page.locator(".week-day time[aria-current=date]")).to_have_count(1)
+        page.context.close()
+    assert failures == {}
