@@ -164,7 +164,7 @@ def _time_warnings(given: list[str], meeting: Any) -> list[str]:
     return [warning_text(w, meeting.timezone, i18n.gettext) for w in [*found, *meeting.warnings]]
 
 
-async def _meeting_page(
+async def render_meeting(
     request: WebRequest,
     meeting_id: uuid.UUID,
     errors: dict[str, str] | None = None,
@@ -218,7 +218,7 @@ async def meeting_page(
     meeting_id: uuid.UUID,
     given_times: Annotated[list[str] | None, QueryParameter(name="time", required=False)] = None,
 ) -> Template:
-    return await _meeting_page(request, meeting_id, given_times=given_times)
+    return await render_meeting(request, meeting_id, given_times=given_times)
 
 
 @post("/meetings/{meeting_id:uuid}/occurrences", name="change_occurrence")
@@ -251,7 +251,7 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         )
         form_name = "split" if values.get("action") == "split" else "move"
         errors = {f"{form_name}-{field}": error_text(error)}
-        return await _meeting_page(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
+        return await render_meeting(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
     return redirect(with_notice(_with_given_times(f"/meetings/{meeting.id}", given), notice))
 
 

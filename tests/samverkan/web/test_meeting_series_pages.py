@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from directory.records.tables import Contact
+from tests.conftest import run_async
 from tests.samverkan.web.conftest import Client, Writer, csrf_token
 from tests.samverkan.web.test_meeting_pages import _network_with_coordinator, _schedule
 
@@ -74,3 +76,54 @@ def test_follow_up_owners_are_offered_from_the_network_and_listed_as_mine(
     mine = client.get("/").text.split('id="my-follow-ups"')[1].split("</section>")[0]
     assert "Boka lokal" in mine and "Skicka ut" not in mine
     assert '<li class="warning">' in mine and "försenad" in mine
+
+
+def test_a_coordinator_edits_and_cancels_a_whole_series(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, school, police = _network_with_coordinator(browser, writer)
+    response = _schedule(
+        client,
+        network.id,
+        date="2030-01-08",
+        repeat="weekly",
+        count="4",
+        invited_organizations=[str(school.id)],
+    )
+    path = response.headers["location"].split("?")[0]
+    meeting_id = path.rsplit("/", 1)[1]
+    form = client.get(f"{path}/edit").text
+    assert 'name="version" value="0"' in form
+    rector = run_async(Contact.select(Contact.id).first())["id"]
+    changes = {
+        "_csrf_token": csrf_token(client, f"{path}/edit"),
+        "version": "0",
+        "title": "Lägesbild",
+        "location": "Stadshuset",
+        "agenda": "1. Läget\n2. Insatser",
+        "invited_organizations": [str(police.id)],
+        "invited_contacts": [str(rector)],
+    }
+    saved = client.post(f"{path}/edit", data=changes, follow_redirects=False)
+    assert saved.status_code in (302, 303)
+    assert saved.headers["location"] == f"{path}?notice=series_saved"
+    page = client.get(saved.headers["location"]).text
+    assert "Ändringarna är sparade för alla tillfällen." in page
+    api = client.get(f"/api/v1/meetings/{meeting_id}").json()
+    assert (api["title"], api["location"], api["sequence"]) == ("Lägesbild", "Stadshuset", 1)
+    assert api["invited_organizations"] == [str(police.id)]
+    assert api["invited_contacts"] == [str(rector)]
+    stale = client.post(f"{path}/edit", data={**changes, "title": "Gammal"})
+    assert stale.status_code == 409 and "Någon annan ändrade mötet" in stale.text
+    assert 'name="version" value="1"' in stale.text and 'value="Gammal"' in stale.text
+    cancel = {"_csrf_token": csrf_token(client, path), "version": "1"}
+    unconfirmed = client.post(f"{path}/cancel", data=cancel)
+    assert unconfirmed.status_code == 422 and "Kryssa i rutan för att bekräfta." in unconfirmed.text
+    cancelled = client.post(f"{path}/cancel", data={**cancel, "confirm": "yes"})
+    assert cancelled.status_code == 200
+    assert "Mötet är inställt, med alla tillfällen." in cancelled.text
+    assert client.get(f"/api/v1/meetings/{meeting_id}").json()["status"] == "cancelled"
+    assert 'id="series"' not in cancelled.text
+    staff = browser("staff")
+    assert staff.get(f"{path}/edit").status_code == 403
+    assert staff.post(f"{path}/cancel", data={**cancel, "confirm": "yes"}).status_code == 403

@@ -92,3 +92,42 @@ def test_a_coordinator_reads_a_week_in_the_calendar(site: tuple[str, Browser]) -
         expect(page.locator(".week-day time[aria-current=date]")).to_have_count(1)
         page.context.close()
     assert failures == {}
+
+
+def test_a_coordinator_changes_and_then_cancels_a_whole_series(site: tuple[str, Browser]) -> None:
+    page = signed_in(site, "coordinator")
+    page.goto(f"/networks/{SSPF}/meetings/new")
+    page.fill("#s-title", "Samverkansgrupp")
+    page.fill("#s-date", (dt.date.today() + dt.timedelta(days=7)).isoformat())
+    page.check("input[name=repeat][value=weekly]")
+    page.fill("#s-count", "5")
+    page.click("button[value=save]")
+    page.click("text=Ändra titel, dagordning, plats och inbjudna")
+    expect(page.locator("h1")).to_have_text("Ändra Samverkansgrupp")
+    page.fill("#e-title", "Samverkansgrupp unga")
+    page.fill("#e-location", "Kommunhuset, rum Bollmora")
+    page.fill("#e-agenda", "1. Lägesbild\n2. Insatser")
+    page.locator("input[name=invited_organizations]").first.check()
+    failures = {}
+    shot(page, "series-edit-1366")
+    if violations := axe_violations(page):
+        failures["edit"] = violations
+    page.click("text=Spara ändringarna")
+    expect(page.locator(".notice")).to_have_text("Ändringarna är sparade för alla tillfällen.")
+    expect(page.locator("h1")).to_have_text("Samverkansgrupp unga")
+    expect(page.locator(".facts")).to_contain_text("Kommunhuset, rum Bollmora")
+    expect(page.locator(".facts")).to_contain_text("Insatser")
+    page.click("text=Ställ in serien")  # without ticking the box
+    expect(page.locator("#err-cancel-confirm")).to_have_text("Kryssa i rutan för att bekräfta.")
+    shot(page, "series-cancel-unconfirmed-1366")
+    if violations := axe_violations(page):
+        failures["cancel unconfirmed"] = violations
+    page.check("#cancel-confirm")
+    page.click("text=Ställ in serien")
+    expect(page.locator(".notice")).to_have_text("Mötet är inställt, med alla tillfällen.")
+    expect(page.locator(".record .badge")).to_have_text("Inställt")
+    expect(page.locator("#series")).to_have_count(0)
+    phone = signed_in(site, "coordinator", PHONE)
+    phone.goto(page.url.split("?")[0].replace(page.url.split("/meetings/")[0], "") + "/edit")
+    shot(phone, "series-edit-390")
+    assert failures == {}
