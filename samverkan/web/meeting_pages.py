@@ -32,6 +32,7 @@ from directory.meetings.service import MeetingService
 from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from directory.records.service import ListQuery, RecordService
 from samverkan.web import i18n
+from samverkan.web.attendance_view import attendance_view
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
 from samverkan.web.follow_up_owners import owner_choices
@@ -170,6 +171,7 @@ async def render_meeting(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     given_times: list[str] | None = None,
+    occasion: str = "",
 ) -> Template:
     meeting = await MeetingService(request.user).get(meeting_id)
     network = await RecordService(NETWORKS, request.user).get(meeting.network_id)
@@ -201,7 +203,9 @@ async def render_meeting(
         changeable=[entry for entry in upcoming if not entry.cancelled][:OCCURRENCES_SHOWN],
         invited=invited,
         notes=notes,
-        attendance={item.occurrence_start.astimezone(ZONE): item for item in attendance},
+        attendance=await attendance_view(
+            request.user, meeting, [*past, *upcoming[:1]], attendance, occasion
+        ),
         follow_ups=follow_ups,
         may_read_notes=may_read_notes,
         is_coordinator=is_coordinator,
@@ -217,8 +221,10 @@ async def meeting_page(
     request: WebRequest,
     meeting_id: uuid.UUID,
     given_times: Annotated[list[str] | None, QueryParameter(name="time", required=False)] = None,
+    occasion: Annotated[str, QueryParameter(max_length=40)] = "",
 ) -> Template:
-    return await render_meeting(request, meeting_id, given_times=given_times)
+    """``occasion`` (an ISO start) picks the occasion the attendance form shows."""
+    return await render_meeting(request, meeting_id, given_times=given_times, occasion=occasion)
 
 
 @post("/meetings/{meeting_id:uuid}/occurrences", name="change_occurrence")
@@ -262,12 +268,14 @@ async def record_attendance(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         {
             "occurrence_start": values.get("occurrence_start", ""),
             "organization_ids": multi.get("organization_ids", []),
+            "contact_ids": multi.get("contact_ids", []),
         },
         AttendanceIn,
         strict=False,
     )
     await FollowUpService(request.user).record_attendance(meeting_id, data)
-    return redirect(with_notice(f"/meetings/{meeting_id}#attendance", "attendance_saved"))
+    chosen = urlencode({"occasion": values.get("occurrence_start", "")})
+    return redirect(with_notice(f"/meetings/{meeting_id}?{chosen}#attendance", "attendance_saved"))
 
 
 @post("/meetings/{meeting_id:uuid}/notes", name="add_note")

@@ -4,6 +4,7 @@ preview's daylight-saving warnings, editing and cancelling a series, attendance 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -127,3 +128,38 @@ def test_a_coordinator_edits_and_cancels_a_whole_series(
     staff = browser("staff")
     assert staff.get(f"{path}/edit").status_code == 403
     assert staff.post(f"{path}/cancel", data={**cancel, "confirm": "yes"}).status_code == 403
+
+
+def test_attendance_is_recorded_per_organisation_and_contact_and_shown_when_reopened(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, school, police = _network_with_coordinator(browser, writer)
+    rector = run_async(Contact.select(Contact.id).first())["id"]
+    path = _past_meeting(
+        client,
+        network.id,
+        invited_organizations=[str(school.id), str(police.id)],
+        invited_contacts=[str(rector)],
+    )
+    page = client.get(path).text
+    occasion = re.search(r'name="occurrence_start" value="([^"]+)"', page)
+    assert occasion is not None and "Ingen närvaro registrerad än." in page
+    saved = client.post(
+        f"{path}/attendance",
+        data={
+            "_csrf_token": csrf_token(client, path),
+            "occurrence_start": occasion.group(1),
+            "organization_ids": [str(police.id)],
+            "contact_ids": [str(rector)],
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code in (302, 303)
+    reopened = client.get(saved.headers["location"]).text
+    section = reopened.split('id="attendance"')[1].split("</section>")[0]
+    assert "Polisen, Rektorn · <a" in section
+    assert f'name="organization_ids" value="{police.id}" checked' in section
+    assert f'name="organization_ids" value="{school.id}">' in section
+    assert f'name="contact_ids" value="{rector}" checked' in section
+    api = client.get(f"/api/v1/meetings/{path.rsplit('/', 1)[1]}/attendance").json()
+    assert api[0]["contact_ids"] == [str(rector)]

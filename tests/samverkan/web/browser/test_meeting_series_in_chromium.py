@@ -131,3 +131,62 @@ def test_a_coordinator_changes_and_then_cancels_a_whole_series(site: tuple[str, 
     phone.goto(page.url.split("?")[0].replace(page.url.split("/meetings/")[0], "") + "/edit")
     shot(phone, "series-edit-390")
     assert failures == {}
+
+
+def test_a_coordinator_records_who_came_and_gives_a_follow_up_to_a_colleague(
+    site: tuple[str, Browser],
+) -> None:
+    failures = {}
+    page = signed_in(site, "coordinator")
+    page.goto(f"/networks/{SSPF}/meetings/new")
+    page.fill("#s-title", "Uppföljningsmöte")
+    page.fill("#s-date", (dt.date.today() - dt.timedelta(days=3)).isoformat())
+    page.locator("input[name=invited_organizations]").nth(0).check()
+    page.locator("input[name=invited_contacts]").nth(0).check()
+    page.click("button[value=save]")
+    attendance = page.locator("#attendance")
+    organisation = attendance.locator("input[name=organization_ids]").first
+    person = attendance.locator("input[name=contact_ids]").first
+    organisation.check()
+    person.check()
+    attendance.locator("text=Spara närvaro").click()
+    expect(page.locator(".notice")).to_have_text("Närvaron är sparad.")
+    expect(organisation).to_be_checked()
+    expect(person).to_be_checked()
+    expect(attendance.locator(".attendance-recorded li")).to_have_count(1)
+    page.fill("#fu-title", "Boka lokal till nästa möte")
+    page.fill("#fu-owner", "Coordinator")
+    owners = page.eval_on_selector_all("#fu-owners option", "os => os.map(o => o.value)")
+    assert "Coordinator User" in owners
+    page.fill("#fu-owner", "Coordinator User")
+    page.fill("#fu-due", (dt.date.today() - dt.timedelta(days=1)).isoformat())
+    page.locator("#follow-ups button", has_text="Lägg till").click()
+    expect(page.locator("#follow-ups")).to_contain_text("Boka lokal till nästa möte")
+    shot(page, "meeting-attendance-1366")
+    if violations := axe_violations(page):
+        failures["meeting page"] = violations
+    page.goto("/")
+    mine = page.locator("section[aria-labelledby=my-follow-ups] li.warning")
+    expect(mine).to_contain_text("Boka lokal till nästa möte")
+    expect(mine).to_contain_text("försenad")
+    phone = signed_in(site, "coordinator", PHONE)
+    phone.goto("/")
+    shot(phone, "my-follow-ups-390")
+    phone.goto(f"/networks/{SSPF}/meetings/new")
+    phone.fill("#s-title", "Nattövning")
+    phone.fill("#s-date", _last_sunday_of_next_march().isoformat())
+    phone.fill("#s-start", "02:30")
+    phone.fill("#s-end", "04:00")
+    phone.click("button[value=check]")
+    warning = phone.locator(".time-warning")
+    expect(warning).to_contain_text("02:30 finns inte")
+    shot(phone, "schedule-time-warning-390")
+    if violations := axe_violations(phone):
+        failures["schedule check"] = violations
+    assert failures == {}
+
+
+def _last_sunday_of_next_march() -> dt.date:
+    today = dt.date.today()
+    last = dt.date(today.year + (today >= dt.date(today.year, 3, 25)), 3, 31)
+    return last - dt.timedelta(days=(last.weekday() + 1) % 7)
