@@ -165,11 +165,15 @@ def test_a_coordinator_records_who_came_and_gives_a_follow_up_to_a_colleague(
     shot(page, "meeting-attendance-1366")
     if violations := axe_violations(page):
         failures["meeting page"] = violations
+    meeting_path = page.url.split("?")[0].removeprefix(site[0])
     page.goto("/")
     mine = page.locator("section[aria-labelledby=my-follow-ups] li.warning")
     expect(mine).to_contain_text("Boka lokal till nästa möte")
     expect(mine).to_contain_text("försenad")
     phone = signed_in(site, "coordinator", PHONE)
+    phone.goto(meeting_path)
+    expect(phone.locator("#att-occasion")).to_be_visible()
+    shot(phone, "meeting-attendance-390")
     phone.goto("/")
     shot(phone, "my-follow-ups-390")
     phone.goto(f"/networks/{SSPF}/meetings/new")
