@@ -32,6 +32,7 @@ APP_CONFIG = AppConfig(
         meeting_tables.Meeting,
         meeting_tables.MeetingOccurrence,
         meeting_tables.MeetingAttendance,
+        meeting_tables.MeetingContactAttendance,
         meeting_tables.MeetingNote,
         meeting_tables.MeetingFollowUp,
         meeting_tables.FeedToken,

@@ -140,7 +140,7 @@ async def split_series(
 @put(
     "/{meeting_id:uuid}/attendance",
     operation_id="record_attendance",
-    summary="Record which organisations came to one occurrence",
+    summary="Record which organisations and contacts came to one occurrence",
     guards=[writers_only],
 )
 async def record_attendance(

@@ -1,5 +1,6 @@
 """Meetings forget an erased contact: it leaves every meeting's invited contacts (a new SEQUENCE
-so calendar clients update), and feed links made for that contact are deleted."""
+so calendar clients update), its recorded attendance goes, and feed links made for that contact
+are deleted."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import uuid
 import msgspec
 
 from directory.core.database import json_list_contains
-from directory.meetings.tables import FeedToken, Meeting
+from directory.meetings.tables import FeedToken, Meeting, MeetingContactAttendance
 
 
 async def forget_contact(resource_type: str, record_id: uuid.UUID) -> None:
@@ -28,6 +29,7 @@ async def forget_contact(resource_type: str, record_id: uuid.UUID) -> None:
             },
             use_auto_update=False,
         ).where(Meeting.id == row["id"])
+    await MeetingContactAttendance.delete().where(MeetingContactAttendance.contact_id == record_id)
     await FeedToken.delete().where(
         (FeedToken.scope == "contact") & (FeedToken.subject_id == record_id)
     )

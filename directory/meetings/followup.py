@@ -34,11 +34,36 @@ from directory.meetings.schemas import (
     OrganizationAttendance,
 )
 from directory.meetings.store import Series, decode_row, in_window, load_series
-from directory.meetings.tables import Meeting, MeetingAttendance, MeetingFollowUp, MeetingNote
+from directory.meetings.tables import (
+    Meeting,
+    MeetingAttendance,
+    MeetingContactAttendance,
+    MeetingFollowUp,
+    MeetingNote,
+)
 from directory.records.access import only_readable
-from directory.records.tables import Organization
+from directory.records.tables import Contact, Organization
 
 ZONE = ZoneInfo("Europe/Stockholm")
+
+
+async def _existing(
+    table: type[Organization | Contact], field: str, ids: list[uuid.UUID]
+) -> list[uuid.UUID]:
+    """``ids`` once each, in order; raises :class:`InvalidField` naming the first unknown one."""
+    found = {
+        row["id"]
+        for row in await table.select(table.id).where(table.id.is_in(ids or [uuid.uuid4()]))
+    }
+    for index, ref in enumerate(ids):
+        if ref not in found:
+            what = (
+                N_("no such organisation %(id)s")
+                if table is Organization
+                else N_("no such contact %(id)s")
+            )
+            raise InvalidField(f"{field}[{index}]", what, {"id": ref})
+    return list(dict.fromkeys(ids))
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -64,54 +89,62 @@ class FollowUpService:
         return row
 
     async def record_attendance(self, meeting_id: uuid.UUID, data: AttendanceIn) -> AttendanceOut:
-        """Replace the list of organisations that came to one occurrence."""
+        """Replace the lists of organisations and of contacts that came to one occurrence."""
         meeting = await self._meeting(meeting_id)
         await require_coordinator(self.principal, meeting["network_id"])
         check_instant("occurrence_start", data.occurrence_start)
         start = _utc(data.occurrence_start)
-        found = {
-            row["id"]
-            for row in await Organization.select(Organization.id).where(
-                Organization.id.is_in(list(data.organization_ids) or [uuid.uuid4()])
-            )
-        }
-        for index, org in enumerate(data.organization_ids):
-            if org not in found:
-                raise InvalidField(
-                    f"organization_ids[{index}]", N_("no such organisation %(id)s"), {"id": org}
-                )
-        ids = list(dict.fromkeys(data.organization_ids))
+        orgs = await _existing(Organization, "organization_ids", data.organization_ids)
+        contacts = await _existing(Contact, "contact_ids", data.contact_ids)
         async with transaction():
-            await MeetingAttendance.delete().where(
-                (MeetingAttendance.meeting_id == meeting_id)
-                & (MeetingAttendance.occurrence_start == start)
-            )
-            for org in ids:
+            for table in (MeetingAttendance, MeetingContactAttendance):
+                await table.delete().where(
+                    (table.meeting_id == meeting_id) & (table.occurrence_start == start)
+                )
+            for org in orgs:
                 await MeetingAttendance.insert(
                     MeetingAttendance(
                         meeting_id=meeting_id, occurrence_start=start, organization_id=org
                     )
                 )
+            for contact in contacts:
+                await MeetingContactAttendance.insert(
+                    MeetingContactAttendance(
+                        meeting_id=meeting_id, occurrence_start=start, contact_id=contact
+                    )
+                )
             await log_change(
-                self.principal, "attendance", "meeting", meeting_id, {}, {"organizations": ids}
+                self.principal,
+                "attendance",
+                "meeting",
+                meeting_id,
+                {},
+                {"organizations": orgs, "contacts": contacts},
             )
-        return AttendanceOut(occurrence_start=start, organization_ids=ids)
+        return AttendanceOut(occurrence_start=start, organization_ids=orgs, contact_ids=contacts)
 
     async def attendance(self, meeting_id: uuid.UUID) -> list[AttendanceOut]:
+        """Each occurrence with attendance recorded, with the attendees the principal may see."""
         meeting = await self._meeting(meeting_id)
         await require_follow_up_reader(self.principal, meeting["network_id"])
-        rows = await MeetingAttendance.select().where(MeetingAttendance.meeting_id == meeting_id)
-        grouped: dict[dt.datetime, list[uuid.UUID]] = {}
-        for row in rows:
-            grouped.setdefault(row["occurrence_start"].astimezone(dt.UTC), []).append(
-                row["organization_id"]
-            )
+        grouped: dict[dt.datetime, tuple[list[uuid.UUID], list[uuid.UUID]]] = {}
+        for row in await MeetingAttendance.select().where(
+            MeetingAttendance.meeting_id == meeting_id
+        ):
+            start = row["occurrence_start"].astimezone(dt.UTC)
+            grouped.setdefault(start, ([], []))[0].append(row["organization_id"])
+        for row in await MeetingContactAttendance.select().where(
+            MeetingContactAttendance.meeting_id == meeting_id
+        ):
+            start = row["occurrence_start"].astimezone(dt.UTC)
+            grouped.setdefault(start, ([], []))[1].append(row["contact_id"])
         return [
             AttendanceOut(
-                occurrence_start=k,
-                organization_ids=await only_readable(self.principal, Organization, v),
+                occurrence_start=start,
+                organization_ids=await only_readable(self.principal, Organization, orgs),
+                contact_ids=await only_readable(self.principal, Contact, contacts),
             )
-            for k, v in grouped.items()
+            for start, (orgs, contacts) in sorted(grouped.items())
         ]
 
     async def add_note(self, meeting_id: uuid.UUID, data: NoteIn) -> NoteOut:

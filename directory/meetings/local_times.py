@@ -80,6 +80,12 @@ def given_warnings(values: Mapping[str, Any], timezone: str) -> list[TimeWarning
     return found
 
 
+def merged(given: list[TimeWarning], stored: list[TimeWarning]) -> list[TimeWarning]:
+    """The warnings about the times a request gave first, then the stored meeting's others."""
+    said = {(w.field, w.code, w.local_time) for w in given}
+    return [*given, *(w for w in stored if (w.field, w.code, w.local_time) not in said)]
+
+
 def series_warnings(series: Series, start: dt.datetime, end: dt.datetime) -> list[TimeWarning]:
     """Warnings for the stored meeting: a single meeting at a doubled time, or the occurrences
     in ``[start, end)`` of a series whose time of day is skipped or doubled on their day."""

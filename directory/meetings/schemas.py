@@ -124,11 +124,13 @@ class SplitIn(Struct, kw_only=True, forbid_unknown_fields=True):
 class AttendanceIn(Struct, kw_only=True, forbid_unknown_fields=True):
     occurrence_start: dt.datetime
     organization_ids: Ids
+    contact_ids: Ids = []
 
 
 class AttendanceOut(Struct, kw_only=True):
     occurrence_start: dt.datetime
     organization_ids: list[UUID]
+    contact_ids: list[UUID]
 
 
 class NoteIn(Struct, kw_only=True, forbid_unknown_fields=True):

@@ -29,7 +29,7 @@ from directory.meetings.access import (
     require_coordinator,
     shows_agenda,
 )
-from directory.meetings.local_times import given_warnings, series_warnings
+from directory.meetings.local_times import given_warnings, merged, series_warnings
 from directory.meetings.schemas import (
     MeetingIn,
     MeetingOut,
@@ -367,9 +367,7 @@ class MeetingService:
 
 def _warned(meeting: MeetingOut, given: list[TimeWarning]) -> MeetingOut:
     """The meeting with the warnings about the times a request gave put first."""
-    said = {(w.field, w.code, w.local_time) for w in given}
-    rest = [w for w in meeting.warnings if (w.field, w.code, w.local_time) not in said]
-    meeting.warnings = [*given, *rest]
+    meeting.warnings = merged(given, meeting.warnings)
     return meeting
 
 

@@ -68,6 +68,15 @@ class MeetingAttendance(Table, tablename="meeting_attendance"):
     organization_id = UUID(index=True)
 
 
+class MeetingContactAttendance(Table, tablename="meeting_contact_attendance"):
+    """A contact (a person) who came to one occurrence; erasing the contact deletes the row."""
+
+    id = UUID(primary_key=True)
+    meeting_id = UUID(index=True)
+    occurrence_start = Timestamptz()
+    contact_id = UUID(index=True)
+
+
 class MeetingNote(Table, tablename="meeting_note"):
     """Experience exchanged at a meeting: a note or a decision; never published in a feed."""
 

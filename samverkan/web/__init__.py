@@ -30,6 +30,7 @@ from samverkan.web.pages import PAGE_HANDLERS
 from samverkan.web.plan_pages import PLAN_HANDLERS
 from samverkan.web.search_page import start
 from samverkan.web.security import SECURITY_HEADERS
+from samverkan.web.series_pages import SERIES_HANDLERS
 from samverkan.web.session import sign_in, sign_in_page, sign_out
 from samverkan.web.vcard_pages import VCARD_HANDLERS
 
@@ -58,6 +59,7 @@ def web_routers(authenticators: Sequence[Authenticator]) -> list[Router]:
             start,
             *PAGE_HANDLERS,
             *MEETING_HANDLERS,
+            *SERIES_HANDLERS,
             *PEOPLE_HANDLERS,
             *FEED_HANDLERS,
             *VCARD_HANDLERS,

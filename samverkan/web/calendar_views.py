@@ -1,4 +1,4 @@
-"""Meetings as calendar entries: flattened occurrences, agenda lists and month grids."""
+"""Meetings as calendar entries: flattened occurrences, agenda lists, month grids and weeks."""
 
 from __future__ import annotations
 
@@ -103,3 +103,55 @@ def month_grid(first: dt.date, found: list[Entry]) -> Month:
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     ]
     return Month(first, weeks)
+
+
+@dataclass(frozen=True)
+class Week:
+    """Monday to Sunday, as Swedish calendars show a week, with its ISO 8601 week number."""
+
+    monday: dt.date
+    days: list[tuple[dt.date, list[Entry]]]
+
+    @property
+    def number(self) -> int:
+        return self.monday.isocalendar().week
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def previous(self) -> str:
+        return week_text(self.monday - dt.timedelta(days=7))
+
+    @property
+    def next(self) -> str:
+        return week_text(self.monday + dt.timedelta(days=7))
+
+
+def week_text(day: dt.date) -> str:
+    """The ISO week ``day`` falls in, as the ``week`` query writes it: ``2026-W49``."""
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def parse_week(text: str, today: dt.date) -> dt.date:
+    """``2026-W49`` → Monday 30 November 2026; anything else (or a year outside the accepted
+    ones) is this week's Monday."""
+    this_week = today - dt.timedelta(days=today.weekday())
+    try:
+        year, number = text.split("-W")
+        monday = dt.date.fromisocalendar(int(year), int(number), 1)
+    except ValueError:
+        return this_week
+    return monday if EARLIEST.year <= monday.year < LATEST.year else this_week
+
+
+def week_window(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(monday, dt.time(), ZONE)
+    return start, dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), ZONE)
+
+
+def week_days(monday: dt.date, found: list[Entry]) -> Week:
+    days = [monday + dt.timedelta(days=offset) for offset in range(7)]
+    return Week(monday, [(day, [e for e in found if e.day == day]) for day in days])

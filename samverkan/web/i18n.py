@@ -15,7 +15,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_interval, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -100,6 +100,11 @@ def time_text(value: dt.datetime | None) -> str:
 def weekday_date_text(value: dt.date | dt.datetime | None) -> str:
     """``tisdag 24 november`` for agenda headings."""
     return format_date(value, "EEEE d MMMM", locale=_babel_locale()) if value else ""
+
+
+def date_range_text(days: tuple[dt.date, dt.date]) -> str:
+    """``30 nov.–6 dec. 2026``: a week's heading, the year (and month) said once if shared."""
+    return format_interval(days[0], days[1], "yMMMd", locale=_babel_locale())
 
 
 def month_text(value: dt.date) -> str:

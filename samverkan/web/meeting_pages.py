@@ -32,11 +32,13 @@ from directory.meetings.service import MeetingService
 from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from directory.records.service import ListQuery, RecordService
 from samverkan.web import i18n
+from samverkan.web.attendance_view import attendance_view
 from samverkan.web.calendar_views import ZONE, entries, split_by_now
 from samverkan.web.embedding import redirect
+from samverkan.web.follow_up_owners import owner_choices
 from samverkan.web.messages import error_text
 from samverkan.web.notices import with_notice
-from samverkan.web.recurrence_text import clashes, preview, single_day_holiday
+from samverkan.web.recurrence_text import clashes, preview, single_day_holiday, time_warnings
 from samverkan.web.rendering import page
 from samverkan.web.scheduling import REPEATS, OccurrenceForm, ScheduleForm
 from sync.invitation_status import invitation_status
@@ -63,13 +65,14 @@ async def _schedule_page(
     in_network = ListQuery(per_page=500, network=network_id)
     members = (await RecordService(ORGANIZATIONS, request.user).page(in_network)).contents
     contacts = (await RecordService(CONTACTS, request.user).page(in_network)).contents
-    checked: dict[str, Any] = {"series": None, "holiday": None, "clashes": []}
+    checked: dict[str, Any] = {"series": None, "holiday": None, "clashes": [], "times": []}
     if conflicts is not None:
         names = {str(item.id): item.name for item in [*members, *contacts]}
         checked = {
             "series": preview(form),
             "holiday": single_day_holiday(form),
             "clashes": clashes(conflicts, names),
+            "times": time_warnings(form),
         }
     return await page(
         request,
@@ -162,12 +165,13 @@ def _time_warnings(given: list[str], meeting: Any) -> list[str]:
     return [warning_text(w, meeting.timezone, i18n.gettext) for w in [*found, *meeting.warnings]]
 
 
-async def _meeting_page(
+async def render_meeting(
     request: WebRequest,
     meeting_id: uuid.UUID,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     given_times: list[str] | None = None,
+    occasion: str = "",
 ) -> Template:
     meeting = await MeetingService(request.user).get(meeting_id)
     network = await RecordService(NETWORKS, request.user).get(meeting.network_id)
@@ -199,10 +203,13 @@ async def _meeting_page(
         changeable=[entry for entry in upcoming if not entry.cancelled][:OCCURRENCES_SHOWN],
         invited=invited,
         notes=notes,
-        attendance={item.occurrence_start.astimezone(ZONE): item for item in attendance},
+        attendance=await attendance_view(
+            request.user, meeting, [*past, *upcoming[:1]], attendance, occasion
+        ),
         follow_ups=follow_ups,
         may_read_notes=may_read_notes,
         is_coordinator=is_coordinator,
+        owners=await owner_choices(request.user, network) if is_coordinator else [],
         errors=errors or {},
         zone=ZONE,
         time_warnings=_time_warnings(given_times or [], meeting),
@@ -214,8 +221,10 @@ async def meeting_page(
     request: WebRequest,
     meeting_id: uuid.UUID,
     given_times: Annotated[list[str] | None, QueryParameter(name="time", required=False)] = None,
+    occasion: Annotated[str, QueryParameter(max_length=40)] = "",
 ) -> Template:
-    return await _meeting_page(request, meeting_id, given_times=given_times)
+    """``occasion`` (an ISO start) picks the occasion the attendance form shows."""
+    return await render_meeting(request, meeting_id, given_times=given_times, occasion=occasion)
 
 
 @post("/meetings/{meeting_id:uuid}/occurrences", name="change_occurrence")
@@ -248,7 +257,7 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         )
         form_name = "split" if values.get("action") == "split" else "move"
         errors = {f"{form_name}-{field}": error_text(error)}
-        return await _meeting_page(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
+        return await render_meeting(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
     return redirect(with_notice(_with_given_times(f"/meetings/{meeting.id}", given), notice))
 
 
@@ -259,12 +268,14 @@ async def record_attendance(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         {
             "occurrence_start": values.get("occurrence_start", ""),
             "organization_ids": multi.get("organization_ids", []),
+            "contact_ids": multi.get("contact_ids", []),
         },
         AttendanceIn,
         strict=False,
     )
     await FollowUpService(request.user).record_attendance(meeting_id, data)
-    return redirect(with_notice(f"/meetings/{meeting_id}#attendance", "attendance_saved"))
+    chosen = urlencode({"occasion": values.get("occurrence_start", "")})
+    return redirect(with_notice(f"/meetings/{meeting_id}?{chosen}#attendance", "attendance_saved"))
 
 
 @post("/meetings/{meeting_id:uuid}/notes", name="add_note")

@@ -16,6 +16,8 @@ NOTICES: Final[dict[str, str]] = {
     "occurrence_cancelled": N_("The occasion is cancelled."),
     "occurrence_moved": N_("The occasion is moved."),
     "series_split": N_("The following occasions are changed."),
+    "series_saved": N_("The changes are saved for every occasion."),
+    "series_cancelled": N_("The meeting is cancelled, with every occasion."),
     "attendance_saved": N_("The attendance is saved."),
     "note_saved": N_("The note is saved."),
     "follow_up_added": N_("The follow-up is added."),

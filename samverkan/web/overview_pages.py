@@ -1,4 +1,4 @@
-"""Overviews: the calendar (month and agenda), the collaboration map and the follow-up."""
+"""Overviews: the calendar (month, week and agenda), the collaboration map and the follow-up."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ from samverkan.web.calendar_views import (
     month_grid,
     month_window,
     parse_month,
+    parse_week,
+    week_days,
+    week_text,
+    week_window,
 )
 from samverkan.web.charts import bar_chart, collaboration_map, column_chart, missing_kinds
 from samverkan.web.i18n import short_month_text
@@ -34,7 +38,8 @@ from samverkan.web.rendering import page, vocabulary_labels
 
 WebRequest = Request[Principal, Any, Any]
 Month = Annotated[str, Parameter(max_length=7, pattern=r"^(\d{4}-\d{2})?$")]
-View = Annotated[str, Parameter(pattern=r"^(month|agenda)?$")]
+Week = Annotated[str, Parameter(max_length=8, pattern=r"^(\d{4}-W\d{2})?$")]
+View = Annotated[str, Parameter(pattern=r"^(month|week|agenda)?$")]
 
 
 async def _own_networks(principal: Principal) -> set[uuid.UUID]:
@@ -51,9 +56,16 @@ async def _own_networks(principal: Principal) -> set[uuid.UUID]:
     return found
 
 
-async def _calendar(request: WebRequest, network: Any, month: str, view: str) -> Template:
-    first = parse_month(month, dt.datetime.now(ZONE).date())
-    start, end = month_window(first)
+async def _calendar(
+    request: WebRequest, network: Any, month: str, view: str, week: str = ""
+) -> Template:
+    """A month (as a grid or a list) or, with ``view=week``, one week from Monday."""
+    today = dt.datetime.now(ZONE).date()
+    first = parse_month(month, today)
+    monday = parse_week(week, today)
+    if view == "week":
+        first = (monday + dt.timedelta(days=3)).replace(day=1)  # the month its Thursday is in
+    start, end = week_window(monday) if view == "week" else month_window(first)
     meetings = await MeetingService(request.user).list(network.id if network else None, start, end)
     if network is None:
         own = await _own_networks(request.user)
@@ -61,37 +73,47 @@ async def _calendar(request: WebRequest, network: Any, month: str, view: str) ->
         meetings = [
             m for m in meetings if m.network_id in own or (org and org in m.invited_organizations)
         ]
-    found = [e for e in entries(meetings) if e.day.month == first.month]
+    found = entries(meetings)
+    in_month = [e for e in found if e.day.month == first.month]
+    this_month = first.year == today.year and first.month == today.month
     return await page(
         request,
         "calendar.html",
         network=network,
         view=view or "month",
-        month=month_grid(first, found),
-        agenda=found,
-        today=dt.datetime.now(ZONE).date(),
-        holidays=_holidays(first),
+        month=month_grid(first, in_month),
+        agenda=in_month,
+        week=week_days(monday, found) if view == "week" else None,
+        week_shown=week_text(monday if view == "week" else today if this_month else first),
+        this_week=week_text(today),
+        today=today,
+        holidays=_holidays(start.date(), end.date()),
     )
 
 
-def _holidays(first: dt.date) -> dict[dt.date, str]:
-    """The public holidays of the weeks the month grid shows."""
-    start, end = month_window(first)
+def _holidays(first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """The public holidays of the days the page shows."""
     language = "sv" if i18n.current_locale() == "sv" else "en_US"
-    return holidays_between(start.date(), end.date(), language)
+    return holidays_between(first, last, language)
 
 
 @get("/calendar", name="my_calendar")
-async def my_calendar(request: WebRequest, month: Month = "", view: View = "") -> Template:
-    return await _calendar(request, None, month, view)
+async def my_calendar(
+    request: WebRequest, month: Month = "", view: View = "", week: Week = ""
+) -> Template:
+    return await _calendar(request, None, month, view, week)
 
 
 @get("/networks/{network_id:uuid}/calendar", name="network_calendar")
 async def network_calendar(
-    request: WebRequest, network_id: uuid.UUID, month: Month = "", view: View = ""
+    request: WebRequest,
+    network_id: uuid.UUID,
+    month: Month = "",
+    view: View = "",
+    week: Week = "",
 ) -> Template:
     network = await RecordService(NETWORKS, request.user).get(network_id)
-    return await _calendar(request, network, month, view)
+    return await _calendar(request, network, month, view, week)
 
 
 @get("/map", name="collaboration_map")

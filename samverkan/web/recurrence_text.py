@@ -1,5 +1,6 @@
 """A planned series said in words, with its dates, before it is saved: "varannan tisdag
-09.00–10.30, till 9 juni 2027: 14 tillfällen", the next dates, and the public holidays it hits."""
+09.00–10.30, till 9 juni 2027: 14 tillfällen", the next dates, the public holidays it hits and
+the times daylight saving skips or doubles."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from babel.dates import format_date, format_time
 
 from directory.core.errors import N_
 from directory.meetings.conflicts import proposed_occurrences
+from directory.meetings.local_times import given_warnings, merged, series_warnings, warning_text
 from directory.meetings.public_holidays import holidays_between
 from directory.meetings.schemas import ConflictQuery, ConflictReport
+from directory.meetings.store import Series
 from samverkan.web import i18n
 from samverkan.web.scheduling import ZONE, ScheduleForm
 
@@ -100,6 +103,27 @@ def single_day_holiday(form: ScheduleForm) -> tuple[dt.date, str] | None:
     language = "sv" if i18n.current_locale() == "sv" else "en_US"
     name = holidays_between(day, day, language).get(day)
     return (day, name) if name else None
+
+
+def time_warnings(form: ScheduleForm) -> list[str]:
+    """What the API says on saving the form: its own times that daylight saving skips or
+    doubles, then the occasions of its series (as far as conflicts are checked) that land on
+    such a time."""
+    if form.all_day:
+        return []
+    start, end = form.times()
+    given = given_warnings({"starts_at": start, "ends_at": end}, str(ZONE))
+    rrule = form.rrule()
+    starts = proposed_occurrences(ConflictQuery(starts_at=start, ends_at=end, rrule=rrule))
+    row = {
+        "timezone": str(ZONE),
+        "all_day": False,
+        "rrule": rrule,
+        "starts_at": start.astimezone(dt.UTC),  # as stored: a skipped time moves on
+    }
+    window = (starts[0][0], starts[-1][0] + dt.timedelta(seconds=1))
+    stored = series_warnings(Series(row, {}), *window)
+    return [warning_text(w, str(ZONE), i18n.gettext) for w in merged(given, stored)]
 
 
 def clashes(report: ConflictReport, names: dict[str, str]) -> list[Clash]:

@@ -68,6 +68,7 @@ def environment() -> Environment:
         "time_text": i18n.time_text,
         "weekday_date_text": i18n.weekday_date_text,
         "month_text": i18n.month_text,
+        "date_range_text": i18n.date_range_text,
         "weekday_short_text": i18n.weekday_short_text,
         "tel_href": tel_href,
     }

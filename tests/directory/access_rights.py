@@ -128,6 +128,7 @@ PAGE_RIGHTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "/services/{record_id}/edit": (WRITERS, WRITERS),
     "/networks/{record_id}/edit": (OWN, OWN),
     "/meetings/{meeting_id}": (MEMBERS, STAFF),
+    "/meetings/{meeting_id}/edit": (OWN, OWN),
     "/networks/{network_id}/meetings/new": (OWN, OWN),
     "/networks/{network_id}/calendar": (ALL, STAFF),
     "/networks/{network_id}/feed/{token_id}": (ALL, STAFF),

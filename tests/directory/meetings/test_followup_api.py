@@ -40,6 +40,30 @@ def test_notes_are_for_staff_and_members_only(client: Client, auth: Auth, settin
     assert written.status_code == 403
 
 
+def test_attendance_is_recorded_per_organisation_and_per_contact(
+    client: Client, setting: Setting
+) -> None:
+    meeting = post(client, setting.coordinator, "meetings", meeting_body(setting))
+    path = f"/api/v1/meetings/{meeting['id']}/attendance"
+    body = {
+        "occurrence_start": meeting["starts_at"],
+        "organization_ids": setting.orgs[:1],
+        "contact_ids": setting.contacts[:1],
+    }
+    recorded = client.put(path, json=body, headers=setting.coordinator)
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["contact_ids"] == setting.contacts[:1]
+    listed = client.get(path, headers=setting.coordinator).json()
+    assert [(a["organization_ids"], a["contact_ids"]) for a in listed] == [
+        (setting.orgs[:1], setting.contacts[:1])
+    ]
+    unknown = "00000000-0000-4000-8000-000000000001"
+    refused = client.put(path, json={**body, "contact_ids": [unknown]}, headers=setting.coordinator)
+    assert refused.status_code == 422 and "contact_ids[0]" in refused.text
+    only_orgs = {"occurrence_start": meeting["starts_at"], "organization_ids": []}
+    assert client.put(path, json=only_orgs, headers=setting.coordinator).json()["contact_ids"] == []
+
+
 def test_follow_up_report_counts_meetings_attendance_levels_and_open_items(
     client: Client, setting: Setting
 ) -> None:

@@ -194,7 +194,7 @@ def test_attendance_notes_and_follow_ups_on_a_past_meeting(
     )
     assert added.status_code == 200, added.text[-1500:]
     page = client.get(path).text
-    assert "1 organisation" in page
+    assert "Skolan" in page.split('id="attendance"')[1].split("</ul>")[0]
     assert "Vi &lt;b&gt;beslutar&lt;/b&gt;" in page and "Beslut" in page
     section = page.split('id="follow-ups"')[1]
     assert "Ta fram rutin" in section, section[:800]

@@ -1,4 +1,4 @@
-"""Calendar month and agenda views, the collaboration map and the follow-up charts."""
+"""Calendar month, week and agenda views, the collaboration map and the follow-up charts."""
 
 from __future__ import annotations
 
@@ -37,6 +37,28 @@ def test_month_and_agenda_views_show_the_meetings(
     other = browser("staff")
     assert "Lägesbild" not in other.get("/calendar", params={"month": month}).text
     assert client.get("/calendar", params={"month": "garbage"}).status_code == 400
+
+
+def test_the_week_view_runs_monday_to_sunday_with_holidays_and_whole_titles(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, network, _, _ = _network_with_coordinator(browser, writer)
+    title = "SSPF operativ arbetsgrupp om unga i riskzon"
+    _schedule(client, network.id, title=title, date="2030-12-23", start="13:00", end="14:30")
+    path = f"/networks/{network.id}/calendar"
+    week = client.get(path, params={"view": "week", "week": "2030-W52"}).text
+    assert "Vecka 52" in week and "23–29 dec. 2030" in week
+    days = re.findall(r'<time datetime="(\d{4}-\d{2}-\d{2})"', week)
+    assert days == [f"2030-12-{day}" for day in range(23, 30)]
+    assert '<p class="holiday-name">Juldagen</p>' in week
+    assert '<span class="event-time">13:00–14:30</span>' in week
+    assert f'<span class="event-title">{title}</span>' in week
+    assert f"{path}?week=2030-W51&amp;view=week" in week
+    assert f"{path}?week=2031-W01&amp;view=week" in week
+    turn = client.get(path, params={"view": "week", "week": "2027-W01"}).text
+    assert "?week=2026-W53&amp;view=week" in turn  # 2026 has 53 ISO weeks
+    assert "Inga möten den här veckan." in turn
+    assert client.get(path, params={"view": "week", "week": "2030-52"}).status_code == 400
 
 
 def test_the_map_groups_organisations_by_kind_and_names_missing_kinds(
