@@ -85,6 +85,15 @@ def _presents_credentials(connection: ASGIConnection) -> bool:  # type: ignore[t
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]  # type: ignore[type-arg]
 
 
+class RoleRequired(PermissionDeniedException):
+    """A guard's refusal; ``roles`` lets the web's 403 page say who the page is for (the API's
+    answer is the same as any 403's)."""
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        super().__init__(f"this needs one of the roles: {', '.join(sorted(roles))}")
+        self.roles = roles
+
+
 def require_roles(*roles: Role) -> Guard:
     allowed = frozenset(roles)
 
@@ -95,9 +104,7 @@ def require_roles(*roles: Role) -> Guard:
         if not isinstance(principal, Principal):
             raise NotAuthorizedException("a valid bearer token is required")
         if principal.role not in allowed:
-            raise PermissionDeniedException(
-                f"this needs one of the roles: {', '.join(sorted(allowed))}"
-            )
+            raise RoleRequired(allowed)
 
     return guard
 

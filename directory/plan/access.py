@@ -13,20 +13,24 @@ import uuid
 from directory.core.access import Principal, Role
 from directory.core.errors import PermissionDenied
 
+STAFF = frozenset({Role.ADMIN, Role.COORDINATOR, Role.STAFF})
+WRITERS = frozenset({Role.ADMIN, Role.COORDINATOR})
+ADMINS = frozenset({Role.ADMIN})
+
 
 def require_reader(principal: Principal) -> None:
     if not principal.is_staff:
-        raise PermissionDenied("the action plan is for municipal staff")
+        raise PermissionDenied("the action plan is for municipal staff", STAFF)
 
 
 def require_writer(principal: Principal) -> None:
     if not principal.can_write:
-        raise PermissionDenied("only admins and coordinators change the action plan")
+        raise PermissionDenied("only admins and coordinators change the action plan", WRITERS)
 
 
 def require_adopter(principal: Principal) -> None:
     if principal.role is not Role.ADMIN:
-        raise PermissionDenied("only admins record that the council adopted a plan")
+        raise PermissionDenied("only admins record that the council adopted a plan", ADMINS)
 
 
 def require_reporter_for(principal: Principal, organization_id: uuid.UUID | None) -> None:

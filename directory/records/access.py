@@ -50,7 +50,10 @@ async def only_readable(
 
 def require_writer(principal: Principal) -> None:
     if not principal.can_write:
-        raise PermissionDenied("only admins and coordinators change the directory")
+        raise PermissionDenied(
+            "only admins and coordinators change the directory",
+            frozenset({Role.ADMIN, Role.COORDINATOR}),
+        )
 
 
 async def is_coordinator_of(principal: Principal, network_id: uuid.UUID) -> bool:

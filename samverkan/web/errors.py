@@ -29,6 +29,7 @@ from litestar.status_codes import (
 )
 
 from directory.api.exception_handlers import STORAGE_ERRORS, storage_fault_handler
+from directory.core.access import Principal
 from directory.core.errors import (
     N_,
     Conflict,
@@ -73,8 +74,30 @@ def sign_in_first(request: Request[Any, Any, Any], _: Exception) -> Response[Any
     return redirect(f"/sign-in?next={quote(target, safe='')}")
 
 
-def forbidden(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
-    return _error_page(request, 403, N_("You do not have access to this page."))
+# Who a page is for, by the roles that may open it (a guard's or the domain's refusal).
+PAGE_IS_FOR: Final = {
+    frozenset({"admin"}): N_("This page is for administrators."),
+    frozenset({"admin", "coordinator"}): N_("This page is for coordinators and administrators."),
+    frozenset({"admin", "coordinator", "staff"}): N_("This page is for municipal staff."),
+}
+ROLE_NAMES: Final = {
+    "admin": N_("Administrator"),
+    "coordinator": N_("Coordinator"),
+    "staff": N_("Municipal staff"),
+    "partner": N_("Partner"),
+}
+
+
+def forbidden(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Says who the page is for and which role the user has, so they know whom to ask."""
+    i18n.use_locale_of(request)
+    roles = frozenset(getattr(error, "roles", ()))
+    principal = request.scope.get("user")
+    reasons = [i18n.gettext(PAGE_IS_FOR[roles])] if roles in PAGE_IS_FOR else []
+    if roles and isinstance(principal, Principal):
+        role = i18n.gettext(ROLE_NAMES[principal.role])
+        reasons.append(i18n.gettext("Your role: %(role)s.") % {"role": role})
+    return _error_page(request, 403, N_("You do not have access to this page."), " ".join(reasons))
 
 
 def not_found(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
