@@ -74,10 +74,12 @@ def test_back_returns_to_the_whole_query_and_once_more_leaves_the_search(
     page = open_page("staff")
     page.goto("/networks")
     page.goto("/")
+    entries = page.evaluate("history.length")
     page.click("#q")
     page.keyboard.type("mottagning", delay=300)  # slower than the typing delay: a request a key
     expect(page.locator("#results")).to_contain_text("Mottagningsenheten")
     expect(page).to_have_url(re.compile(r"/\?q=mottagning(&|$)"))
+    assert page.evaluate("history.length") == entries
     page.locator("#results a.hit-name").first.click()
     expect(page.locator("#results")).to_have_count(0)
     page.go_back()
@@ -107,3 +109,18 @@ def test_results_empty_state_and_long_query_at_desktop_and_phone(open_page: Open
         page.goto("/?q=skola " + "x" * 200)
         expect(page.locator("#q")).to_have_attribute("aria-invalid", "true")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_a_submitted_search_is_a_step_back(open_page: OpenPage) -> None:
+    page = open_page("staff")
+    page.fill("#q", "skola")
+    expect(page).to_have_url(re.compile(r"q=skola"))
+    entries = page.evaluate("history.length")
+    page.fill("#q", "mottagning")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"q=mottagning"))
+    expect(page.locator("#results")).to_contain_text("Mottagningsenheten")
+    assert page.evaluate("history.length") == entries + 1
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"q=skola"))
+    expect(page.locator("#q")).to_have_value("skola")
