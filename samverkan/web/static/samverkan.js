@@ -84,3 +84,14 @@
     if (select && select.getAttribute("data-chosen-by") === "pointer") { apply(select); }
   });
 })();
+
+// The search box is marked invalid while the message next to it (swapped in by htmx) says why.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var box = document.getElementById("q");
+    var problem = document.getElementById("q-problem");
+    if (!box || !problem) { return; }
+    box.setAttribute("aria-invalid", problem.textContent.trim() ? "true" : "false");
+  });
+})();

@@ -104,8 +104,12 @@ def test_results_empty_state_and_long_query_at_desktop_and_phone(open_page: Open
         page.fill("#q", "skola " * 40)
         expect(page.locator("#q-problem")).to_contain_text("Sökningen har 240 tecken")
         expect(page.locator("#results .results")).to_have_count(0)
+        expect(page.locator("#q")).to_have_attribute("aria-invalid", "true")
         shot(page, f"search-too-long-{size}")
         assert axe_violations(page) == []
+        page.fill("#q", "skola")
+        expect(page.locator("#q-problem")).to_be_empty()
+        expect(page.locator("#q")).to_have_attribute("aria-invalid", "false")
         page.goto("/?q=skola " + "x" * 200)
         expect(page.locator("#q")).to_have_attribute("aria-invalid", "true")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
