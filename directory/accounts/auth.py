@@ -16,7 +16,7 @@ from litestar.types import ASGIApp, Scopes
 
 from directory.accounts.service import principal_for_token
 from directory.accounts.throttle import MissLimiter
-from directory.core.access import Principal, Role
+from directory.core.access import ADMIN_ROLES, STAFF_ROLES, WRITER_ROLES, Principal, Role
 
 Authenticator = Callable[[ASGIConnection], Awaitable[Principal | None]]  # type: ignore[type-arg]
 
@@ -109,6 +109,6 @@ def require_roles(*roles: Role) -> Guard:
     return guard
 
 
-writers_only = require_roles(Role.ADMIN, Role.COORDINATOR)
-staff_only = require_roles(Role.ADMIN, Role.COORDINATOR, Role.STAFF)
-admins_only = require_roles(Role.ADMIN)
+writers_only = require_roles(*WRITER_ROLES)
+staff_only = require_roles(*STAFF_ROLES)
+admins_only = require_roles(*ADMIN_ROLES)

@@ -14,7 +14,7 @@ from typing import Any
 from piccolo.table import Table
 
 from directory.accounts.tables import Account
-from directory.core.access import Principal, Role, record_condition
+from directory.core.access import WRITER_ROLES, Principal, Role, record_condition
 from directory.core.errors import NotFound, PermissionDenied
 from directory.records.tables import (
     Contact,
@@ -50,10 +50,7 @@ async def only_readable(
 
 def require_writer(principal: Principal) -> None:
     if not principal.can_write:
-        raise PermissionDenied(
-            "only admins and coordinators change the directory",
-            frozenset({Role.ADMIN, Role.COORDINATOR}),
-        )
+        raise PermissionDenied("only admins and coordinators change the directory", WRITER_ROLES)
 
 
 async def is_coordinator_of(principal: Principal, network_id: uuid.UUID) -> bool:

@@ -29,7 +29,7 @@ from litestar.status_codes import (
 )
 
 from directory.api.exception_handlers import STORAGE_ERRORS, storage_fault_handler
-from directory.core.access import Principal
+from directory.core.access import ADMIN_ROLES, STAFF_ROLES, WRITER_ROLES, Principal, Role
 from directory.core.errors import (
     N_,
     Conflict,
@@ -76,15 +76,15 @@ def sign_in_first(request: Request[Any, Any, Any], _: Exception) -> Response[Any
 
 # Who a page is for, by the roles that may open it (a guard's or the domain's refusal).
 PAGE_IS_FOR: Final = {
-    frozenset({"admin"}): N_("This page is for administrators."),
-    frozenset({"admin", "coordinator"}): N_("This page is for coordinators and administrators."),
-    frozenset({"admin", "coordinator", "staff"}): N_("This page is for municipal staff."),
+    ADMIN_ROLES: N_("This page is for administrators."),
+    WRITER_ROLES: N_("This page is for coordinators and administrators."),
+    STAFF_ROLES: N_("This page is for municipal staff."),
 }
 ROLE_NAMES: Final = {
-    "admin": N_("Administrator"),
-    "coordinator": N_("Coordinator"),
-    "staff": N_("Municipal staff"),
-    "partner": N_("Partner"),
+    Role.ADMIN: N_("Administrator"),
+    Role.COORDINATOR: N_("Coordinator"),
+    Role.STAFF: N_("Municipal staff"),
+    Role.PARTNER: N_("Partner"),
 }
 
 
