@@ -39,6 +39,7 @@ from directory.core.errors import (
     PermissionDenied,
 )
 from directory.core.storage import storage_fault
+from directory.records.access import NetworkCoordinatorsOnly
 from samverkan.web import i18n
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field
@@ -80,6 +81,10 @@ PAGE_IS_FOR: Final = {
     WRITER_ROLES: N_("This page is for coordinators and administrators."),
     STAFF_ROLES: N_("This page is for municipal staff."),
 }
+FOR_NETWORK_COORDINATORS: Final = N_(
+    "This page is for the network's coordinators and administrators."
+)
+DENIED: Final = N_("You do not have access to this page.")
 ROLE_NAMES: Final = {
     Role.ADMIN: N_("Administrator"),
     Role.COORDINATOR: N_("Coordinator"),
@@ -91,13 +96,15 @@ ROLE_NAMES: Final = {
 def forbidden(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """Says who the page is for and which role the user has, so they know whom to ask."""
     i18n.use_locale_of(request)
+    if isinstance(error, NetworkCoordinatorsOnly):
+        return _error_page(request, 403, DENIED, i18n.gettext(FOR_NETWORK_COORDINATORS))
     roles = frozenset(getattr(error, "roles", ()))
     principal = request.scope.get("user")
     reasons = [i18n.gettext(PAGE_IS_FOR[roles])] if roles in PAGE_IS_FOR else []
     if roles and isinstance(principal, Principal):
         role = i18n.gettext(ROLE_NAMES[principal.role])
         reasons.append(i18n.gettext("Your role: %(role)s.") % {"role": role})
-    return _error_page(request, 403, N_("You do not have access to this page."), " ".join(reasons))
+    return _error_page(request, 403, DENIED, " ".join(reasons))
 
 
 def not_found(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:

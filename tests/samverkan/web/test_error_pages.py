@@ -14,7 +14,7 @@ from directory.accounts.service import create_service_token
 from samverkan.app import create_app
 from samverkan.web import pages
 from tests.conftest import run_async
-from tests.samverkan.web.conftest import Client, make_account, sign_in
+from tests.samverkan.web.conftest import Client, Writer, make_account, sign_in
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 SECRET = "password=hunter2 in a traceback"
@@ -101,9 +101,10 @@ def test_the_api_feeds_and_probes_keep_their_plain_answers(lenient: Client) -> N
 
 
 def test_a_403_page_says_who_the_page_is_for_and_the_api_answer_stays(
-    browser: Callable[[str], Client],
+    browser: Callable[[str], Client], writer: Writer
 ) -> None:
-    staff, partner = browser("staff"), browser("partner")
+    network = writer.network("Trygg i centrum")
+    staff, partner, coordinator = browser("staff"), browser("partner"), browser("coordinator")
     refused = {
         (staff, "/admin"): "Den här sidan är för administratörer. Din roll: Kommunens personal.",
         (staff, f"/organizations/{uuid.uuid4()}/edit"): (
@@ -111,6 +112,9 @@ def test_a_403_page_says_who_the_page_is_for_and_the_api_answer_stays(
         ),
         (partner, "/plan/measures"): (
             "Den här sidan är för kommunens personal. Din roll: Samverkanspartner."
+        ),
+        (coordinator, f"/networks/{network.id}/meetings/new"): (
+            "Den här sidan är för nätverkets samordnare och administratörer."
         ),
     }
     for (client, path), reason in refused.items():
