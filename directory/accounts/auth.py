@@ -16,7 +16,7 @@ from litestar.types import ASGIApp, Scopes
 
 from directory.accounts.service import principal_for_token
 from directory.accounts.throttle import MissLimiter
-from directory.core.access import Principal, Role
+from directory.core.access import ADMIN_ROLES, STAFF_ROLES, WRITER_ROLES, Principal, Role
 
 Authenticator = Callable[[ASGIConnection], Awaitable[Principal | None]]  # type: ignore[type-arg]
 
@@ -85,6 +85,15 @@ def _presents_credentials(connection: ASGIConnection) -> bool:  # type: ignore[t
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]  # type: ignore[type-arg]
 
 
+class RoleRequired(PermissionDeniedException):
+    """A guard's refusal; ``roles`` lets the web's 403 page say who the page is for (the API's
+    answer is the same as any 403's)."""
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        super().__init__(f"this needs one of the roles: {', '.join(sorted(roles))}")
+        self.roles = roles
+
+
 def require_roles(*roles: Role) -> Guard:
     allowed = frozenset(roles)
 
@@ -95,13 +104,11 @@ def require_roles(*roles: Role) -> Guard:
         if not isinstance(principal, Principal):
             raise NotAuthorizedException("a valid bearer token is required")
         if principal.role not in allowed:
-            raise PermissionDeniedException(
-                f"this needs one of the roles: {', '.join(sorted(allowed))}"
-            )
+            raise RoleRequired(allowed)
 
     return guard
 
 
-writers_only = require_roles(Role.ADMIN, Role.COORDINATOR)
-staff_only = require_roles(Role.ADMIN, Role.COORDINATOR, Role.STAFF)
-admins_only = require_roles(Role.ADMIN)
+writers_only = require_roles(*WRITER_ROLES)
+staff_only = require_roles(*STAFF_ROLES)
+admins_only = require_roles(*ADMIN_ROLES)

@@ -47,6 +47,7 @@ class Visibility(StrEnum):
     PUBLIC = "public"
 
 
+ADMIN_ROLES = frozenset({Role.ADMIN})
 WRITER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.STAFF})
 

@@ -80,7 +80,10 @@ class PreconditionRequired(DirectoryError):
 
 @dataclass
 class PermissionDenied(DirectoryError):
+    """``roles`` (role values) are those that may, when a role is what is missing."""
+
     message: str
+    roles: frozenset[str] = frozenset()
 
     def __str__(self) -> str:
         return self.message

@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import uuid
 
-from directory.core.access import Principal, Role
+from directory.core.access import ADMIN_ROLES, STAFF_ROLES, WRITER_ROLES, Principal, Role
 from directory.core.errors import PermissionDenied
 
 
 def require_reader(principal: Principal) -> None:
     if not principal.is_staff:
-        raise PermissionDenied("the action plan is for municipal staff")
+        raise PermissionDenied("the action plan is for municipal staff", STAFF_ROLES)
 
 
 def require_writer(principal: Principal) -> None:
     if not principal.can_write:
-        raise PermissionDenied("only admins and coordinators change the action plan")
+        raise PermissionDenied("only admins and coordinators change the action plan", WRITER_ROLES)
 
 
 def require_adopter(principal: Principal) -> None:
     if principal.role is not Role.ADMIN:
-        raise PermissionDenied("only admins record that the council adopted a plan")
+        raise PermissionDenied("only admins record that the council adopted a plan", ADMIN_ROLES)
 
 
 def require_reporter_for(principal: Principal, organization_id: uuid.UUID | None) -> None:

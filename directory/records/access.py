@@ -14,7 +14,7 @@ from typing import Any
 from piccolo.table import Table
 
 from directory.accounts.tables import Account
-from directory.core.access import Principal, Role, record_condition
+from directory.core.access import WRITER_ROLES, Principal, Role, record_condition
 from directory.core.errors import NotFound, PermissionDenied
 from directory.records.tables import (
     Contact,
@@ -48,9 +48,13 @@ async def only_readable(
     return [ref for ref in ids if ref in readable]
 
 
+class NetworkCoordinatorsOnly(PermissionDenied):
+    """Only the network's own coordinators and admins may (the web's 403 page says so)."""
+
+
 def require_writer(principal: Principal) -> None:
     if not principal.can_write:
-        raise PermissionDenied("only admins and coordinators change the directory")
+        raise PermissionDenied("only admins and coordinators change the directory", WRITER_ROLES)
 
 
 async def is_coordinator_of(principal: Principal, network_id: uuid.UUID) -> bool:
@@ -71,7 +75,7 @@ async def require_coordinator(principal: Principal, network_id: uuid.UUID) -> No
     """Raises :class:`PermissionDenied` unless ``principal`` may change the network, its member
     and coordinator lists, its meetings, their follow-up and its feed tokens."""
     if not await is_coordinator_of(principal, network_id):
-        raise PermissionDenied("only the network's coordinators and admins change it")
+        raise NetworkCoordinatorsOnly("only the network's coordinators and admins change it")
 
 
 async def can_read_network(principal: Principal, network_id: uuid.UUID) -> bool:

@@ -29,6 +29,7 @@ from litestar.status_codes import (
 )
 
 from directory.api.exception_handlers import STORAGE_ERRORS, storage_fault_handler
+from directory.core.access import ADMIN_ROLES, STAFF_ROLES, WRITER_ROLES, Principal, Role
 from directory.core.errors import (
     N_,
     Conflict,
@@ -38,6 +39,7 @@ from directory.core.errors import (
     PermissionDenied,
 )
 from directory.core.storage import storage_fault
+from directory.records.access import NetworkCoordinatorsOnly
 from samverkan.web import i18n
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field
@@ -73,8 +75,36 @@ def sign_in_first(request: Request[Any, Any, Any], _: Exception) -> Response[Any
     return redirect(f"/sign-in?next={quote(target, safe='')}")
 
 
-def forbidden(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
-    return _error_page(request, 403, N_("You do not have access to this page."))
+# Who a page is for, by the roles that may open it (a guard's or the domain's refusal).
+PAGE_IS_FOR: Final = {
+    ADMIN_ROLES: N_("This page is for administrators."),
+    WRITER_ROLES: N_("This page is for coordinators and administrators."),
+    STAFF_ROLES: N_("This page is for municipal staff."),
+}
+FOR_NETWORK_COORDINATORS: Final = N_(
+    "This page is for the network's coordinators and administrators."
+)
+DENIED: Final = N_("You do not have access to this page.")
+ROLE_NAMES: Final = {
+    Role.ADMIN: N_("Administrator"),
+    Role.COORDINATOR: N_("Coordinator"),
+    Role.STAFF: N_("Municipal staff"),
+    Role.PARTNER: N_("Partner"),
+}
+
+
+def forbidden(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Says who the page is for and which role the user has, so they know whom to ask."""
+    i18n.use_locale_of(request)
+    if isinstance(error, NetworkCoordinatorsOnly):
+        return _error_page(request, 403, DENIED, i18n.gettext(FOR_NETWORK_COORDINATORS))
+    roles = frozenset(getattr(error, "roles", ()))
+    principal = request.scope.get("user")
+    reasons = [i18n.gettext(PAGE_IS_FOR[roles])] if roles in PAGE_IS_FOR else []
+    if roles and isinstance(principal, Principal):
+        role = i18n.gettext(ROLE_NAMES[principal.role])
+        reasons.append(i18n.gettext("Your role: %(role)s.") % {"role": role})
+    return _error_page(request, 403, DENIED, " ".join(reasons))
 
 
 def not_found(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:

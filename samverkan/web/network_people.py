@@ -20,7 +20,7 @@ from directory.accounts.auth import writers_only
 from directory.accounts.tables import Account
 from directory.core.access import Principal, Role
 from directory.core.errors import PermissionDenied
-from directory.records.access import is_coordinator_of
+from directory.records.access import NetworkCoordinatorsOnly, is_coordinator_of
 from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from directory.records.service import RecordService, visibility_filter
 from directory.records.tables import Contact, Organization
@@ -53,7 +53,9 @@ FIELDS: Final = {
 
 async def _require_keeper(principal: Principal, network_id: uuid.UUID) -> None:
     if not await is_coordinator_of(principal, network_id):
-        raise PermissionDenied("only admins and the network's coordinators change its people")
+        raise NetworkCoordinatorsOnly(
+            "only admins and the network's coordinators change its people"
+        )
 
 
 async def _people(

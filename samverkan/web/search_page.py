@@ -25,6 +25,7 @@ from search.service import search_as
 
 Filter = Annotated[str, Parameter(max_length=100)]
 PER_PAGE = 50
+MAX_QUERY = 200  # a longer one is taken (no bare 400 page) but not searched
 
 FACET_LABELS = {
     "kind": N_("Kind of organisation"),
@@ -82,7 +83,7 @@ async def _facets(
 @get("/", name="start")
 async def start(
     request: Request[Principal, Any, Any],
-    q: Annotated[str, Parameter(max_length=200)] = "",
+    q: str = "",
     type: Filter = "",
     kind: Filter = "",
     area: Filter = "",
@@ -92,7 +93,8 @@ async def start(
     page: Annotated[int, Parameter(ge=1, le=1000)] = 1,
 ) -> Template:
     """An htmx request (typing, or changing a filter) gets only the results fragment;
-    ``?page=`` steps through the results :data:`PER_PAGE` at a time."""
+    ``?page=`` steps through the results :data:`PER_PAGE` at a time. A query over
+    :data:`MAX_QUERY` characters is not searched: the page says so next to the box."""
     chosen = {
         "kind": kind,
         "area": area,
@@ -100,7 +102,8 @@ async def start(
         "municipality": municipality,
         "network": network,
     }
-    searched = bool(q.strip() or any(chosen.values()) or type)
+    too_long = len(q) > MAX_QUERY
+    searched = not too_long and bool(q.strip() or any(chosen.values()) or type)
     result = None
     if searched:
         query = SearchQuery(
@@ -119,7 +122,11 @@ async def start(
     labels = await vocabulary_labels()
     facets = await _facets(request.user, result, chosen, labels) if result else []
     template = "_results.html" if is_htmx(request) else "start.html"
-    mine = await overview(request.user) if template == "start.html" and not searched else None
+    mine = (
+        await overview(request.user)
+        if template == "start.html" and not searched and not too_long
+        else None
+    )
     return await render(
         request,
         template,
@@ -131,6 +138,9 @@ async def start(
         paging=_paging(result, page, request.url.query),
         filtered=bool(type or any(chosen.values())),
         mine=mine,
+        fragment=template == "_results.html",
+        too_long=too_long,
+        max_query=MAX_QUERY,
     )
 
 

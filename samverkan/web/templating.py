@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from directory.meetings.feed_tokens import offers_webcal
 from directory.records.resources import ALL_RESOURCES
@@ -29,6 +31,18 @@ def is_stale(assured: dt.date | None, today: dt.date | None = None) -> bool:
     if assured is None:
         return True
     return (today or dt.date.today()) - assured > STALE_AFTER
+
+
+_MARK = re.compile(r"(</?mark>)")
+_TAGS = {"<mark>": Markup("<mark>"), "</mark>": Markup("</mark>")}
+
+
+def marked(highlighted: str) -> Markup:
+    """A search highlight as HTML: ``<mark>`` and ``</mark>`` stay tags, everything between is
+    escaped again (after undoing the backend's escaping, so ``&amp;`` shows once), so no other
+    markup can reach the page even from a backend that forgot to escape."""
+    parts = _MARK.split(highlighted)
+    return Markup("").join(_TAGS.get(part) or html.unescape(part) for part in parts)
 
 
 _COLLECTIONS = {spec.name: spec.path for spec in ALL_RESOURCES}
@@ -71,6 +85,7 @@ def environment() -> Environment:
         "date_range_text": i18n.date_range_text,
         "weekday_short_text": i18n.weekday_short_text,
         "tel_href": tel_href,
+        "marked": marked,
     }
     env.filters.update(filters)
     env.globals.update(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from litestar import get
 from litestar.testing import TestClient
 
+from directory.accounts.service import create_service_token
 from samverkan.app import create_app
 from samverkan.web import pages
-from tests.samverkan.web.conftest import Client, make_account, sign_in
+from tests.conftest import run_async
+from tests.samverkan.web.conftest import Client, Writer, make_account, sign_in
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 SECRET = "password=hunter2 in a traceback"
@@ -95,3 +98,33 @@ def test_the_api_feeds_and_probes_keep_their_plain_answers(lenient: Client) -> N
     failed = lenient.get("/api/v1/broken", headers=HTML)
     assert failed.status_code == 500
     assert failed.json() == {"status_code": 500, "detail": "Internal Server Error"}
+
+
+def test_a_403_page_says_who_the_page_is_for_and_the_api_answer_stays(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    network = writer.network("Trygg i centrum")
+    staff, partner, coordinator = browser("staff"), browser("partner"), browser("coordinator")
+    refused = {
+        (staff, "/admin"): "Den här sidan är för administratörer. Din roll: Kommunens personal.",
+        (staff, f"/organizations/{uuid.uuid4()}/edit"): (
+            "Den här sidan är för samordnare och administratörer. Din roll: Kommunens personal."
+        ),
+        (partner, "/plan/measures"): (
+            "Den här sidan är för kommunens personal. Din roll: Samverkanspartner."
+        ),
+        (coordinator, f"/networks/{network.id}/meetings/new"): (
+            "Den här sidan är för nätverkets samordnare och administratörer."
+        ),
+    }
+    for (client, path), reason in refused.items():
+        response = client.get(path, headers=HTML)
+        _is_error_page(response, 403, "Du har inte behörighet till den här sidan.")
+        assert f"<p>{reason}</p>" in response.text, path
+    token = run_async(create_service_token("staff"))
+    api = staff.get("/api/v1/audit", headers={**HTML, "Authorization": f"Bearer {token}"})
+    assert api.status_code == 403
+    assert api.json() == {
+        "status_code": 403,
+        "detail": "this needs one of the roles: admin, coordinator",
+    }

@@ -309,3 +309,12 @@ def test_pages_work_without_javascript(browser: Callable[[str], Client], writer:
         for form in re.findall(r"<form[^>]*>", page):
             assert 'method="post"' in form or 'method="get"' in form
             assert "action=" in form
+
+
+def test_every_page_links_the_sites_own_favicon(anonymous: Client) -> None:
+    link = '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+    assert link in anonymous.get("/sign-in").text
+    assert link in anonymous.get("/no-such-page", headers={"Accept": "text/html"}).text
+    icon = anonymous.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in icon.text and "http" not in icon.text.replace("http://www.w3.org/2000/svg", "")

@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from directory.demo.data import _contact_id, _id, _org_id
-from tests.samverkan.web.browser.conftest import ROOT, axe_violations
+from tests.samverkan.web.browser.conftest import ROOT, axe_violations, shot
 from tests.samverkan.web.conftest import Writer
 
 OpenPage = Callable[..., Page]
@@ -78,7 +78,7 @@ def test_markup_in_a_name_is_text_and_no_script_runs(open_page: OpenPage, writer
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     deadline = time.monotonic() + 20  # the outbox worker indexes the record a moment later
-    while "onerror=alert" not in page.request.get("/?q=onerror").text():
+    while "=alert(1)" not in page.request.get("/?q=onerror").text():
         assert time.monotonic() < deadline, "the new record never reached the search index"
         time.sleep(0.2)
     page.fill("#q", "onerror")
@@ -94,6 +94,8 @@ def test_every_page_type_passes_axe_at_wcag_21_aa(open_page: OpenPage) -> None:
     page = open_page("admin")
     paths = [
         "/?q=social",
+        "/?q=zzqxw&kind=ngo",
+        "/?q=" + "skola " * 40,
         "/networks",
         f"/networks/{_id('network/sspf-tyreso')}",
         f"/organizations/{_org_id('socialforvaltningen')}",
@@ -120,6 +122,19 @@ def test_every_page_type_passes_axe_at_wcag_21_aa(open_page: OpenPage) -> None:
     if violations := axe_violations(page):
         failures["/sign-in"] = violations
     assert failures == {}
+
+
+def test_a_refused_page_says_who_it_is_for_and_the_favicon_loads(open_page: OpenPage) -> None:
+    page = open_page("staff")
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/admin/users")
+        expect(page.locator("main")).to_contain_text("Den här sidan är för administratörer.")
+        expect(page.locator("main")).to_contain_text("Din roll: Kommunens personal.")
+        shot(page, f"forbidden-{width}")
+        assert axe_violations(page) == []
+    icon = page.evaluate("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
+    assert icon == 200
 
 
 def test_the_layout_fits_a_phone(open_page: OpenPage) -> None:
