@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,8 @@ DEFAULT_SECTIONS: tuple[dict[str, Any], ...] = (
         "body_sv": "Kontakta polisen på 114 14. Polisen bedömer om ärendet ska gå vidare.",
         "body_en": "Contact the police on 114 14. The police assess whether to take it further.",
         "phone": "114 14",
+        "directory_area": "crime_prevention",
+        "directory_kind": "internal",
     },
     {
         "heading_sv": "Stöd till anhöriga",
@@ -59,7 +62,8 @@ _MAX_LENGTH = {"heading_sv": 200, "heading_en": 200, "body_sv": 5000, "body_en":
 
 @dataclass(frozen=True)
 class DirectoryEntry:
-    """A service or function contact listed under a step, as the principal may see it."""
+    """A service or function contact listed under a step, as the principal may see it; ``also``
+    holds the others of its organisation reached the same way (resource, id, name)."""
 
     resource: str
     id: uuid.UUID
@@ -67,6 +71,25 @@ class DirectoryEntry:
     organization: str
     phones: list[dict[str, str]]
     email: str
+    also: list[tuple[str, uuid.UUID, str]] = field(default_factory=list)
+
+
+def _merged(entries: list[tuple[uuid.UUID, DirectoryEntry]]) -> list[DirectoryEntry]:
+    """One line per organisation and way to reach it (phone numbers and email): a unit's
+    service and its function contact with the same number are one call to make, listed once
+    under the contact's name. Function contacts (whom to call) come first, then services."""
+    groups: dict[object, list[DirectoryEntry]] = {}
+    for organization_id, entry in entries:
+        numbers = tuple(sorted(phone.get("number", "") for phone in entry.phones))
+        reach = (organization_id, numbers, entry.email) if numbers or entry.email else entry.id
+        groups.setdefault(reach, []).append(entry)
+    merged = []
+    for group in groups.values():
+        group.sort(key=lambda entry: (entry.resource != "contact", entry.name.casefold()))
+        head, *rest = group
+        also = [(entry.resource, entry.id, entry.name) for entry in rest]
+        merged.append(dataclasses.replace(head, also=also))
+    return sorted(merged, key=lambda entry: (entry.resource != "contact", entry.name.casefold()))
 
 
 @dataclass(frozen=True)
@@ -109,7 +132,7 @@ async def _entries(principal: Principal, area: str, kind: str) -> list[Directory
         row["id"]: row["name"]
         for row in await Organization.select(Organization.id, Organization.name)
     }
-    entries: list[DirectoryEntry] = []
+    entries: list[tuple[uuid.UUID, DirectoryEntry]] = []
     for spec, table, extra in (
         (SERVICES, Service, None),
         (CONTACTS, Contact, Contact.is_function == True),  # noqa: E712
@@ -123,17 +146,16 @@ async def _entries(principal: Principal, area: str, kind: str) -> list[Directory
         if extra is not None:
             query = query.where(extra)
         for row in await query.order_by(table.name):
-            entries.append(
-                DirectoryEntry(
-                    resource=spec.name,
-                    id=row["id"],
-                    name=row["name"],
-                    organization=names.get(row["organization_id"], ""),
-                    phones=msgspec.json.decode(row["phones"]),
-                    email=row["email"],
-                )
+            entry = DirectoryEntry(
+                resource=spec.name,
+                id=row["id"],
+                name=row["name"],
+                organization=names.get(row["organization_id"], ""),
+                phones=msgspec.json.decode(row["phones"]),
+                email=row["email"],
             )
-    return entries
+            entries.append((row["organization_id"], entry))
+    return _merged(entries)
 
 
 async def sections(principal: Principal) -> list[Section]:

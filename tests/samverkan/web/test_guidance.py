@@ -72,3 +72,45 @@ def test_only_admins_edit_the_card(browser: Callable[[str], Client]) -> None:
     coordinator = browser("coordinator")
     assert coordinator.get("/admin/guidance").status_code == 403
     assert "/admin/guidance" not in coordinator.get("/vid-oro").text
+
+
+def test_a_unit_reached_the_same_way_is_listed_once_under_its_contact(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    unit = writer.organization("Familjestödsenheten", kind="internal")
+    reach = {"phones": [{"number": "070-174 06 15"}], "email": "familjestod@example.se"}
+    contact = writer.contact(
+        unit.id, "Familjestödsenheten", is_function=True, areas=["social_services"], **reach
+    )
+    service = writer.create(
+        SERVICES,
+        organization_id=unit.id,
+        name="Anhörigstöd vid oro",
+        areas=["social_services"],
+        **reach,
+    )
+    other = writer.create(
+        SERVICES, organization_id=unit.id, name="Föräldrakurs", areas=["social_services"]
+    )
+    page = browser("staff").get("/vid-oro").text
+    child = re.split(r'<li class="card guidance-step', page)[2]
+    assert child.count('href="tel:0701740615"') == 1
+    assert child.index(f"/contacts/{contact.id}") < child.index(f"/services/{service.id}")
+    assert "Också:" in child and f"/services/{other.id}" in child
+
+
+def test_the_municipal_vbe_contact_is_on_the_card_by_default(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    office = writer.organization("Kommunledningskontoret", kind="internal")
+    writer.contact(
+        office.id,
+        "Kommunens kontaktfunktion för VBE-frågor",
+        is_function=True,
+        areas=["governance", "crime_prevention"],
+        email="vbe.samordning@example.se",
+    )
+    page = browser("staff").get("/vid-oro").text
+    other_concern = re.split(r'<li class="card guidance-step', page)[3]
+    assert "Kommunens kontaktfunktion för VBE-frågor" in other_concern
+    assert "mailto:vbe.samordning@example.se" in other_concern
