@@ -87,7 +87,7 @@ def _merged(entries: list[tuple[uuid.UUID, DirectoryEntry]]) -> list[DirectoryEn
     for group in groups.values():
         group.sort(key=lambda entry: (entry.resource != "contact", entry.name.casefold()))
         head, *rest = group
-        also = [(entry.resource, entry.id, entry.name) for entry in rest]
+        also = [(entry.resource, entry.id, entry.name) for entry in rest if entry.name != head.name]
         merged.append(dataclasses.replace(head, also=also))
     return sorted(merged, key=lambda entry: (entry.resource != "contact", entry.name.casefold()))
 
