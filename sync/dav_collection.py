@@ -94,6 +94,8 @@ async def create_collection(
     created = await session.request(
         method, url, headers={"Content-Type": "application/xml; charset=utf-8"}, content=body
     )
+    if 400 <= created.status_code < 500 and (await read_collection(session, url, kind, "")).exists:
+        return  # another pusher made it since we looked (servers answer 403, 405 or 409 then)
     if created.status_code not in (200, 201):
         raise DavRejected(method, url, created.status_code)
 
@@ -178,9 +180,18 @@ class CollectionPush:
         href = entry.href if entry else self.url + quote(item.uid, safe="") + self.suffix
         etag = await self._put(href, item.body, on_server)
         if entry is None:
-            entry = DavEntry(collection=self.url, uid=item.uid, href=href)
+            # Another pusher (the worker beside `samverkan sync`) may record the object first.
             self.report.created += 1
-        elif on_server == recorded:
+            new = DavEntry(
+                collection=self.url, uid=item.uid, href=href, etag=etag, content_hash=digest
+            )
+            await DavEntry.insert(new).on_conflict(
+                target=(DavEntry.collection, DavEntry.uid),
+                action="DO UPDATE",
+                values=[DavEntry.href, DavEntry.etag, DavEntry.content_hash],
+            )
+            return
+        if on_server == recorded:
             self.report.updated += 1
         entry.etag = etag
         entry.content_hash = digest

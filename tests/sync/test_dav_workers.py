@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +20,10 @@ from directory.core.settings import DavSettings, get_settings
 from directory.records.resources import CONTACTS
 from samverkan.app import create_app
 from samverkan.cli import main
-from sync.caldav_push import calendar_url
+from sync.caldav_push import calendar_url, push_meetings
+from sync.dav_collection import PushReport
 from sync.dav_session import DavError
+from sync.dav_tables import DavEntry
 from sync.dav_workers import caldav_worker, carddav_worker
 from sync.tables import OutboxCursor
 from tests.conftest import run_async
@@ -28,6 +32,7 @@ from tests.sync.conftest import (
     PASSWORD,
     Directory,
     auth_for,
+    dav_session,
     list_items,
     read_cards,
     start_server,
@@ -129,6 +134,31 @@ def test_sync_caldav_command_pushes_meetings(
     result = CliRunner().invoke(main, ["sync", "caldav"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "1 created" in result.output
+
+
+def test_two_pushers_at_once_record_each_object_once(
+    dav_home: str,
+    client: TestClient,  # type: ignore[type-arg]
+    auth: dict[str, dict[str, str]],
+) -> None:
+    """`samverkan sync caldav` run while the worker pushes: both find the object unrecorded."""
+    setting = build_setting(client, auth)
+    post(client, setting.coordinator, "meetings", meeting_body(setting, rrule="FREQ=WEEKLY"))
+
+    async def push_twice() -> list[dict[str, PushReport]]:
+        async with dav_session(dav_home) as first, dav_session(dav_home) as second:
+            return list(
+                await asyncio.gather(
+                    push_meetings(first, dav_home), push_meetings(second, dav_home)
+                )
+            )
+
+    reports = run_async(push_twice())
+    collection = calendar_url(dav_home, uuid.UUID(setting.network))
+    assert sum(report[collection].created for report in reports) >= 1
+    entries = run_async(DavEntry.select().where(DavEntry.collection == collection))
+    assert len(entries) == 1
+    assert list(list_items(collection).values()) == [entries[0]["etag"]]
 
 
 def test_sync_without_a_dav_url_says_which_variable(monkeypatch: pytest.MonkeyPatch) -> None:
