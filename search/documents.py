@@ -19,7 +19,7 @@ import msgspec
 from directory.core.access import Visibility
 from directory.core.tables import AuditEntry
 from directory.records.tables import Contact, Network, NetworkMember, Organization, Service
-from search.document import Document, document_key, join
+from search.document import Document, document_key, join, rows_with_ids
 from search.plan_documents import (
     PLAN_TYPES,
     affected_measures,
@@ -196,14 +196,7 @@ async def _memberships(
 
 
 async def _rows(resource_type: str, ids: set[uuid.UUID]) -> list[dict[str, Any]]:
-    table = _TABLES[resource_type]
-    if not ids:
-        return []
-    rows: list[dict[str, Any]] = []
-    chunk = sorted(ids)
-    for start in range(0, len(chunk), 500):
-        rows += await table.select().where(table.id.is_in(chunk[start : start + 500]))  # type: ignore[attr-defined]
-    return rows
+    return await rows_with_ids(_TABLES[resource_type], ids)
 
 
 async def _network_members(network_ids: set[uuid.UUID]) -> tuple[set[uuid.UUID], set[uuid.UUID]]:

@@ -18,10 +18,9 @@ from directory.core.access import Visibility
 from directory.plan.measures import current_plan
 from directory.plan.tables import ActionPlan, Measure, Training
 from directory.records.tables import Organization
-from search.document import Document, document_key, join
+from search.document import Document, document_key, join, rows_with_ids
 
 PLAN_TYPES = ("measure", "training")
-_TABLES: dict[str, type[Measure] | type[Training]] = {"measure": Measure, "training": Training}
 
 Row = Mapping[str, Any]
 
@@ -53,15 +52,6 @@ def _training(row: Row, providers: Mapping[uuid.UUID, str]) -> Document:
     )
 
 
-async def _rows(name: str, ids: set[uuid.UUID]) -> list[dict[str, Any]]:
-    table = _TABLES[name]
-    chunk = sorted(ids)
-    rows: list[dict[str, Any]] = []
-    for start in range(0, len(chunk), 500):
-        rows += await table.select().where(table.id.is_in(chunk[start : start + 500]))
-    return rows
-
-
 async def _names(ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
     wanted = [ref for ref in set(ids) if ref is not None]
     if not wanted:
@@ -76,8 +66,8 @@ async def build_plan(
     selection: Mapping[str, set[uuid.UUID]],
 ) -> tuple[list[Document], list[str]]:
     """Documents to store and keys to remove for the measures and trainings in ``selection``."""
-    measures = await _rows("measure", set(selection.get("measure", set())))
-    trainings = await _rows("training", set(selection.get("training", set())))
+    measures = await rows_with_ids(Measure, set(selection.get("measure", set())))
+    trainings = await rows_with_ids(Training, set(selection.get("training", set())))
     in_force = await current_plan()
     names = await _names(
         [row["owner_organization_id"] for row in measures]
