@@ -3,15 +3,15 @@ the project's query layer on top (:mod:`search.matching`).
 
 Every process reads the same files; only the process applying the search consumer's outbox
 batch (or ``samverkan reindex``) writes, and writes run in a thread so that searches served by
-the same process never wait for them. Synonyms are data in the database, read again once a
-second, so an admin's edit reaches every worker.
+the same process never wait for them. Synonyms are data in the database, read again in the
+background once a second, so an admin's edit reaches every worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
+import logging
 from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -31,7 +31,7 @@ from search.backend import (
     unsearchable,
 )
 from search.document import Document
-from search.engine import PART_MAX, SCHEMA, IndexStore, engine_document, stored
+from search.engine import SCHEMA, IndexStore, engine_document, stored
 from search.highlight import composed, highlight, snippet
 from search.matching import (
     COVERING,
@@ -53,6 +53,7 @@ _FACET_SIZE = 1000
 MIN_COMPOUND = 7
 Query = tantivy.Query
 Occur = tantivy.Occur
+log = logging.getLogger(__name__)
 
 
 def index_root() -> Path:
@@ -65,28 +66,44 @@ class EmbeddedBackend(SearchBackend):
     def __init__(self, root: Path | None = None) -> None:
         self.store = IndexStore(root or index_root())
         self.synonyms = Synonyms()
-        self._synonyms_at = -SYNONYM_REFRESH_SECONDS
         self._writing = asyncio.Lock()
+        self._refreshing: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self._refresh_synonyms()
-        self._searcher()
-
-    async def close(self) -> None:
-        return None
-
-    async def _refresh_synonyms(self) -> None:
-        if time.monotonic() - self._synonyms_at < SYNONYM_REFRESH_SECONDS:
-            return
+        """Read the synonyms and open the index; then keep the synonyms fresh in the
+        background until :meth:`close`."""
         try:
             mapping = await synonym_mapping()
-        except Exception as error:  # the database is down: keep the synonyms we have
+        except Exception as error:  # the database is down
             raise SearchUnavailable(f"synonyms unreadable: {error}") from error
         await self.set_synonyms(mapping)
+        self._searcher()
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.create_task(self._keep_synonyms())
+
+    async def close(self) -> None:
+        if self._refreshing is not None:
+            self._refreshing.cancel()
+
+    async def _keep_synonyms(self) -> None:
+        """Read the synonyms again once a second, so that an admin's edit reaches every
+        worker while no search waits for the database (a read costs milliseconds, more on a
+        busy disk)."""
+        readable = True
+        while True:
+            await asyncio.sleep(SYNONYM_REFRESH_SECONDS)
+            try:
+                mapping = await synonym_mapping()
+            except Exception as error:  # the database is down: keep the synonyms we have
+                if readable:
+                    log.warning("synonyms unreadable, searching with those read before: %s", error)
+                readable = False
+                continue
+            readable = True
+            await self.set_synonyms(mapping)
 
     async def set_synonyms(self, mapping: Mapping[str, Sequence[str]]) -> None:
         self.synonyms = Synonyms.of(mapping)
-        self._synonyms_at = time.monotonic()
 
     def _searcher(self) -> tantivy.Searcher | None:
         try:
@@ -108,7 +125,6 @@ class EmbeddedBackend(SearchBackend):
         return {stored(searcher, address).key for _, address in found.hits}
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        await self._refresh_synonyms()
         searcher = self._searcher()
         if (nothing := unsearchable(query)) is not None:
             return nothing
@@ -174,29 +190,30 @@ class _Search:
         self.synonyms = synonyms
         self.units = self._with_compounds(units(query.text, synonyms))
 
-    def _frequency(self, part: str, as_prefix: bool) -> int:
-        """How many documents have ``part`` in a word (or, ``as_prefix``, start a title or
-        subtitle word with it): 0 for none."""
-        found = int(self.searcher.doc_freq("parts", part)) if len(part) <= PART_MAX else 0
-        if found or not as_prefix:
-            return found
-        return int(
-            any(
-                self.searcher.terms_with_prefix(name, part, limit=1)
-                for name in ("title", "subtitle")
-            )
+    def _frequency(self, start: str) -> int:
+        """About how many documents have a word starting with ``start`` (a document with two
+        such words counts twice; deleted ones until a merge), from the term dictionaries."""
+        return sum(
+            count
+            for name in ("title", "subtitle", "body")
+            for _, count in self.searcher.terms_with_prefix(name, start)
         )
 
     def _with_compounds(self, found: list[Unit]) -> list[Unit]:
         """A word that no document has (whole or as a prefix) gets more typos (see
         :class:`~search.matching.Unit`). A long compound that no title or subtitle has also
-        finds its halves, both together and the rarer one alone: when even typos
-        find nothing, and when only some description has it whole (``skolkurator`` in a
-        training's audience must not hide the school's counsellors, ``kurator`` at a school)."""
+        finds its halves, both together and the rarer one alone, when even typos find
+        nothing or when only descriptions have it and the split is likelier than the whole
+        (:func:`~search.matching.split_compound`: ``skolkurator`` in one training's audience
+        must not hide the school's counsellors, ``kurator`` at a school)."""
         result: list[Unit] = []
         for unit in found:
             word = unit.words[0]
-            if unit.phone or self._count(tier_query([unit], Scope.ROLE_PREFIX)):
+            if (
+                unit.phone
+                or self._in_title(unit)
+                or self._count(tier_query([unit], Scope.ROLE_PREFIX))
+            ):
                 result.append(unit)
                 continue
             clean = self._count(tier_query([unit], Scope.CLEAN))
@@ -211,6 +228,21 @@ class _Search:
             result.append(unit)
         return result
 
+    def _in_title(self, unit: Unit) -> bool:
+        """Whether a title or subtitle has the one word of ``unit`` (or, typed, a word
+        starting with it), read from the term dictionary rather than by a search (which costs
+        milliseconds for a word in thousands of titles; a deleted document's words count until
+        its segment is merged)."""
+        if len(unit.words) != 1:
+            return False
+        word = unit.words[0]
+        for name in ("title", "subtitle"):
+            if self.searcher.doc_freq(name, word) or (
+                unit.typed and self.searcher.terms_with_prefix(name, word, limit=1)
+            ):
+                return True
+        return False
+
     def _halves(self, halves: tuple[str, str]) -> tuple[tuple[str, ...], ...]:
         """Both halves where a document has both, and the rarer half alone (the more telling
         one: ``kurator`` of ``skol`` + ``kurator``)."""
@@ -223,10 +255,18 @@ class _Search:
         return ((rarer,),)
 
     def _allowed(self) -> Query:
+        """The query's filters. Visibility excludes every value in the index that the reader
+        may not see (so an unexpected value stays hidden) rather than listing those allowed:
+        a term set over every document costs a few milliseconds at each evaluation, while
+        staff exclude nothing and partners exclude only the internal entries."""
         query = self.query
-        filters: list[tuple[Occur, Query]] = [
-            (Occur.Must, Query.term_set_query(SCHEMA, "visibility", list(query.visibilities)))
+        hidden = [
+            value
+            for value, _ in self.searcher.terms_with_prefix("visibility", "", limit=_FACET_SIZE)
+            if value not in query.visibilities
         ]
+        filters: list[tuple[Occur, Query]] = [(Occur.Must, Query.all_query())]
+        filters += [(Occur.MustNot, Query.term_query(SCHEMA, "visibility", v)) for v in hidden]
         if query.types:
             filters.append((Occur.Must, Query.term_set_query(SCHEMA, "type", list(query.types))))
         for facet, value in query.chosen_facets():
@@ -250,13 +290,14 @@ class _Search:
             )
             tiers = [(None, exact_title(self.units))]
             tiers += [(scope, tier_query(self.units, scope)) for scope in scopes]
-        total = self._count(every)
+        facets = self._facets(every)
+        total = sum(facets["type"].values())  # each document has one type
         documents = self._page(allowed, tiers, total) if total else []
         marked = marker(self.units)
         result = SearchResult(
             hits=[self._hit(document, marked) for document in documents],
             total=total,
-            facets=self._facets(every) if total else _empty_facets(),
+            facets=facets,
         )
         if not total and self.units:
             result = _with_suggestion(result, self)

@@ -39,6 +39,10 @@ _PHONE_CHARS = set("0123456789 -+()/")
 MIN_PHONE_DIGITS = 3
 MAX_UNIT_WORDS = 4
 TYPO_MIN_LENGTH = 4
+# A prefix shorter than this finds title and subtitle words only: ``1`` or ``ty`` as the start
+# of any word of any description is noise that costs a walk over thousands of terms.
+MIN_LOOSE_PREFIX = 3
+_SHORT_PREFIX_FIELDS = ("lead", "title", "subtitle")
 
 
 class Scope(enum.IntEnum):
@@ -174,7 +178,8 @@ def _word(
     def exact_or_prefix(*fields: str) -> list[Query]:
         found = [_term(name, word) for name in fields]
         if prefix:
-            found += [_prefix(name, word) for name in fields]
+            found += [_prefix(name, word) for name in fields if name in _SHORT_PREFIX_FIELDS
+                      or len(word) >= MIN_LOOSE_PREFIX]  # fmt: skip
         return found
 
     if scope == Scope.LEAD:
@@ -261,21 +266,23 @@ def exact_title(found: Sequence[Unit]) -> Query:
     return _any([_term("title_full", title) for title in titles])
 
 
-def split_compound(word: str, frequency: Callable[[str, bool], int]) -> tuple[str, str] | None:
-    """The likeliest split of ``word`` into two halves that documents have (the first as a word
-    part, the second as a word part or word prefix), or ``None``: the split whose halves have
-    the highest geometric mean of document frequencies (Koehn and Knight, "Empirical Methods for
-    Compound Splitting", 2003), the more even one on a tie. Mere evenness would cut
-    ``skolkurator`` into ``skolk`` + ``urator`` as soon as one document has the whole word,
-    since every cut of its word then exists as a part."""
+def split_compound(word: str, frequency: Callable[[str], int]) -> tuple[str, str] | None:
+    """The likeliest split of ``word`` into two word starts, or ``None`` if ``word`` is likelier
+    whole: Koehn and Knight's rule ("Empirical Methods for Compound Splitting", 2003), the
+    split whose halves have the highest geometric mean of ``frequency`` (documents with a word
+    that starts with it), the more even one on a tie, if that beats the whole word's.
+    ``skolkurator`` is ``skol`` + ``kurator`` (one document has "skolkuratorer", many have
+    "skola" and "kurator"); ``förebygg`` stays whole, being ``förebyggande`` typed."""
     best: tuple[float, int, tuple[str, str]] | None = None
     for cut in range(PART_MIN, len(word) - PART_MIN + 1):
         head, tail = word[:cut], word[cut:]
-        score = (frequency(head, False) * frequency(tail, True)) ** 0.5
+        score = (frequency(head) * frequency(tail)) ** 0.5
         candidate = (score, min(len(head), len(tail)), (head, tail))
         if score > 0 and (best is None or candidate[:2] > best[:2]):
             best = candidate
-    return best[2] if best else None
+    if best is None or best[0] <= frequency(word):
+        return None
+    return best[2]
 
 
 def marker(found: Sequence[Unit]) -> Callable[[str], bool]:

@@ -1,5 +1,6 @@
 """The embedded backend's own promises: readers share the on-disk index with the writer, a
-rebuild swaps a new generation in without a search waiting or failing, and a query with no
+rebuild swaps a new generation in without a search waiting or failing, a running worker picks
+up synonyms saved elsewhere, compounds split by Koehn and Knight's rule, and a query with no
 hits suggests a near one."""
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from pathlib import Path
 from directory.demo.loader import load_demo_if_empty
 from search.backend import SearchQuery
 from search.documents import all_documents
-from search.embedded import EmbeddedBackend
+from search.embedded import SYNONYM_REFRESH_SECONDS, EmbeddedBackend
+from search.matching import split_compound
+from search.synonyms import delete_synonym, save_synonym
 from sync.indexing import reindex
 from tests.conftest import run_async
 from tests.search.conftest import STAFF, create, drain, search, titles
@@ -75,6 +78,30 @@ def test_a_rebuild_cut_short_leaves_the_live_index(tmp_path: Path) -> None:
     assert backend.count() == count
 
 
+def test_a_synonym_saved_by_another_worker_reaches_a_running_one(tmp_path: Path) -> None:
+    create("organization", name="Kultur- och fritidsförvaltningen", kind="internal")
+    drain(EmbeddedBackend(tmp_path))
+
+    async def other_worker_saves() -> tuple[int, list[str]]:
+        worker = EmbeddedBackend(tmp_path)
+        await worker.start()
+        query = SearchQuery(text="KFF", visibilities=STAFF)
+        before = (await worker.search(query)).total
+        await save_synonym("KFF", ["kultur- och fritidsförvaltningen"])
+        try:
+            deadline = time.monotonic() + 5 * SYNONYM_REFRESH_SECONDS
+            while not (found := await worker.search(query)).total and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        finally:
+            await delete_synonym("KFF")
+            await worker.close()
+        return before, [hit.title for hit in found.hits]
+
+    before, found = run_async(other_worker_saves())
+    assert before == 0
+    assert found == ["Kultur- och fritidsförvaltningen"]
+
+
 def _demo() -> EmbeddedBackend:
     run_async(load_demo_if_empty())
     backend = EmbeddedBackend()
@@ -96,3 +123,14 @@ def test_searches_stay_fast_on_the_demo() -> None:
     for text in ("soc", "socai", "jour", "08-527 44 290", "avhopparverksamhet", "1"):
         search(backend, text)
     assert time.perf_counter() - began < 2
+
+
+def test_a_compound_splits_only_where_its_halves_are_likelier_than_the_whole() -> None:
+    documents = {"skola": 40, "skolkuratorer": 1, "kurator": 6, "förebyggande": 25, "bygget": 2}
+
+    def starting(start: str) -> int:
+        return sum(count for word, count in documents.items() if word.startswith(start))
+
+    assert split_compound("skolkurator", starting) == ("skol", "kurator")
+    assert split_compound("förebygg", starting) is None
+    assert split_compound("avhoppare", starting) is None
