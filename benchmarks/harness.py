@@ -99,6 +99,16 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def private_mb(pid: int) -> float:
+    """Memory ``pid`` holds alone, in MB: resident pages no other process shares (forked
+    workers share the pages of the modules their parent loaded, and every reader shares the
+    page cache of the index files, which ``VmRSS`` counts in full for each)."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        fields = dict(line.split(":", 1) for line in rollup if ":" in line)
+    kilobytes = sum(int(fields[name].split()[0]) for name in ("Private_Clean", "Private_Dirty"))
+    return kilobytes / 1024
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` in MB (``VmRSS``)."""
     with open(f"/proc/{pid}/status") as status:

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import descendants, percentile, rss_mb, served_process
+from benchmarks.harness import descendants, percentile, private_mb, rss_mb, served_process
 from benchmarks.search_corpus import generate, queries
 
 
@@ -151,12 +151,15 @@ def _over_http(mix: list[dict[str, str]], token: str, workers: int) -> dict[str,
             for _ in range(workers * 4):
                 client.get("/api/v1/search", params={"q": "warm"}, headers=headers)
             samples = _timed_requests(client, mix, headers)
-            rss = [round(rss_mb(pid), 1) for pid in descendants(server.pid)]
+            workers_pids = descendants(server.pid)
+            rss = [round(rss_mb(pid), 1) for pid in workers_pids]
+            private = [round(private_mb(pid), 1) for pid in workers_pids]
             reindexing, during = _during_reindex(client, mix, headers)
     return {
         "workers": workers,
         "ready_seconds": round(ready, 2),
         "rss_mb_per_process": rss,
+        "private_mb_per_process": private,
         "http": _percentiles(samples),
         "http_during_reindex": {**_percentiles(during), "reindex_seconds": reindexing},
     }

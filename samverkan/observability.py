@@ -26,12 +26,16 @@ from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.types import ASGIApp, Logger, Message, Receive, Scope, Send
 from piccolo.query.functions.aggregate import Min
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.multiprocess import MultiProcessCollector
 
 from directory.core.database import engine
 from directory.core.errors import N_, DirectoryError
-from directory.core.metrics import HTTP_DURATION, HTTP_REQUESTS, OUTBOX_BACKLOG
+from directory.core.metrics import (
+    CONTENT_TYPE,
+    HTTP_DURATION,
+    HTTP_REQUESTS,
+    OUTBOX_BACKLOG,
+    scrape,
+)
 from directory.core.settings import Settings, get_settings
 from directory.core.storage import storage_fault
 from directory.core.tables import ChangeEvent
@@ -261,12 +265,7 @@ async def metrics() -> Response[bytes]:
         OUTBOX_BACKLOG.set(await outbox_backlog())
     except Exception:  # a scrape still reports the other metrics when the database is down
         logging.getLogger(__name__).warning("outbox backlog not readable", exc_info=True)
-    metrics_dir = get_settings().metrics_dir
-    if not metrics_dir:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-    registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=metrics_dir)  # type: ignore[no-untyped-call]
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(scrape(), media_type=CONTENT_TYPE)
 
 
 OBSERVABILITY_ROUTES = [health, ready, metrics]

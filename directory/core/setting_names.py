@@ -29,8 +29,8 @@ SETTING_NAMES: dict[str, str] = {
     "only `samverkan worker` does",
     "SAMVERKAN_OUTBOX_LEASE_SECONDS": "seconds an outbox worker's claim on a consumer lasts "
     "unless renewed (a killed worker's claim frees itself after this)",
-    "PROMETHEUS_MULTIPROC_DIR": "an empty directory where the web processes of one server share "
-    "their metrics; `serve --workers N` (N > 1) makes one when unset",
+    "PROMETHEUS_MULTIPROC_DIR": "a directory where the web processes of one server share "
+    "their metrics (emptied by `serve`); unset: each server makes its own",
     "FEED_PAST_DAYS": "days of past meetings an iCal feed holds",
     "FEED_FUTURE_DAYS": "days of future meetings an iCal feed holds",
     "IMPORT_INTERVAL_MINUTES": "minutes between fetches of a network's external ICS feeds",

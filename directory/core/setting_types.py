@@ -106,7 +106,6 @@ class Settings:
     imap_interval_seconds: int = 60
     worker_in_app: bool = True
     outbox_lease_seconds: int = 30
-    metrics_dir: str = ""
     picture_min_reports: int = 3
 
     @property

@@ -305,7 +305,6 @@ def load_settings() -> Settings:
         smtp_starttls=_bool("SMTP_STARTTLS", False),
         worker_in_app=_bool("SAMVERKAN_WORKER_IN_APP", True),
         outbox_lease_seconds=_int("SAMVERKAN_OUTBOX_LEASE_SECONDS", 30, 2, 3600),
-        metrics_dir=_get("PROMETHEUS_MULTIPROC_DIR"),
         picture_min_reports=_int("SAMVERKAN_PICTURE_MIN_REPORTS", 3, 2, 100),
         appapi=appapi,
         dav=_dav(),

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
+from directory.core.metrics import configured_directory, pool_directory
 from directory.core.settings import get_settings, serve_environment
 from samverkan.cli import load_demo, main, prepare_database, run
+from samverkan.cli.prefork import serve_forked
 from search.configured import configured_backend
 
 
@@ -52,15 +53,13 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
     prepare_database()
     if with_demo:
         load_demo()
-    if workers > 1:
-        _share_metrics()
+    _share_metrics()
     click.echo(f"Samverkan on http://{host}:{port}/ (API /api/v1, OpenAPI /schema)")
-    uvicorn.run(
+    config = uvicorn.Config(
         "samverkan.app:create_app",
         factory=True,
         host=host,
         port=port,
-        workers=workers,
         log_level="info",
         access_log=False,  # ours logs route templates, never query strings that may hold tokens
         **proxy_options(get_settings().trusted_proxies),
@@ -70,6 +69,10 @@ def serve(host: str | None, port: int | None, workers: int, with_demo: bool) -> 
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=16 * 1024,
     )
+    if workers > 1:
+        serve_forked(config, workers)
+    else:
+        uvicorn.Server(config).run()
 
 
 def proxy_options(trusted: tuple[str, ...]) -> dict[str, Any]:
@@ -82,14 +85,11 @@ def proxy_options(trusted: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _share_metrics() -> None:
-    """Give the worker processes an empty directory to pool their Prometheus metrics in; they
-    inherit the environment, and files of an earlier run would count twice."""
-    directory = get_settings().metrics_dir
-    if directory:
-        for stale in Path(directory).glob("*.db"):
+    """Delete the metric files an earlier run left in a configured directory: they would
+    count twice (a directory the process made is new)."""
+    if configured_directory():
+        for stale in Path(pool_directory()).glob("*.db"):
             stale.unlink()
-    else:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="samverkan-metrics-")
 
 
 @main.command()
