@@ -51,8 +51,8 @@ def _with_etag(meeting: MeetingOut, status_code: int = 200) -> Response[MeetingO
     "/",
     operation_id="list_meetings",
     summary="Meetings with occurrences in a window",
-    description="The window runs from `start` (default: 90 days ago) to `end` (default: 18 months "
-    "ahead).",
+    description="The window runs from `start` to `end`, by default the calendar feeds' window: "
+    "`FEED_PAST_DAYS` (90) days back to `FEED_FUTURE_DAYS` (548) days ahead.",
 )
 async def list_meetings(
     request: PrincipalRequest,
