@@ -165,6 +165,13 @@ def _time_warnings(given: list[str], meeting: Any) -> list[str]:
     return [warning_text(w, meeting.timezone, i18n.gettext) for w in [*found, *meeting.warnings]]
 
 
+async def _invited(principal: Principal, spec: Any, ids: list[uuid.UUID]) -> list[Any]:
+    """The invited records of ``spec`` the principal may see, by name."""
+    wanted = set(ids)
+    listed = (await RecordService(spec, principal).page(ListQuery(per_page=500))).contents
+    return [record for record in listed if record.id in wanted]
+
+
 async def render_meeting(
     request: WebRequest,
     meeting_id: uuid.UUID,
@@ -185,10 +192,6 @@ async def render_meeting(
         may_read_notes = True
     except PermissionDenied:
         notes, attendance, follow_ups, may_read_notes = [], [], [], False
-    invited = (
-        await RecordService(ORGANIZATIONS, request.user).page(ListQuery(per_page=500))
-    ).contents
-    invited = [org for org in invited if org.id in meeting.invited_organizations]
     upcoming, past = split_by_now(entries([meeting]), dt.datetime.now(ZONE))
     is_coordinator = await is_coordinator_of(request.user, meeting.network_id)
     return await page(
@@ -201,7 +204,8 @@ async def render_meeting(
         upcoming=upcoming,
         past=past,
         changeable=[entry for entry in upcoming if not entry.cancelled][:OCCURRENCES_SHOWN],
-        invited=invited,
+        invited=await _invited(request.user, ORGANIZATIONS, meeting.invited_organizations),
+        invited_contacts=await _invited(request.user, CONTACTS, meeting.invited_contacts),
         notes=notes,
         attendance=await attendance_view(
             request.user, meeting, [*past, *upcoming[:1]], attendance, occasion

@@ -1,0 +1,93 @@
+"""A coordinator's meeting page in Chromium, on the demo data: who is invited (organisations and
+people).
+
+One server and one browser for the module; each test books its own meeting. Screenshots go to
+``WALKTHROUGH_DIR`` when it is set, at desktop (1366×768) and phone (390×844) widths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from directory.demo.data import _id
+from directory.demo.loader import load_demo_if_empty
+from directory.records.tables import NetworkCoordinator
+from tests.conftest import _clean, run_async
+from tests.samverkan.web.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    USERS,
+    axe_violations,
+    shot,
+    signed_in,
+    start_server,
+)
+from tests.samverkan.web.conftest import make_account
+
+SSPF = _id("network/sspf-tyreso")
+PHONE = 390
+
+
+@pytest.fixture(autouse=True)
+def clean_database() -> None:
+    """Overrides the per-test wipe: the module's tests share the directory :func:`site` made."""
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[tuple[str, Browser]]:
+    run_async(_clean())
+    with start_server() as url:
+        run_async(load_demo_if_empty())
+        accounts = {role: make_account(role, username) for role, username in USERS.items()}
+        row = NetworkCoordinator(network_id=uuid.UUID(SSPF), account_id=accounts["coordinator"].id)
+        run_async(NetworkCoordinator.insert(row))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield url, browser
+            browser.close()
+
+
+def _book_series(page: Page, title: str) -> str:
+    """A weekly series of five in SSPF, inviting its first organisation and first contact; the
+    meeting page's path."""
+    page.goto(f"/networks/{SSPF}/meetings/new")
+    page.fill("#s-title", title)
+    page.fill("#s-date", (dt.date.today() + dt.timedelta(days=7)).isoformat())
+    page.check("input[name=repeat][value=weekly]")
+    page.fill("#s-count", "5")
+    page.locator("input[name=invited_organizations]").first.check()
+    page.locator("input[name=invited_contacts]").first.check()
+    page.click("button[value=save]")
+    expect(page.locator("h1")).to_have_text(title)
+    return page.url.split("?")[0].removeprefix(page.url.split("/meetings/")[0])
+
+
+def test_the_meeting_page_names_the_invited_organisations_and_people(
+    site: tuple[str, Browser],
+) -> None:
+    page = signed_in(site, "coordinator")
+    page.goto(f"/networks/{SSPF}/meetings/new")
+    person = page.locator("input[name=invited_contacts]").first.locator("xpath=..").inner_text()
+    organisation = page.locator("input[name=invited_organizations]").first.locator("xpath=..")
+    organisation_name = organisation.inner_text().strip()
+    path = _book_series(page, "Samverkansgrupp inbjudna")
+    facts = page.locator(".facts")
+    expect(facts.locator(".invited-organizations")).to_have_text(organisation_name)
+    expect(facts.locator(".invited-contacts")).to_contain_text(person.split("(")[0].strip())
+    page.locator(".invited-contacts a").first.click()
+    expect(page.locator("h1")).to_have_text(person.split("(")[0].strip())
+    failures = {}
+    for width in (1366, PHONE):
+        viewer = signed_in(site, "staff", width)
+        viewer.goto(path)
+        expect(viewer.locator(".invited-contacts")).to_be_visible()
+        shot(viewer, f"meeting-invitees-{width}")
+        if violations := axe_violations(viewer):
+            failures[width] = violations
+        viewer.context.close()
+    assert failures == {}
+
