@@ -1,5 +1,5 @@
 """A coordinator's meeting page in Chromium, on the demo data: who is invited (organisations and
-people).
+people), and the error summary of a refused cancel.
 
 One server and one browser for the module; each test books its own meeting. Screenshots go to
 ``WALKTHROUGH_DIR`` when it is set, at desktop (1366×768) and phone (390×844) widths."""
@@ -89,5 +89,37 @@ def test_the_meeting_page_names_the_invited_organisations_and_people(
         if violations := axe_violations(viewer):
             failures[width] = violations
         viewer.context.close()
+    assert failures == {}
+
+
+def test_a_refused_cancel_shows_an_error_summary_like_the_other_forms(
+    site: tuple[str, Browser],
+) -> None:
+    page = signed_in(site, "coordinator")
+    path = _book_series(page, "Samverkansgrupp felsammanfattning")
+    stale = signed_in(site, "coordinator", PHONE)
+    stale.goto(path)
+    page.click("text=Ställ in serien")  # without ticking the box
+    summary = page.locator("#series .error-summary")
+    expect(summary).to_contain_text("Inget ändrades")
+    expect(summary.locator("li")).to_have_text("Kryssa i rutan för att bekräfta.")
+    failures = {}
+    shot(page, "cancel-summary-1366")
+    if violations := axe_violations(page):
+        failures["series"] = violations
+
+    page.goto(path)
+    page.select_option("#split-occurrence", index=1)
+    page.click("text=Ändra från och med detta tillfälle")
+    expect(page.locator(".notice")).to_be_visible()
+    stale.select_option("#move-occurrence", index=3)  # split off on the other page just now
+    stale.click("text=Ställ in tillfället")
+    summary = stale.locator("#occurrences .error-summary")
+    expect(summary).to_contain_text("Inget ändrades")
+    expect(summary.locator("li")).to_contain_text("är inget tillfälle i serien")
+    expect(stale.locator("#move-occurrence")).to_have_attribute("aria-invalid", "true")
+    shot(stale, "cancel-occasion-summary-390")
+    if violations := axe_violations(stale):
+        failures["occasion"] = violations
     assert failures == {}
 
