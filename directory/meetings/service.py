@@ -162,6 +162,15 @@ class MeetingService:
                 await self._write(current, {"status": "cancelled", "cancelled_at": now()})
         return await self.get(meeting_id)
 
+    async def restore(self, meeting_id: uuid.UUID, if_match: str | None) -> MeetingOut:
+        """Undo :meth:`cancel`: the meeting is planned again (occasions cancelled one by one
+        stay cancelled), and feeds and invitations show it with a new SEQUENCE."""
+        async with transaction():
+            current = await self._current(meeting_id, if_match)
+            if current.row["status"] == "cancelled":
+                await self._write(current, {"status": "confirmed", "cancelled_at": None})
+        return await self.get(meeting_id)
+
     async def move_occurrence(self, meeting_id: uuid.UUID, change: OccurrenceChange) -> MeetingOut:
         times = {"starts_at": change.starts_at, "ends_at": change.ends_at}
         starts_at, ends_at = stored_times(times, TIMEZONE)
@@ -170,6 +179,31 @@ class MeetingService:
 
     async def cancel_occurrence(self, meeting_id: uuid.UUID, ref: OccurrenceRef) -> MeetingOut:
         return await self._override(meeting_id, ref.recurrence_id, None, None, True)
+
+    async def restore_occurrence(self, meeting_id: uuid.UUID, ref: OccurrenceRef) -> MeetingOut:
+        """Undo :meth:`cancel_occurrence`: the occasion is back at its time in the series.
+        Raises :class:`InvalidField` ("recurrence_id") for one that is not cancelled."""
+        rid = _utc(ref.recurrence_id)
+        async with transaction():
+            current = await self._series(meeting_id)
+            await require_coordinator(self.principal, current.row["network_id"])
+            existing = current.overrides.get(rid)
+            if existing is None or not existing.cancelled:
+                raise InvalidField("recurrence_id", N_("the occasion is not cancelled"))
+            await MeetingOccurrence.delete().where(
+                (MeetingOccurrence.meeting_id == meeting_id)
+                & (MeetingOccurrence.recurrence_id == rid)
+            )
+            await self._write(current, {}, audit=False)
+            await log_change(
+                self.principal,
+                "restore_occurrence",
+                "meeting",
+                meeting_id,
+                {"recurrence_id": rid, "cancelled": True},
+                {"recurrence_id": rid, "cancelled": False},
+            )
+        return await self.get(meeting_id)
 
     async def split(self, meeting_id: uuid.UUID, split: SplitIn) -> MeetingOut:
         """End the series before ``split.recurrence_id`` and continue it as a new series."""

@@ -1,5 +1,6 @@
 """A coordinator's meeting page in Chromium, on the demo data: who is invited (organisations and
-people), and the error summary of a refused cancel.
+people), the error summary of a refused cancel, and undoing a cancelled series or occasion,
+with the edit page of a cancelled meeting offering the undo instead of the form.
 
 One server and one browser for the module; each test books its own meeting. Screenshots go to
 ``WALKTHROUGH_DIR`` when it is set, at desktop (1366×768) and phone (390×844) widths."""
@@ -123,3 +124,42 @@ def test_a_refused_cancel_shows_an_error_summary_like_the_other_forms(
         failures["occasion"] = violations
     assert failures == {}
 
+
+def test_a_cancelled_meeting_offers_the_undo_instead_of_the_edit_form(
+    site: tuple[str, Browser],
+) -> None:
+    page = signed_in(site, "coordinator")
+    path = _book_series(page, "Samverkansgrupp ångra")
+    second = page.locator("#move-occurrence option").nth(1).inner_text()
+    page.select_option("#move-occurrence", index=1)
+    page.click("text=Ställ in tillfället")
+    expect(page.locator(".notice")).to_have_text("Tillfället är inställt.")
+    expect(page.locator("#restore-occurrence option")).to_have_text([second])
+    page.click("text=Återställ tillfället")
+    expect(page.locator(".notice")).to_have_text("Tillfället är återställt.")
+    expect(page.locator("#restore-occurrence")).to_have_count(0)
+    expect(page.locator("#move-occurrence option")).to_have_count(5)
+
+    page.check("#cancel-confirm")
+    page.click("text=Ställ in serien")
+    expect(page.locator("#restore")).to_contain_text("Mötet är inställt")
+    failures = {}
+    for width in (1366, PHONE):
+        editor = signed_in(site, "coordinator", width)
+        editor.goto(f"{path}/edit")
+        expect(editor.locator("#restore h2")).to_have_text("Mötet är inställt")
+        expect(editor.locator("#restore")).to_contain_text("kan inte ändras")
+        expect(editor.locator("#e-title")).to_have_count(0)
+        shot(editor, f"cancelled-edit-{width}")
+        if violations := axe_violations(editor):
+            failures[width] = violations
+        if width == PHONE:
+            editor.click("text=Återställ mötet")
+            expect(editor.locator(".notice")).to_have_text(
+                "Mötet är återställt: det är planerat igen."
+            )
+            expect(editor.locator(".record .badge")).to_have_count(0)
+            editor.click("text=Ändra titel, dagordning, plats och inbjudna")
+            expect(editor.locator("#e-title")).to_have_value("Samverkansgrupp ångra")
+        editor.context.close()
+    assert failures == {}
