@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 from piccolo.columns.combination import WhereRaw
@@ -55,6 +55,11 @@ DEFAULT_SECTIONS: tuple[dict[str, Any], ...] = (
         "directory_area": "relatives_support",
     },
 )
+
+OWN_UNITS_FIRST: Final = frozenset({"social_services"})
+"""Areas whose step lists the area's own units first: for a concern about a child the plan says
+"contact social services", so their intake and socialjouren (entries that work in social
+services only) come before the units that also work with children, such as a field group."""
 
 EDITABLE = ("heading_sv", "heading_en", "body_sv", "body_en", "phone")
 _MAX_LENGTH = {"heading_sv": 200, "heading_en": 200, "body_sv": 5000, "body_en": 5000, "phone": 40}
@@ -133,6 +138,7 @@ async def _entries(principal: Principal, area: str, kind: str) -> list[Directory
         for row in await Organization.select(Organization.id, Organization.name)
     }
     entries: list[tuple[uuid.UUID, DirectoryEntry]] = []
+    own: set[uuid.UUID] = set()
     for spec, table, extra in (
         (SERVICES, Service, None),
         (CONTACTS, Contact, Contact.is_function == True),  # noqa: E712
@@ -155,7 +161,14 @@ async def _entries(principal: Principal, area: str, kind: str) -> list[Directory
                 email=row["email"],
             )
             entries.append((row["organization_id"], entry))
-    return _merged(entries)
+            if area in OWN_UNITS_FIRST and set(msgspec.json.decode(row["areas"])) == {area}:
+                own.add(row["id"])
+    merged = _merged(entries)  # sorted is stable: the merged order holds within each part
+    return sorted(merged, key=lambda entry: not _is_own(entry, own))
+
+
+def _is_own(entry: DirectoryEntry, own: set[uuid.UUID]) -> bool:
+    return entry.id in own or any(ref in own for _, ref, _ in entry.also)
 
 
 async def sections(principal: Principal) -> list[Section]:

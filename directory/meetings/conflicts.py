@@ -9,11 +9,10 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from directory.core.errors import N_, InvalidField
-from directory.core.settings import get_settings
 from directory.core.validation import check_instant
 from directory.meetings import recurrence
 from directory.meetings.schemas import Busy, ConflictQuery, ConflictReport
-from directory.meetings.store import Condition, Series, in_window, load_series
+from directory.meetings.store import Condition, Series, feed_window, in_window, load_series
 from directory.meetings.tables import Meeting
 from directory.records.tables import Contact
 
@@ -65,7 +64,7 @@ def _involved(
 
 def proposed_occurrences(query: ConflictQuery) -> list[tuple[dt.datetime, dt.datetime]]:
     """(start, end) in UTC of every proposed occurrence up to the end of the feed window
-    (``SAMVERKAN_FEED_FUTURE_DAYS`` from now), the first always included; raises
+    (:func:`~directory.meetings.store.feed_window`), the first always included; raises
     :class:`InvalidField` ("rrule") for a rule this service does not publish."""
     check_instant("starts_at", query.starts_at)
     check_instant("ends_at", query.ends_at)
@@ -77,7 +76,7 @@ def proposed_occurrences(query: ConflictQuery) -> list[tuple[dt.datetime, dt.dat
     # A proposed rule is checked as strictly as a stored one is on saving; expanding a stored
     # rule (below) is lenient, so that one bad row never breaks a page.
     recurrence.parse_rule(query.rrule, start, str(ZONE), query.all_day)
-    horizon = dt.datetime.now(dt.UTC) + dt.timedelta(days=get_settings().feed_future_days)
+    horizon = feed_window(dt.datetime.now(dt.UTC))[1]
     starts = recurrence.original_starts(
         query.rrule, start, str(ZONE), query.all_day, start, max(horizon, start) + STEP
     )

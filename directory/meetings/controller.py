@@ -51,8 +51,8 @@ def _with_etag(meeting: MeetingOut, status_code: int = 200) -> Response[MeetingO
     "/",
     operation_id="list_meetings",
     summary="Meetings with occurrences in a window",
-    description="The window runs from `start` (default: 90 days ago) to `end` (default: 18 months "
-    "ahead).",
+    description="The window runs from `start` to `end`, by default the calendar feeds' window: "
+    "`FEED_PAST_DAYS` (90) days back to `FEED_FUTURE_DAYS` (548) days ahead.",
 )
 async def list_meetings(
     request: PrincipalRequest,
@@ -100,6 +100,19 @@ async def cancel_meeting(
 
 
 @post(
+    "/{meeting_id:uuid}/restore",
+    operation_id="restore_meeting",
+    summary="Undo cancelling a meeting (occurrences cancelled one by one stay so); needs If-Match",
+    guards=[writers_only],
+    status_code=200,
+)
+async def restore_meeting(
+    request: PrincipalRequest, meeting_id: MeetingId, if_match: IfMatch = None
+) -> Response[MeetingOut]:
+    return _with_etag(await MeetingService(request.user).restore(meeting_id, if_match))
+
+
+@post(
     "/{meeting_id:uuid}/occurrences/move",
     operation_id="move_occurrence",
     summary="Move one occurrence of a series",
@@ -123,6 +136,19 @@ async def cancel_occurrence(
     request: PrincipalRequest, meeting_id: MeetingId, data: OccurrenceRef
 ) -> Response[MeetingOut]:
     return _with_etag(await MeetingService(request.user).cancel_occurrence(meeting_id, data))
+
+
+@post(
+    "/{meeting_id:uuid}/occurrences/restore",
+    operation_id="restore_occurrence",
+    summary="Undo cancelling one occurrence of a series",
+    guards=[writers_only],
+    status_code=200,
+)
+async def restore_occurrence(
+    request: PrincipalRequest, meeting_id: MeetingId, data: OccurrenceRef
+) -> Response[MeetingOut]:
+    return _with_etag(await MeetingService(request.user).restore_occurrence(meeting_id, data))
 
 
 @post(
@@ -240,8 +266,10 @@ meetings_router = Router(
         create_meeting,
         update_meeting,
         cancel_meeting,
+        restore_meeting,
         move_occurrence,
         cancel_occurrence,
+        restore_occurrence,
         split_series,
         record_attendance,
         list_attendance,

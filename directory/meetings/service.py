@@ -45,16 +45,15 @@ from directory.meetings.store import (
     Series,
     attach_overrides,
     decode_row,
+    feed_window,
     in_window,
     load_series,
     to_out,
 )
 from directory.meetings.tables import Meeting, MeetingOccurrence
-from directory.meetings.validation import validate_meeting
+from directory.meetings.validation import stored_times, validate_meeting
 
 TIMEZONE = "Europe/Stockholm"
-DEFAULT_WINDOW = (dt.timedelta(days=90), dt.timedelta(days=548))
-LONGEST = dt.timedelta(days=366)
 
 
 def etag_of(meeting: MeetingOut) -> str:
@@ -67,30 +66,6 @@ def now() -> dt.datetime:
 
 def new_uid() -> str:
     return f"{uuid.uuid4()}@samverkan"
-
-
-def _times(values: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
-    """Start and end as UTC instants; a naive time is Stockholm wall time, and an all-day
-    meeting runs from local midnight of its first day to local midnight after its last."""
-    zone = ZoneInfo(TIMEZONE)
-
-    def aware(value: dt.datetime) -> dt.datetime:
-        return value.replace(tzinfo=zone) if value.tzinfo is None else value
-
-    check_instant("starts_at", values["starts_at"])
-    check_instant("ends_at", values["ends_at"])
-    start, end = aware(values["starts_at"]), aware(values["ends_at"])
-    if values.get("all_day"):
-        first = start.astimezone(zone).date()
-        last = end.astimezone(zone).date()
-        after = last if last > first else first + dt.timedelta(days=1)
-        start = dt.datetime.combine(first, dt.time(), zone)
-        end = dt.datetime.combine(after, dt.time(), zone)
-    if end <= start:
-        raise InvalidField("ends_at", N_("must be after starts_at"))
-    if end - start > LONGEST:
-        raise InvalidField("ends_at", N_("a meeting lasts at most %(days)s days"), {"days": 366})
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def _row_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -111,11 +86,12 @@ class MeetingService:
     async def list(
         self, network_id: uuid.UUID | None, start: dt.datetime | None, end: dt.datetime | None
     ) -> list[MeetingOut]:
-        """Meetings with an occurrence in the window (default: 90 days back, 18 months ahead)."""
+        """Meetings with an occurrence in the window (default: the feeds', see
+        :func:`~directory.meetings.store.feed_window`)."""
         check_instant("start", start)
         check_instant("end", end)
-        start = start or now() - DEFAULT_WINDOW[0]
-        end = end or now() + DEFAULT_WINDOW[1]
+        start = start or feed_window(now())[0]
+        end = end or feed_window(now())[1]
         if end <= start:
             raise InvalidField("end", N_("must be after start"))
         conditions: list[Condition] = [in_window(start, end)]
@@ -130,7 +106,7 @@ class MeetingService:
 
     async def get(self, meeting_id: uuid.UUID) -> MeetingOut:
         series = await self._series(meeting_id)
-        start, end = now() - DEFAULT_WINDOW[0], now() + DEFAULT_WINDOW[1]
+        start, end = feed_window(now())
         out = to_out(series, await shows_agenda(self.principal, series.row), (start, end))
         out.warnings = series_warnings(series, start, end)
         return await self._view(out)
@@ -144,7 +120,7 @@ class MeetingService:
         values = as_builtins(data)
         await require_coordinator(self.principal, data.network_id)
         given = given_warnings(values, TIMEZONE)
-        starts_at, ends_at = _times(values)
+        starts_at, ends_at = stored_times(values, TIMEZONE)
         values.update(starts_at=starts_at, ends_at=ends_at, timezone=TIMEZONE)
         await validate_meeting(values)
         return _warned(await self._insert(values, new_uid(), None), given)
@@ -163,7 +139,7 @@ class MeetingService:
             merged = {**current.row, **changes}
             given = given_warnings({**changes, "all_day": merged["all_day"]}, TIMEZONE)
             if {"starts_at", "ends_at", "all_day"} & changes.keys():
-                merged["starts_at"], merged["ends_at"] = _times(merged)
+                merged["starts_at"], merged["ends_at"] = stored_times(merged, TIMEZONE)
             await validate_meeting(merged)
             changed = {
                 k: merged[k]
@@ -186,14 +162,48 @@ class MeetingService:
                 await self._write(current, {"status": "cancelled", "cancelled_at": now()})
         return await self.get(meeting_id)
 
+    async def restore(self, meeting_id: uuid.UUID, if_match: str | None) -> MeetingOut:
+        """Undo :meth:`cancel`: the meeting is planned again (occasions cancelled one by one
+        stay cancelled), and feeds and invitations show it with a new SEQUENCE."""
+        async with transaction():
+            current = await self._current(meeting_id, if_match)
+            if current.row["status"] == "cancelled":
+                await self._write(current, {"status": "confirmed", "cancelled_at": None})
+        return await self.get(meeting_id)
+
     async def move_occurrence(self, meeting_id: uuid.UUID, change: OccurrenceChange) -> MeetingOut:
         times = {"starts_at": change.starts_at, "ends_at": change.ends_at}
-        starts_at, ends_at = _times(times)
+        starts_at, ends_at = stored_times(times, TIMEZONE)
         moved = await self._override(meeting_id, change.recurrence_id, starts_at, ends_at, False)
         return _warned(moved, given_warnings(times, TIMEZONE))
 
     async def cancel_occurrence(self, meeting_id: uuid.UUID, ref: OccurrenceRef) -> MeetingOut:
         return await self._override(meeting_id, ref.recurrence_id, None, None, True)
+
+    async def restore_occurrence(self, meeting_id: uuid.UUID, ref: OccurrenceRef) -> MeetingOut:
+        """Undo :meth:`cancel_occurrence`: the occasion is back at its time in the series.
+        Raises :class:`InvalidField` ("recurrence_id") for one that is not cancelled."""
+        rid = _utc(ref.recurrence_id)
+        async with transaction():
+            current = await self._series(meeting_id)
+            await require_coordinator(self.principal, current.row["network_id"])
+            existing = current.overrides.get(rid)
+            if existing is None or not existing.cancelled:
+                raise InvalidField("recurrence_id", N_("the occasion is not cancelled"))
+            await MeetingOccurrence.delete().where(
+                (MeetingOccurrence.meeting_id == meeting_id)
+                & (MeetingOccurrence.recurrence_id == rid)
+            )
+            await self._write(current, {}, audit=False)
+            await log_change(
+                self.principal,
+                "restore_occurrence",
+                "meeting",
+                meeting_id,
+                {"recurrence_id": rid, "cancelled": True},
+                {"recurrence_id": rid, "cancelled": False},
+            )
+        return await self.get(meeting_id)
 
     async def split(self, meeting_id: uuid.UUID, split: SplitIn) -> MeetingOut:
         """End the series before ``split.recurrence_id`` and continue it as a new series."""
@@ -225,7 +235,7 @@ class MeetingService:
                 row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
             )
             given = given_warnings(changes, row["timezone"])
-            values["starts_at"], values["ends_at"] = _times(values)
+            values["starts_at"], values["ends_at"] = stored_times(values, TIMEZONE)
             values["timezone"] = row["timezone"]
             await validate_meeting(values)
             created = await self._insert(values, new_uid(), meeting_id, in_transaction=True)

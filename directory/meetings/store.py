@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import And, Or, Where, WhereRaw
 
+from directory.core.settings import get_settings
 from directory.core.validation import clamp_instant
 from directory.meetings import recurrence
 from directory.meetings.schemas import MeetingOut, OccurrenceOut
@@ -62,6 +63,18 @@ def decode_row(row: dict[str, Any]) -> dict[str, Any]:
         if decoded.get(column) is not None:
             decoded[column] = clamp_instant(decoded[column].astimezone(dt.UTC))
     return decoded
+
+
+def feed_window(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The span a calendar feed covers around ``moment``: ``FEED_PAST_DAYS`` back and
+    ``FEED_FUTURE_DAYS`` ahead. The meeting pages and the API list occurrences in it,
+    and the schedule check looks at every proposed occurrence up to its end, so none of them
+    sees more or less of a series than a subscriber's calendar does."""
+    settings = get_settings()
+    return (
+        moment - dt.timedelta(days=settings.feed_past_days),
+        moment + dt.timedelta(days=settings.feed_future_days),
+    )
 
 
 def in_window(start: dt.datetime, end: dt.datetime) -> And:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from directory.accounts.tables import Account
 from directory.core.errors import N_, InvalidField
-from directory.core.validation import check_code, check_required, check_url
+from directory.core.validation import check_code, check_instant, check_required, check_url
 from directory.core.vocabulary import allowed_codes
 from directory.meetings import recurrence
 from directory.records.tables import Contact, Network, Organization
+
+LONGEST = dt.timedelta(days=366)
 
 
 async def _require_all(field: str, table: Any, ids: Sequence[uuid.UUID]) -> None:
@@ -41,3 +45,28 @@ async def validate_meeting(values: Mapping[str, Any]) -> None:
     await _require_all("invited_contacts", Contact, values["invited_contacts"])
     if values["coordinator_id"] is not None:
         await _require_all("coordinator_id", Account, [values["coordinator_id"]])
+
+
+def stored_times(values: Mapping[str, Any], timezone: str) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end as UTC instants; a naive time is wall time in ``timezone``, and an all-day
+    meeting runs from local midnight of its first day to local midnight after its last. Raises
+    :class:`InvalidField` for an end not after the start or a meeting longer than a year."""
+    zone = ZoneInfo(timezone)
+
+    def aware(value: dt.datetime) -> dt.datetime:
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value
+
+    check_instant("starts_at", values["starts_at"])
+    check_instant("ends_at", values["ends_at"])
+    start, end = aware(values["starts_at"]), aware(values["ends_at"])
+    if values.get("all_day"):
+        first = start.astimezone(zone).date()
+        last = end.astimezone(zone).date()
+        after = last if last > first else first + dt.timedelta(days=1)
+        start = dt.datetime.combine(first, dt.time(), zone)
+        end = dt.datetime.combine(after, dt.time(), zone)
+    if end <= start:
+        raise InvalidField("ends_at", N_("must be after starts_at"))
+    if end - start > LONGEST:
+        raise InvalidField("ends_at", N_("a meeting lasts at most %(days)s days"), {"days": 366})
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)

@@ -52,6 +52,31 @@ class NetworkCoordinatorsOnly(PermissionDenied):
     """Only the network's own coordinators and admins may (the web's 403 page says so)."""
 
 
+class OwnCoordinatorRole(PermissionDenied):
+    """A coordinator took their own account off a network's coordinators (the web's 403 page
+    says why and whom to ask)."""
+
+
+def keeps_own_coordinator_role(principal: Principal, account_id: uuid.UUID) -> bool:
+    """Whether removing ``account_id`` from a network's coordinators is refused to
+    ``principal``: a network is changed only by its own coordinators and admins, so a
+    coordinator who took themselves off could not change it again, nor put themselves back."""
+    return principal.role is not Role.ADMIN and account_id == principal.account_id
+
+
+def require_coordinators_change(
+    principal: Principal, before: Sequence[uuid.UUID], after: Sequence[uuid.UUID]
+) -> None:
+    """Raises :class:`OwnCoordinatorRole` if the change drops the principal's own account
+    (see :func:`keeps_own_coordinator_role`); an admin does that."""
+    for account_id in set(before) - set(after):
+        if keeps_own_coordinator_role(principal, account_id):
+            raise OwnCoordinatorRole(
+                "a coordinator cannot remove their own coordinator role: only a network's "
+                "coordinators and admins change it, so ask an admin to do it"
+            )
+
+
 def require_writer(principal: Principal) -> None:
     if not principal.can_write:
         raise PermissionDenied("only admins and coordinators change the directory", WRITER_ROLES)

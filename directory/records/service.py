@@ -212,7 +212,14 @@ class RecordService:
         changes = provided_fields(patch)
         await self._validate(changes, record_id=record_id)
         async with transaction():
-            await self._change(await self._current(record_id, if_match), changes)
+            current = await self._current(record_id, if_match)
+            if "coordinator_account_ids" in changes:
+                access.require_coordinators_change(
+                    self.principal,
+                    current.coordinator_account_ids,  # type: ignore[attr-defined]
+                    changes["coordinator_account_ids"],
+                )
+            await self._change(current, changes)
         return await self.get(record_id)
 
     async def replace(self, record_id: uuid.UUID, values: Mapping[str, Any]) -> bool:

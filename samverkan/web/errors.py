@@ -39,7 +39,7 @@ from directory.core.errors import (
     PermissionDenied,
 )
 from directory.core.storage import storage_fault
-from directory.records.access import NetworkCoordinatorsOnly
+from directory.records.access import NetworkCoordinatorsOnly, OwnCoordinatorRole
 from samverkan.web import i18n
 from samverkan.web.embedding import redirect
 from samverkan.web.messages import error_text, invalid_field
@@ -85,6 +85,11 @@ FOR_NETWORK_COORDINATORS: Final = N_(
     "This page is for the network's coordinators and administrators."
 )
 DENIED: Final = N_("You do not have access to this page.")
+OWN_ROLE: Final = N_("You cannot remove yourself as a coordinator.")
+OWN_ROLE_WHY: Final = N_(
+    "Only the network's coordinators and administrators change it, so you could not change it "
+    "again. Ask an administrator if you should no longer coordinate it."
+)
 ROLE_NAMES: Final = {
     Role.ADMIN: N_("Administrator"),
     Role.COORDINATOR: N_("Coordinator"),
@@ -96,6 +101,8 @@ ROLE_NAMES: Final = {
 def forbidden(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """Says who the page is for and which role the user has, so they know whom to ask."""
     i18n.use_locale_of(request)
+    if isinstance(error, OwnCoordinatorRole):
+        return _error_page(request, 403, OWN_ROLE, i18n.gettext(OWN_ROLE_WHY))
     if isinstance(error, NetworkCoordinatorsOnly):
         return _error_page(request, 403, DENIED, i18n.gettext(FOR_NETWORK_COORDINATORS))
     roles = frozenset(getattr(error, "roles", ()))

@@ -165,6 +165,13 @@ def _time_warnings(given: list[str], meeting: Any) -> list[str]:
     return [warning_text(w, meeting.timezone, i18n.gettext) for w in [*found, *meeting.warnings]]
 
 
+async def _invited(principal: Principal, spec: Any, ids: list[uuid.UUID]) -> list[Any]:
+    """The invited records of ``spec`` the principal may see, by name."""
+    wanted = set(ids)
+    listed = (await RecordService(spec, principal).page(ListQuery(per_page=500))).contents
+    return [record for record in listed if record.id in wanted]
+
+
 async def render_meeting(
     request: WebRequest,
     meeting_id: uuid.UUID,
@@ -185,10 +192,6 @@ async def render_meeting(
         may_read_notes = True
     except PermissionDenied:
         notes, attendance, follow_ups, may_read_notes = [], [], [], False
-    invited = (
-        await RecordService(ORGANIZATIONS, request.user).page(ListQuery(per_page=500))
-    ).contents
-    invited = [org for org in invited if org.id in meeting.invited_organizations]
     upcoming, past = split_by_now(entries([meeting]), dt.datetime.now(ZONE))
     is_coordinator = await is_coordinator_of(request.user, meeting.network_id)
     return await page(
@@ -201,7 +204,9 @@ async def render_meeting(
         upcoming=upcoming,
         past=past,
         changeable=[entry for entry in upcoming if not entry.cancelled][:OCCURRENCES_SHOWN],
-        invited=invited,
+        restorable=[entry for entry in upcoming if entry.cancelled][:OCCURRENCES_SHOWN],
+        invited=await _invited(request.user, ORGANIZATIONS, meeting.invited_organizations),
+        invited_contacts=await _invited(request.user, CONTACTS, meeting.invited_contacts),
         notes=notes,
         attendance=await attendance_view(
             request.user, meeting, [*past, *upcoming[:1]], attendance, occasion
@@ -229,8 +234,9 @@ async def meeting_page(
 
 @post("/meetings/{meeting_id:uuid}/occurrences", name="change_occurrence")
 async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
-    """One occurrence of a series: ``action=move`` to a new date and time, ``cancel`` it, or
-    ``split`` (this and the following ones get new times and place, as a new series)."""
+    """One occurrence of a series: ``action=move`` to a new date and time, ``cancel`` it,
+    ``restore`` a cancelled one, or ``split`` (this and the following ones get new times and
+    place, as a new series)."""
     values, _ = await _form(request)
     service = MeetingService(request.user)
     meeting = await service.get(meeting_id)
@@ -240,6 +246,8 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         action = values.get("action")
         if action == "cancel":
             await service.cancel_occurrence(meeting_id, change.ref())
+        elif action == "restore":
+            await service.restore_occurrence(meeting_id, change.ref())
         elif action == "move":
             moved = await service.move_occurrence(meeting_id, change.moved())
             given = moved.warnings
@@ -248,14 +256,16 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
             given = meeting.warnings
         else:
             raise InvalidField("action", N_("choose what to change"))
-        notice = {"cancel": "occurrence_cancelled", "move": "occurrence_moved"}.get(
-            action, "series_split"
-        )
+        notice = {
+            "cancel": "occurrence_cancelled",
+            "restore": "occurrence_restored",
+            "move": "occurrence_moved",
+        }.get(action, "series_split")
     except InvalidField as error:
         field = {"recurrence_id": "occurrence", "starts_at": "start", "ends_at": "end"}.get(
             error.field, error.field
         )
-        form_name = "split" if values.get("action") == "split" else "move"
+        form_name = values.get("action") if values.get("action") in {"split", "restore"} else "move"
         errors = {f"{form_name}-{field}": error_text(error)}
         return await render_meeting(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
     return redirect(with_notice(_with_given_times(f"/meetings/{meeting.id}", given), notice))

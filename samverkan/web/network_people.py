@@ -19,8 +19,11 @@ from litestar.response import Template
 from directory.accounts.auth import writers_only
 from directory.accounts.tables import Account
 from directory.core.access import Principal, Role
-from directory.core.errors import PermissionDenied
-from directory.records.access import NetworkCoordinatorsOnly, is_coordinator_of
+from directory.records.access import (
+    NetworkCoordinatorsOnly,
+    is_coordinator_of,
+    keeps_own_coordinator_role,
+)
 from directory.records.resources import CONTACTS, NETWORKS, ORGANIZATIONS
 from directory.records.service import RecordService, visibility_filter
 from directory.records.tables import Contact, Organization
@@ -145,12 +148,16 @@ async def people_page(
             "choices": await _choices(request.user, name, values[name], q) if kind == name else [],
             "q": q if kind == name else "",
         }
-    return await page(request, "network_people.html", network=network, sections=sections)
+    own = [ref for ref in values["coordinators"] if keeps_own_coordinator_role(request.user, ref)]
+    return await page(
+        request, "network_people.html", network=network, sections=sections, own_role=own
+    )
 
 
 @post("/networks/{network_id:uuid}/people", name="change_network_people", guards=[writers_only])
 async def change_people(request: WebRequest, network_id: uuid.UUID) -> Response[Any]:
-    """Add or remove one person or organisation, with the version the page showed as If-Match."""
+    """Add or remove one person or organisation, with the version the page showed as If-Match;
+    the service refuses a coordinator's removing themselves (the 403 page says why)."""
     await _require_keeper(request.user, network_id)
     form = await request.form()
     kind = _kind(str(form.get("kind", "")))
@@ -163,12 +170,6 @@ async def change_people(request: WebRequest, network_id: uuid.UUID) -> Response[
     field = FIELDS[kind]
     ids = list(getattr(network, field))
     if form.get("action") == "remove":
-        if (
-            kind == "coordinators"
-            and request.user.role is not Role.ADMIN
-            and person == request.user.account_id
-        ):
-            raise PermissionDenied("a coordinator cannot remove themselves; ask an admin")
         ids = [item for item in ids if item != person]
         notice = "person_removed"
     else:

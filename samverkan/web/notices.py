@@ -18,6 +18,8 @@ NOTICES: Final[dict[str, str]] = {
     "series_split": N_("The following occasions are changed."),
     "series_saved": N_("The changes are saved for every occasion."),
     "series_cancelled": N_("The meeting is cancelled, with every occasion."),
+    "series_restored": N_("The meeting is restored: it is planned again."),
+    "occurrence_restored": N_("The occasion is restored."),
     "attendance_saved": N_("The attendance is saved."),
     "note_saved": N_("The note is saved."),
     "follow_up_added": N_("The follow-up is added."),

@@ -136,12 +136,22 @@ async def start(
         facets=facets,
         labels=labels,
         paging=_paging(result, page, request.url.query),
+        suggestion=_suggestion(result, request.url.query),
         filtered=bool(type or any(chosen.values())),
         mine=mine,
         fragment=template == "_results.html",
         too_long=too_long,
         max_query=MAX_QUERY,
     )
+
+
+def _suggestion(result: SearchResult | None, query: str) -> str:
+    """The address of "Did you mean …?": the suggested words with the chosen filters kept, from
+    the first page."""
+    if result is None or not result.suggestion:
+        return ""
+    kept = [(k, v) for k, v in parse_qsl(query) if k not in {"q", "page", "notice"}]
+    return "/?" + urlencode([("q", result.suggestion), *kept])
 
 
 @dataclass(frozen=True)

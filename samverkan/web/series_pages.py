@@ -37,6 +37,9 @@ CHANGED = N_(
 CHANGED_BEFORE_CANCEL = N_(
     "Someone else changed the meeting just now. Check it and cancel again if you still want to."
 )
+CHANGED_BEFORE_RESTORE = N_(
+    "Someone else changed the meeting just now. Check it and restore it again if you still want to."
+)
 
 
 @dataclass
@@ -119,6 +122,8 @@ async def _form(request: WebRequest) -> tuple[dict[str, str], dict[str, list[str
 
 @get("/meetings/{meeting_id:uuid}/edit", name="edit_series")
 async def edit_series(request: WebRequest, meeting_id: uuid.UUID) -> Template:
+    """A cancelled meeting is not offered for editing: the page says so and offers to restore
+    it, as a retired record's page offers "Restore" instead of "Edit"."""
     meeting = await MeetingService(request.user).get(meeting_id)
     await require_coordinator(request.user, meeting.network_id)
     return await _edit_page(request, meeting, SeriesForm.of(meeting), {})
@@ -130,6 +135,10 @@ async def save_series(request: WebRequest, meeting_id: uuid.UUID) -> Response[An
     values, multi = await _form(request)
     service = MeetingService(request.user)
     form = SeriesForm.from_form(values, multi)
+    current = await service.get(meeting_id)
+    if current.status == "cancelled":
+        await require_coordinator(request.user, current.network_id)
+        return await _edit_page(request, current, form, {}, HTTP_409_CONFLICT)
     try:
         await service.update(meeting_id, form.patch(), f'"{values.get("version", "")}"')
     except InvalidField as error:
@@ -162,4 +171,17 @@ async def cancel_series(request: WebRequest, meeting_id: uuid.UUID) -> Response[
     return redirect(with_notice(f"/meetings/{meeting_id}", "series_cancelled"))
 
 
-SERIES_HANDLERS = [edit_series, save_series, cancel_series]
+@post("/meetings/{meeting_id:uuid}/restore", name="restore_series")
+async def restore_series(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
+    """Undo cancelling the meeting, as If-Match on the version the page showed."""
+    values, _ = await _form(request)
+    service = MeetingService(request.user)
+    try:
+        await service.restore(meeting_id, f'"{values.get("version", "")}"')
+    except VersionMismatch:
+        errors = {"restore": i18n.gettext(CHANGED_BEFORE_RESTORE)}
+        return await render_meeting(request, meeting_id, errors, HTTP_409_CONFLICT)
+    return redirect(with_notice(f"/meetings/{meeting_id}", "series_restored"))
+
+
+SERIES_HANDLERS = [edit_series, save_series, cancel_series, restore_series]

@@ -107,6 +107,7 @@ def _body(operation_id: str, target: dict[str, str], occurrence: str) -> dict[st
         "update_meeting": {},
         "move_occurrence": {"recurrence_id": occurrence, "starts_at": later, "ends_at": end},
         "cancel_occurrence": {"recurrence_id": occurrence},
+        "restore_occurrence": {"recurrence_id": occurrence},
         "change_this_and_following": {"recurrence_id": occurrence, "changes": {"title": "Ny"}},
         "record_attendance": {"occurrence_start": occurrence, "organization_ids": []},
         "add_note": {"occurrence_start": occurrence, "body": "Matrisanteckning"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from directory.accounts.tables import Account
+from tests.conftest import run_async
 from tests.directory.records.requests import Auth, Client, create, org
 
 
@@ -95,3 +97,27 @@ def test_partner_sees_only_the_members_it_may_read(client: Client, auth: Auth) -
     staff_orgs, staff_contacts = members("staff")
     assert set(staff_orgs) == {unit["id"], police["id"]}
     assert set(staff_contacts) == {officer["id"], insider["id"]}
+
+
+def test_a_coordinator_is_told_why_they_cannot_remove_their_own_coordinator_role(
+    client: Client, auth: Auth
+) -> None:
+    username = client.get("/api/v1/me", headers=auth["coordinator"]).json()["username"]
+    account = run_async(Account.select(Account.id).where(Account.username == username).first())
+    network = create(
+        client,
+        auth,
+        "networks",
+        {"name": "SSPF Tyresö", "coordinator_account_ids": [str(account["id"])]},
+    )
+    path = f"/api/v1/networks/{network['id']}"
+    own = {**auth["coordinator"], "If-Match": f'"{network["version"]}"'}
+    refused = client.patch(path, json={"coordinator_account_ids": []}, headers=own)
+    assert refused.status_code == 403
+    assert "cannot remove their own coordinator role" in refused.json()["detail"]
+    assert "ask an admin" in refused.json()["detail"]
+    renamed = client.patch(path, json={"name": "SSPF Tyresö kommun"}, headers=own)
+    assert renamed.status_code == 200, renamed.text
+    admin = {**auth["admin"], "If-Match": renamed.headers["ETag"]}
+    removed = client.patch(path, json={"coordinator_account_ids": []}, headers=admin)
+    assert removed.status_code == 200 and removed.json()["coordinator_account_ids"] == []

@@ -185,3 +185,24 @@ def test_axe_reports_a_real_violation(open_page: OpenPage) -> None:
     page = open_page("staff")
     page.evaluate("document.querySelector('label[for=q]').remove()")
     assert "label" in {violation["id"] for violation in axe_violations(page)}
+
+
+def test_vid_oro_lists_social_services_first_for_concern_about_a_child(
+    open_page: OpenPage,
+) -> None:
+    page = open_page("staff")
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/vid-oro")
+        child = page.locator(".guidance-step", has_text="Oro för ett barn eller en ung person")
+        names = child.locator("li > a[href^='/']").all_inner_texts()
+        social_services = {
+            "Socialjouren",
+            "Socialjouren – direktnummer för samverkanspartner",
+            "Socialtjänstens mottagning",
+        }
+        assert set(names[:3]) == social_services, names
+        assert names.index("Socialtjänstens mottagning") < names.index("Fältgruppen")
+        assert names.index("Socialjouren") < names.index("Familjestödsenheten")
+        shot(page, f"vid-oro-{width}")
+        assert axe_violations(page) == []

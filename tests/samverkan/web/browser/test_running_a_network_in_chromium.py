@@ -35,6 +35,9 @@ from tests.samverkan.web.conftest import make_account
 
 SSPF = _id("network/sspf-tyreso")
 ANHORIG = _id("network/anhorigstod")
+ACCOUNT_IDS: dict[str, uuid.UUID] = {}
+"""The demo accounts' ids by role, once :func:`site` made them (no database call can run
+inside Playwright's event loop)."""
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +52,7 @@ def site() -> Iterator[tuple[str, Browser]]:
         run_async(load_demo_if_empty())
         accounts = {role: make_account(role, username) for role, username in USERS.items()}
         run_async(_coordinate(accounts["coordinator"].id, SSPF))
+        ACCOUNT_IDS.update({role: account.id for role, account in accounts.items()})
         for username, _name, _role, org in DEMO_PEOPLE:
             run_async(_place(username, org))
         run_async(_answers_for(USERS["coordinator"], "samordnare@example.se"))
@@ -108,6 +112,45 @@ def test_admin_and_coordinator_assign_a_networks_people_with_pickers(
     response = kim.goto(f"/networks/{_id('network/dialogforum-trossamfund')}/people")
     assert response is not None and response.status == 403
     kim.context.close()
+
+
+def test_a_coordinator_is_told_why_they_cannot_remove_themselves(
+    site: tuple[str, Browser],
+) -> None:
+    failures = {}
+    for width in (1366, 390):
+        kim = signed_in(site, "coordinator", width)
+        kim.goto(f"/networks/{SSPF}/people")
+        own = kim.locator("#coordinators .people li", has_text="Coordinator User")
+        expect(own.locator(".own-role")).to_contain_text("Du kan inte ta bort dig själv")
+        expect(own.locator("button")).to_have_count(0)
+        shot(kim, f"network-people-own-role-{width}")
+        if violations := axe_violations(kim):
+            failures[width] = violations
+        kim.context.close()
+    kim = signed_in(site, "coordinator")
+    kim.goto(f"/networks/{SSPF}/people")
+    kim.evaluate(  # the form a page shown before the change, or another tab, would still send
+        """([action, id]) => {
+            const form = document.querySelector("#organizations .people form");
+            const copy = form.cloneNode(true);
+            copy.querySelector("[name=kind]").value = "coordinators";
+            copy.querySelector("[name=id]").value = id;
+            copy.action = action;
+            document.body.append(copy);
+            copy.submit();
+        }""",
+        [f"/networks/{SSPF}/people", str(ACCOUNT_IDS["coordinator"])],
+    )
+    expect(kim.locator("h1")).to_have_text("Du kan inte ta bort dig själv som samordnare.")
+    expect(kim.locator("main")).to_contain_text("Be en administratör")
+    shot(kim, "own-role-refused-1366")
+    if violations := axe_violations(kim):
+        failures["refused"] = violations
+    kim.goto(f"/networks/{SSPF}/people")
+    expect(kim.locator("#coordinators .people")).to_contain_text("Coordinator User")
+    kim.context.close()
+    assert failures == {}
 
 
 def _next(weekday: int, after: dt.date) -> dt.date:

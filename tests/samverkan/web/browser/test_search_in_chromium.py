@@ -128,3 +128,24 @@ def test_a_submitted_search_is_a_step_back(open_page: OpenPage) -> None:
     page.go_back()
     expect(page).to_have_url(re.compile(r"q=skola"))
     expect(page.locator("#q")).to_have_value("skola")
+
+
+def test_did_you_mean_keeps_the_chosen_filters(open_page: OpenPage) -> None:
+    page = open_page("staff")
+    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.goto("/?q=bollmora")
+        if size == "phone":
+            page.click("summary:has-text('Filter')")
+        page.dispatch_event("#facet-municipality", "pointerdown")  # a tap applies at once
+        page.select_option("#facet-municipality", "Tyresö")
+        expect(page).to_have_url(re.compile("municipality=Tyres"))
+        page.fill("#q", "bolmorra")
+        suggestion = page.locator(".suggestion a")
+        expect(suggestion).to_have_text("bollmora")
+        shot(page, f"search-did-you-mean-{size}")
+        assert axe_violations(page) == []
+        suggestion.click()
+        expect(page).to_have_url(re.compile(r"q=bollmora&municipality=Tyres"))
+        expect(page.locator("#facet-municipality")).to_have_value("Tyresö")
+        expect(page.locator("#result-count")).not_to_have_text(re.compile(r"^0 "))
