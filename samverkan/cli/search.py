@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from rich.progress import Progress
 
@@ -12,10 +14,15 @@ from search.configured import configured_backend
 from search.service import search_directory
 from sync.indexing import count_documents, reindex
 
+REINDEX_NICENESS = 10
+
 
 @main.command("reindex")
 def reindex_command() -> None:
     """Rebuild the search index from the directory (searches keep answering meanwhile)."""
+    # Batch work: yield the processor to the web workers, whose searches keep answering from
+    # the live index (at normal priority on two cores, a rebuild doubled their p95).
+    os.nice(REINDEX_NICENESS)
 
     async def rebuild() -> int:
         backend = configured_backend(get_settings())
