@@ -21,6 +21,7 @@ from directory.core.change_log import log_change
 from directory.core.database import transaction
 from directory.core.errors import (
     N_,
+    Conflict,
     InvalidField,
     NotFound,
     PreconditionRequired,
@@ -141,7 +142,8 @@ class MeetingService:
         }
         async with transaction():
             current = await self._current(meeting_id, if_match)
-            await require_coordinator(self.principal, current.row["network_id"])
+            if current.row["status"] == "cancelled":
+                raise Conflict(N_("the meeting is cancelled: restore it before changing it"))
             merged = {**current.row, **changes}
             given = given_warnings({**changes, "all_day": merged["all_day"]}, TIMEZONE)
             if {"starts_at", "ends_at", "all_day"} & changes.keys():
