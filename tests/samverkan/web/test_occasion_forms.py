@@ -44,3 +44,24 @@ def test_an_occasion_that_is_not_in_the_series_is_named_in_swedish_local_time(
     assert "T08:00:00" not in response.text.split('id="occurrences"', 1)[1].split("<form", 1)[0]
     assert re.search(r'id="move-occurrence"[^>]*aria-invalid="true"', response.text)
     assert len(_occasions(response.text, "move")) == 5
+
+
+def test_an_occasion_is_cancelled_only_with_the_box_ticked(
+    browser: Callable[[str], Client], writer: Writer
+) -> None:
+    client, path = _weekly_series(browser, writer)
+    third = _occasions(client.get(path).text, "skip")[2]
+    form = {"_csrf_token": csrf_token(client, path), "action": "cancel", "recurrence_id": third}
+    refused = client.post(f"{path}/occurrences", data=form)
+    assert refused.status_code == 422
+    assert '<span class="field-error" id="err-skip-confirm">Kryssa i rutan' in refused.text
+    assert f'<option value="{third}" selected>' in refused.text
+    assert 'id="restore-occurrence"' not in refused.text
+    done = client.post(f"{path}/occurrences", data={**form, "confirm": "yes"})
+    assert done.status_code == 200 and "Tillfället är inställt." in done.text
+    assert _occasions(done.text, "restore") == [third]
+    staff = browser("staff")  # the role is checked before the box
+    denied = staff.post(
+        f"{path}/occurrences", data={**form, "_csrf_token": csrf_token(staff, path)}
+    )
+    assert denied.status_code == 403
