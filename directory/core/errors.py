@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -14,8 +15,14 @@ def N_(message: str) -> str:
 
 
 def english(message_id: str, params: Mapping[str, object]) -> str:
-    """A message id with its ``%(name)s`` placeholders filled."""
-    return message_id % params if params else message_id
+    """A message id with its ``%(name)s`` placeholders filled; a date or an instant as ISO 8601
+    (the UI names them in its own language and time zone)."""
+    if not params:
+        return message_id
+    return message_id % {
+        key: value.isoformat() if isinstance(value, dt.date) else value
+        for key, value in params.items()
+    }
 
 
 class DirectoryError(Exception):

@@ -78,7 +78,10 @@ async def create_meeting(request: PrincipalRequest, data: MeetingIn) -> Response
     "/{meeting_id:uuid}",
     operation_id="update_meeting",
     summary="Change a meeting (the whole series); needs If-Match",
+    description="A cancelled meeting is not changed (409): restore it first with "
+    "`POST /api/v1/meetings/{meeting_id}/restore`.",
     guards=[writers_only],
+    opt={"conflict": "The meeting is cancelled; restore it before changing it"},
 )
 async def update_meeting(
     request: PrincipalRequest, meeting_id: MeetingId, data: MeetingPatch, if_match: IfMatch = None

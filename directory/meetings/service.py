@@ -19,7 +19,14 @@ import msgspec
 from directory.core.access import Principal
 from directory.core.change_log import log_change
 from directory.core.database import transaction
-from directory.core.errors import N_, InvalidField, NotFound, PreconditionRequired, VersionMismatch
+from directory.core.errors import (
+    N_,
+    Conflict,
+    InvalidField,
+    NotFound,
+    PreconditionRequired,
+    VersionMismatch,
+)
 from directory.core.schemas import as_builtins
 from directory.core.validation import check_instant
 from directory.meetings import recurrence
@@ -51,7 +58,7 @@ from directory.meetings.store import (
     to_out,
 )
 from directory.meetings.tables import Meeting, MeetingOccurrence
-from directory.meetings.validation import stored_times, validate_meeting
+from directory.meetings.validation import require_occurrence, stored_times, validate_meeting
 
 TIMEZONE = "Europe/Stockholm"
 
@@ -135,7 +142,8 @@ class MeetingService:
         }
         async with transaction():
             current = await self._current(meeting_id, if_match)
-            await require_coordinator(self.principal, current.row["network_id"])
+            if current.row["status"] == "cancelled":
+                raise Conflict(N_("the meeting is cancelled: restore it before changing it"))
             merged = {**current.row, **changes}
             given = given_warnings({**changes, "all_day": merged["all_day"]}, TIMEZONE)
             if {"starts_at", "ends_at", "all_day"} & changes.keys():
@@ -212,7 +220,7 @@ class MeetingService:
             current = await self._series(meeting_id)
             row = current.row
             await require_coordinator(self.principal, row["network_id"])
-            self._require_occurrence(current, rid)
+            require_occurrence(current.row, rid)
             if rid == row["starts_at"]:
                 raise InvalidField(
                     "recurrence_id", N_("is the first occurrence: change the meeting")
@@ -296,7 +304,7 @@ class MeetingService:
         async with transaction():
             current = await self._series(meeting_id)
             await require_coordinator(self.principal, current.row["network_id"])
-            self._require_occurrence(current, rid)
+            require_occurrence(current.row, rid)
             duration = current.row["ends_at"] - current.row["starts_at"]
             values: dict[str, Any] = {
                 "starts_at": starts_at or rid,
@@ -323,17 +331,6 @@ class MeetingService:
                 {"recurrence_id": rid, **values},
             )
         return await self.get(meeting_id)
-
-    def _require_occurrence(self, series: Series, rid: dt.datetime) -> None:
-        row = series.row
-        if not row["rrule"]:
-            raise InvalidField("recurrence_id", N_("the meeting does not recur"))
-        if not recurrence.is_occurrence(
-            row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
-        ):
-            raise InvalidField(
-                "recurrence_id", N_("%(time)s is not an occurrence"), {"time": rid.isoformat()}
-            )
 
     async def _series(self, meeting_id: uuid.UUID) -> Series:
         row = await Meeting.select().where(Meeting.id == meeting_id).first()

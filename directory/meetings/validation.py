@@ -70,3 +70,17 @@ def stored_times(values: Mapping[str, Any], timezone: str) -> tuple[dt.datetime,
     if end - start > LONGEST:
         raise InvalidField("ends_at", N_("a meeting lasts at most %(days)s days"), {"days": 366})
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def require_occurrence(row: Mapping[str, Any], rid: dt.datetime) -> None:
+    """Raises :class:`InvalidField` ("recurrence_id") unless the series ``row`` has an occurrence
+    starting at ``rid`` (UTC). The message names the instant in the meeting's time zone (its day
+    for an all-day series), so a reader sees the wall time the calendar shows."""
+    if not row["rrule"]:
+        raise InvalidField("recurrence_id", N_("the meeting does not recur"))
+    if not recurrence.is_occurrence(
+        row["rrule"], row["starts_at"], row["timezone"], row["all_day"], rid
+    ):
+        local = rid.astimezone(ZoneInfo(row["timezone"]))
+        named = local.date() if row["all_day"] else local
+        raise InvalidField("recurrence_id", N_("%(time)s is not an occurrence"), {"time": named})

@@ -45,6 +45,8 @@ from sync.invitation_status import invitation_status
 
 WebRequest = Request[Principal, Any, Any]
 OCCURRENCES_SHOWN = 26
+FORM_OF = {"cancel": "skip", "split": "split", "restore": "restore"}
+"""The meeting page's form (its fields' id prefix) for each ``action`` on one occasion."""
 
 
 async def _form(request: WebRequest) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -179,7 +181,9 @@ async def render_meeting(
     status_code: int = 200,
     given_times: list[str] | None = None,
     occasion: str = "",
+    chosen: dict[str, str] | None = None,
 ) -> Template:
+    """``chosen`` keeps a refused form's occasion picked (form prefix: ISO recurrence id)."""
     meeting = await MeetingService(request.user).get(meeting_id)
     network = await RecordService(NETWORKS, request.user).get(meeting.network_id)
     follow_up = FollowUpService(request.user)
@@ -216,6 +220,7 @@ async def render_meeting(
         is_coordinator=is_coordinator,
         owners=await owner_choices(request.user, network) if is_coordinator else [],
         errors=errors or {},
+        chosen=chosen or {},
         zone=ZONE,
         time_warnings=_time_warnings(given_times or [], meeting),
     )
@@ -234,17 +239,20 @@ async def meeting_page(
 
 @post("/meetings/{meeting_id:uuid}/occurrences", name="change_occurrence")
 async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Response[Any]:
-    """One occurrence of a series: ``action=move`` to a new date and time, ``cancel`` it,
-    ``restore`` a cancelled one, or ``split`` (this and the following ones get new times and
-    place, as a new series)."""
+    """One occurrence of a series: ``action=move`` to a new date and time, ``cancel`` it (only
+    with the confirmation box ticked, as the whole series), ``restore`` a cancelled one, or
+    ``split`` (this and the following ones get new times and place, as a new series)."""
     values, _ = await _form(request)
     service = MeetingService(request.user)
     meeting = await service.get(meeting_id)
+    await require_coordinator(request.user, meeting.network_id)
     given: list[Any] = []
+    action = values.get("action")
     try:
         change = OccurrenceForm.from_form(values, meeting.all_day)
-        action = values.get("action")
         if action == "cancel":
+            if values.get("confirm") != "yes":
+                raise InvalidField("confirm", N_("Tick the box to confirm."))
             await service.cancel_occurrence(meeting_id, change.ref())
         elif action == "restore":
             await service.restore_occurrence(meeting_id, change.ref())
@@ -265,9 +273,12 @@ async def change_occurrence(request: WebRequest, meeting_id: uuid.UUID) -> Respo
         field = {"recurrence_id": "occurrence", "starts_at": "start", "ends_at": "end"}.get(
             error.field, error.field
         )
-        form_name = values.get("action") if values.get("action") in {"split", "restore"} else "move"
+        form_name = FORM_OF.get(action or "", "move")
         errors = {f"{form_name}-{field}": error_text(error)}
-        return await render_meeting(request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY)
+        picked = {form_name: values.get("recurrence_id", "")}
+        return await render_meeting(
+            request, meeting_id, errors, HTTP_422_UNPROCESSABLE_ENTITY, chosen=picked
+        )
     return redirect(with_notice(_with_given_times(f"/meetings/{meeting.id}", given), notice))
 
 

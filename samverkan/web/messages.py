@@ -7,6 +7,7 @@ msgspec's own messages (lengths, dates) become message ids of the catalogue firs
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Final
 
@@ -28,7 +29,19 @@ _KNOWN: Final = (
 def error_text(error: InvalidField | Conflict) -> str:
     """The error's message in the active locale, its placeholders filled."""
     translated = i18n.gettext(error.message_id)
-    return translated % error.params if error.params else translated
+    if not error.params:
+        return translated
+    return translated % {key: _shown(value) for key, value in error.params.items()}
+
+
+def _shown(value: object) -> object:
+    """A date or an instant as the rest of the UI names it (Stockholm time), other values as
+    they are."""
+    if isinstance(value, dt.datetime):
+        return i18n.datetime_text(value)
+    if isinstance(value, dt.date):
+        return i18n.date_text(value)
+    return value
 
 
 def invalid_field(error: msgspec.ValidationError, default_field: str) -> InvalidField:

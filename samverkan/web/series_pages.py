@@ -16,7 +16,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from directory.core.access import Principal
-from directory.core.errors import N_, InvalidField, VersionMismatch
+from directory.core.errors import N_, Conflict, InvalidField, VersionMismatch
 from directory.meetings.access import require_coordinator
 from directory.meetings.schemas import MeetingOut, MeetingPatch
 from directory.meetings.service import MeetingService
@@ -150,6 +150,8 @@ async def save_series(request: WebRequest, meeting_id: uuid.UUID) -> Response[An
         meeting = await service.get(meeting_id)
         errors = {"version": i18n.gettext(CHANGED)}
         return await _edit_page(request, meeting, form, errors, HTTP_409_CONFLICT)
+    except Conflict:  # cancelled in another tab since the check above
+        return await _edit_page(request, await service.get(meeting_id), form, {}, HTTP_409_CONFLICT)
     return redirect(with_notice(f"/meetings/{meeting_id}", "series_saved"))
 
 

@@ -78,7 +78,7 @@ def _responses(client: Client, path: str, method: str) -> set[str]:
 def test_each_operation_documents_the_errors_it_gives(client: Client) -> None:
     assert _responses(client, "/api/v1/me", "get") == {"200", "401", "429"}
     assert _responses(client, "/api/v1/meetings/{meeting_id}", "patch") == {
-        "200", "400", "401", "403", "404", "412", "422", "428", "429", "503"
+        "200", "400", "401", "403", "404", "409", "412", "422", "428", "429", "503"
     }  # fmt: skip
     assert "409" in _responses(client, "/api/v1/organizations/{record_id}/erase", "post")
     assert "409" not in _responses(client, "/api/v1/contacts/{record_id}/erase", "post")

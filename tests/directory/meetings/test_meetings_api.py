@@ -119,6 +119,36 @@ def test_weekly_series_keeps_wall_time_across_daylight_saving(
     ]
 
 
+def test_a_cancelled_meeting_is_not_changed_until_it_is_restored(
+    client: Client, setting: Setting
+) -> None:
+    meeting = post(client, setting.coordinator, "meetings", meeting_body(setting))
+    path = f"/api/v1/meetings/{meeting['id']}"
+    cancelled = client.delete(path, headers={**setting.coordinator, "If-Match": '"0"'})
+    assert cancelled.status_code == 200, cancelled.text
+    refused = client.patch(
+        path, json={"title": "Nytt namn"}, headers={**setting.coordinator, "If-Match": '"1"'}
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json() == {
+        "status_code": 409,
+        "detail": "the meeting is cancelled: restore it before changing it",
+    }
+    unchanged = client.get(path, headers=setting.coordinator).json()
+    assert (unchanged["title"], unchanged["sequence"]) == ("Nätverksmöte SSPF", 1)
+    stale = client.patch(
+        path, json={"title": "Nytt namn"}, headers={**setting.coordinator, "If-Match": '"0"'}
+    )
+    assert stale.status_code == 412  # an old version is still told apart from a cancelled one
+
+    restored = client.post(f"{path}/restore", headers={**setting.coordinator, "If-Match": '"1"'})
+    assert restored.json()["status"] == "confirmed", restored.text
+    changed = client.patch(
+        path, json={"title": "Nytt namn"}, headers={**setting.coordinator, "If-Match": '"2"'}
+    )
+    assert (changed.status_code, changed.json()["title"]) == (200, "Nytt namn")
+
+
 def test_move_and_cancel_single_occurrences(client: Client, setting: Setting) -> None:
     body = meeting_body(setting, rrule="FREQ=MONTHLY;BYDAY=2TU;COUNT=4")
     body.update(starts_at="2027-03-09T13:00:00", ends_at="2027-03-09T15:00:00")
@@ -154,7 +184,9 @@ def test_move_and_cancel_single_occurrences(client: Client, setting: Setting) ->
         headers=setting.coordinator,
     )
     assert wrong.status_code == 422
-    assert wrong.json()["extra"][0]["key"] == "recurrence_id"
+    assert wrong.json()["extra"] == [
+        {"key": "recurrence_id", "message": "2027-05-12T13:00:00+02:00 is not an occurrence"}
+    ]  # the instant in ISO 8601, at the meeting's wall time
 
 
 def test_this_and_following_splits_the_series(client: Client, setting: Setting) -> None:

@@ -322,7 +322,7 @@ def test_a_coordinator_moves_cancels_and_splits_single_occurrences(
         end="14:00",
     )
     assert moved.status_code in (302, 303), moved.text
-    cancelled = change(action="cancel", recurrence_id=occasions[2])
+    cancelled = change(action="cancel", recurrence_id=occasions[2], confirm="yes")
     assert cancelled.status_code in (302, 303), cancelled.text
     page = client.get(path).text
     assert f"{_day(moved_to)} 13:00–14:00" in page and f"{_day(second)} 09:00" not in page

@@ -1,6 +1,7 @@
 """A coordinator's meeting page in Chromium, on the demo data: who is invited (organisations and
-people), the error summary of a refused cancel, and undoing a cancelled series or occasion,
-with the edit page of a cancelled meeting offering the undo instead of the form.
+people), the error summary of a refused cancel, the confirmation a cancelled occasion needs,
+and undoing a cancelled series or occasion, with the edit page of a cancelled meeting offering
+the undo instead of the form.
 
 One server and one browser for the module; each test books its own meeting. Screenshots go to
 ``WALKTHROUGH_DIR`` when it is set, at desktop (1366×768) and phone (390×844) widths."""
@@ -98,8 +99,9 @@ def test_a_refused_cancel_shows_an_error_summary_like_the_other_forms(
 ) -> None:
     page = signed_in(site, "coordinator")
     path = _book_series(page, "Samverkansgrupp felsammanfattning")
-    stale = signed_in(site, "coordinator", PHONE)
-    stale.goto(path)
+    stale_tabs = {width: signed_in(site, "coordinator", width) for width in (1366, PHONE)}
+    for stale in stale_tabs.values():
+        stale.goto(path)
     page.click("text=Ställ in serien")  # without ticking the box
     summary = page.locator("#series .error-summary")
     expect(summary).to_contain_text("Inget ändrades")
@@ -113,15 +115,22 @@ def test_a_refused_cancel_shows_an_error_summary_like_the_other_forms(
     page.select_option("#split-occurrence", index=1)
     page.click("text=Ändra från och med detta tillfälle")
     expect(page.locator(".notice")).to_be_visible()
-    stale.select_option("#move-occurrence", index=3)  # split off on the other page just now
-    stale.click("text=Ställ in tillfället")
-    summary = stale.locator("#occurrences .error-summary")
-    expect(summary).to_contain_text("Inget ändrades")
-    expect(summary.locator("li")).to_contain_text("är inget tillfälle i serien")
-    expect(stale.locator("#move-occurrence")).to_have_attribute("aria-invalid", "true")
-    shot(stale, "cancel-occasion-summary-390")
-    if violations := axe_violations(stale):
-        failures["occasion"] = violations
+    for width, stale in stale_tabs.items():
+        stale.select_option("#skip-occurrence", index=3)  # split off in the other tab just now
+        gone = stale.locator("#skip-occurrence option").nth(3).inner_text()  # "30 dec. 2026 09:00"
+        stale.check("#skip-confirm")
+        stale.click("button[value=cancel]")
+        summary = stale.locator("#occurrences .error-summary")
+        expect(summary).to_contain_text("Inget ändrades")
+        expect(summary.locator("li")).to_have_text(f"{gone} är inget tillfälle i serien")
+        expect(stale.locator("#err-skip-occurrence")).to_have_text(
+            f"{gone} är inget tillfälle i serien"
+        )
+        expect(stale.locator("#skip-occurrence")).to_have_attribute("aria-invalid", "true")
+        shot(stale, f"cancel-occasion-summary-{width}")
+        if violations := axe_violations(stale):
+            failures[f"occasion {width}"] = violations
+        stale.context.close()
     assert failures == {}
 
 
@@ -130,9 +139,10 @@ def test_a_cancelled_meeting_offers_the_undo_instead_of_the_edit_form(
 ) -> None:
     page = signed_in(site, "coordinator")
     path = _book_series(page, "Samverkansgrupp ångra")
-    second = page.locator("#move-occurrence option").nth(1).inner_text()
-    page.select_option("#move-occurrence", index=1)
-    page.click("text=Ställ in tillfället")
+    second = page.locator("#skip-occurrence option").nth(1).inner_text()
+    page.select_option("#skip-occurrence", index=1)
+    page.check("#skip-confirm")
+    page.click("button[value=cancel]")
     expect(page.locator(".notice")).to_have_text("Tillfället är inställt.")
     expect(page.locator("#restore-occurrence option")).to_have_text([second])
     page.click("text=Återställ tillfället")
@@ -162,4 +172,42 @@ def test_a_cancelled_meeting_offers_the_undo_instead_of_the_edit_form(
             editor.click("text=Ändra titel, dagordning, plats och inbjudna")
             expect(editor.locator("#e-title")).to_have_value("Samverkansgrupp ångra")
         editor.context.close()
+    assert failures == {}
+
+
+def test_cancelling_one_occasion_asks_for_confirmation_like_the_series(
+    site: tuple[str, Browser],
+) -> None:
+    failures = {}
+    for width in (1366, PHONE):
+        page = signed_in(site, "coordinator", width)
+        _book_series(page, f"Samverkansgrupp bekräfta {width}")
+        third = page.locator("#skip-occurrence option").nth(2)
+        chosen, value = third.inner_text(), third.get_attribute("value")
+        page.select_option("#skip-occurrence", index=2)
+        page.click("button[value=cancel]")  # without ticking the box
+        summary = page.locator("#occurrences .error-summary")
+        expect(summary).to_contain_text("Inget ändrades")
+        expect(summary.locator("li")).to_have_text("Kryssa i rutan för att bekräfta.")
+        expect(page.locator("#err-skip-confirm")).to_have_text("Kryssa i rutan för att bekräfta.")
+        expect(page.locator("#skip-confirm")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#skip-occurrence")).to_have_value(value or "")  # still the one picked
+        expect(page.locator(".agenda li.cancelled")).to_have_count(0)
+        expect(page.locator("#restore-occurrence")).to_have_count(0)
+        shot(page, f"occasion-cancel-unconfirmed-{width}")
+        if violations := axe_violations(page):
+            failures[f"unconfirmed {width}"] = violations
+
+        page.check("#skip-confirm")
+        page.click("button[value=cancel]")
+        expect(page.locator(".notice")).to_have_text("Tillfället är inställt.")
+        expect(page.locator(".agenda li.cancelled")).to_have_count(1)
+        expect(page.locator("#restore-occurrence option")).to_have_text([chosen])
+        shot(page, f"occasion-cancelled-{width}")
+        if violations := axe_violations(page):
+            failures[f"cancelled {width}"] = violations
+        page.click("text=Återställ tillfället")  # and the undo
+        expect(page.locator(".notice")).to_have_text("Tillfället är återställt.")
+        expect(page.locator(".agenda li.cancelled")).to_have_count(0)
+        page.context.close()
     assert failures == {}
