@@ -120,6 +120,7 @@ async def restore_meeting(
     operation_id="move_occurrence",
     summary="Move one occurrence of a series",
     guards=[writers_only],
+    opt={"conflict": "The meeting is cancelled; restore it before changing it"},
     status_code=200,
 )
 async def move_occurrence(
@@ -133,6 +134,7 @@ async def move_occurrence(
     operation_id="cancel_occurrence",
     summary="Cancel one occurrence of a series",
     guards=[writers_only],
+    opt={"conflict": "The meeting is cancelled; restore it before changing it"},
     status_code=200,
 )
 async def cancel_occurrence(
@@ -159,6 +161,7 @@ async def restore_occurrence(
     operation_id="change_this_and_following",
     summary="Change this and all following occurrences (a new series continues the old one)",
     guards=[writers_only],
+    opt={"conflict": "The meeting is cancelled; restore it before changing it"},
 )
 async def split_series(
     request: PrincipalRequest, meeting_id: MeetingId, data: SplitIn

@@ -19,14 +19,7 @@ import msgspec
 from directory.core.access import Principal
 from directory.core.change_log import log_change
 from directory.core.database import transaction
-from directory.core.errors import (
-    N_,
-    Conflict,
-    InvalidField,
-    NotFound,
-    PreconditionRequired,
-    VersionMismatch,
-)
+from directory.core.errors import N_, InvalidField, NotFound, PreconditionRequired, VersionMismatch
 from directory.core.schemas import as_builtins
 from directory.core.validation import check_instant
 from directory.meetings import recurrence
@@ -58,7 +51,12 @@ from directory.meetings.store import (
     to_out,
 )
 from directory.meetings.tables import Meeting, MeetingOccurrence
-from directory.meetings.validation import require_occurrence, stored_times, validate_meeting
+from directory.meetings.validation import (
+    require_occurrence,
+    require_planned,
+    stored_times,
+    validate_meeting,
+)
 
 TIMEZONE = "Europe/Stockholm"
 
@@ -142,8 +140,7 @@ class MeetingService:
         }
         async with transaction():
             current = await self._current(meeting_id, if_match)
-            if current.row["status"] == "cancelled":
-                raise Conflict(N_("the meeting is cancelled: restore it before changing it"))
+            require_planned(current.row)
             merged = {**current.row, **changes}
             given = given_warnings({**changes, "all_day": merged["all_day"]}, TIMEZONE)
             if {"starts_at", "ends_at", "all_day"} & changes.keys():
@@ -220,6 +217,7 @@ class MeetingService:
             current = await self._series(meeting_id)
             row = current.row
             await require_coordinator(self.principal, row["network_id"])
+            require_planned(row)
             require_occurrence(current.row, rid)
             if rid == row["starts_at"]:
                 raise InvalidField(
@@ -304,6 +302,7 @@ class MeetingService:
         async with transaction():
             current = await self._series(meeting_id)
             await require_coordinator(self.principal, current.row["network_id"])
+            require_planned(current.row)
             require_occurrence(current.row, rid)
             duration = current.row["ends_at"] - current.row["starts_at"]
             values: dict[str, Any] = {

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from directory.accounts.tables import Account
-from directory.core.errors import N_, InvalidField
+from directory.core.errors import N_, Conflict, InvalidField
 from directory.core.validation import check_code, check_instant, check_required, check_url
 from directory.core.vocabulary import allowed_codes
 from directory.meetings import recurrence
@@ -70,6 +70,12 @@ def stored_times(values: Mapping[str, Any], timezone: str) -> tuple[dt.datetime,
     if end - start > LONGEST:
         raise InvalidField("ends_at", N_("a meeting lasts at most %(days)s days"), {"days": 366})
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def require_planned(row: Mapping[str, Any]) -> None:
+    """Raises :class:`Conflict` for a cancelled meeting: it is restored before it changes."""
+    if row["status"] == "cancelled":
+        raise Conflict(N_("the meeting is cancelled: restore it before changing it"))
 
 
 def require_occurrence(row: Mapping[str, Any], rid: dt.datetime) -> None:

@@ -149,6 +149,35 @@ def test_a_cancelled_meeting_is_not_changed_until_it_is_restored(
     assert (changed.status_code, changed.json()["title"]) == (200, "Nytt namn")
 
 
+def test_the_occasions_of_a_cancelled_series_are_not_moved_cancelled_or_split(
+    client: Client, setting: Setting
+) -> None:
+    body = meeting_body(setting, rrule="FREQ=MONTHLY;BYDAY=2TU;COUNT=4")
+    body.update(starts_at="2027-03-09T13:00:00", ends_at="2027-03-09T15:00:00")
+    meeting = post(client, setting.coordinator, "meetings", body)
+    path = f"/api/v1/meetings/{meeting['id']}"
+    assert client.delete(path, headers={**setting.coordinator, "If-Match": '"0"'}).is_success
+    second = "2027-04-13T11:00:00Z"
+    attempts = {
+        "occurrences/move": {
+            "recurrence_id": second,
+            "starts_at": "2027-04-14T13:00:00",
+            "ends_at": "2027-04-14T15:00:00",
+        },
+        "occurrences/cancel": {"recurrence_id": second},
+        "split": {"recurrence_id": second, "changes": {"title": "Ny serie"}},
+    }
+    for action, data in attempts.items():
+        refused = client.post(f"{path}/{action}", json=data, headers=setting.coordinator)
+        assert refused.status_code == 409, (action, refused.text)
+        assert refused.json()["detail"] == "the meeting is cancelled: restore it before changing it"
+    unchanged = client.get(path, headers=setting.coordinator).json()
+    assert unchanged["sequence"] == 1
+    assert unchanged["rrule"] == "FREQ=MONTHLY;BYDAY=2TU;COUNT=4"
+    listed = client.get("/api/v1/meetings", headers=setting.coordinator).json()
+    assert [m["id"] for m in listed if m["title"] == "Ny serie"] == []
+
+
 def test_move_and_cancel_single_occurrences(client: Client, setting: Setting) -> None:
     body = meeting_body(setting, rrule="FREQ=MONTHLY;BYDAY=2TU;COUNT=4")
     body.update(starts_at="2027-03-09T13:00:00", ends_at="2027-03-09T15:00:00")
