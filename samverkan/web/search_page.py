@@ -122,11 +122,7 @@ async def start(
     labels = await vocabulary_labels()
     facets = await _facets(request.user, result, chosen, labels) if result else []
     template = "_results.html" if is_htmx(request) else "start.html"
-    mine = (
-        await overview(request.user)
-        if template == "start.html" and not searched and not too_long
-        else None
-    )
+    mine = await overview(request.user) if not searched and not too_long else None
     return await render(
         request,
         template,

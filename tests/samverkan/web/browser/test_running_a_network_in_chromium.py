@@ -34,6 +34,7 @@ from tests.samverkan.web.browser.conftest import (
 from tests.samverkan.web.conftest import make_account
 
 SSPF = _id("network/sspf-tyreso")
+PHONE = {"width": 390, "height": 844}
 ANHORIG = _id("network/anhorigstod")
 ACCOUNT_IDS: dict[str, uuid.UUID] = {}
 """The demo accounts' ids by role, once :func:`site` made them (no database call can run
@@ -343,4 +344,26 @@ def test_staff_plan_by_week_in_the_calendar_with_holidays_marked(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/calendar?month=2026-12")
     shot(page, "calendar-390")
+    page.context.close()
+
+
+def test_typing_a_query_puts_the_results_first_and_clearing_it_brings_the_overview_back(
+    site: tuple[str, Browser],
+) -> None:
+    page = signed_in(site, "coordinator")
+    for size, viewport in (("desktop", {"width": 1366, "height": 768}), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.goto("/")
+        overview = page.locator(".my-overview")
+        expect(overview).to_be_visible()
+        page.fill("#q", "socialjouren")
+        expect(overview).to_have_count(0)
+        first = page.locator("#results .results li").first
+        expect(first).to_be_visible()
+        box = first.bounding_box()
+        assert box is not None and box["y"] + box["height"] < viewport["height"], (size, box)
+        shot(page, f"search-typed-{size}")
+        assert axe_violations(page) == []
+        page.fill("#q", "")
+        expect(overview).to_be_visible()
     page.context.close()
