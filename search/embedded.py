@@ -3,15 +3,15 @@ the project's query layer on top (:mod:`search.matching`).
 
 Every process reads the same files; only the process applying the search consumer's outbox
 batch (or ``samverkan reindex``) writes, and writes run in a thread so that searches served by
-the same process never wait for them. Synonyms are data in the database, read again in the
-background once a second, so an admin's edit reaches every worker.
+the same process never wait for them. Synonyms are data in the database, read again once a
+second, so an admin's edit reaches every worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
+import time
 from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -53,7 +53,6 @@ _FACET_SIZE = 1000
 MIN_COMPOUND = 7
 Query = tantivy.Query
 Occur = tantivy.Occur
-log = logging.getLogger(__name__)
 
 
 def index_root() -> Path:
@@ -67,43 +66,27 @@ class EmbeddedBackend(SearchBackend):
         self.store = IndexStore(root or index_root())
         self.synonyms = Synonyms()
         self._writing = asyncio.Lock()
-        self._refreshing: asyncio.Task[None] | None = None
+        self._synonyms_at = -SYNONYM_REFRESH_SECONDS
 
     async def start(self) -> None:
-        """Read the synonyms and open the index; then keep the synonyms fresh in the
-        background until :meth:`close`."""
-        try:
-            mapping = await synonym_mapping()
-        except Exception as error:  # the database is down
-            raise SearchUnavailable(f"synonyms unreadable: {error}") from error
-        await self.set_synonyms(mapping)
+        await self._refresh_synonyms()
         self._searcher()
-        if self._refreshing is None or self._refreshing.done():
-            self._refreshing = asyncio.create_task(self._keep_synonyms())
 
     async def close(self) -> None:
-        if self._refreshing is not None:
-            self._refreshing.cancel()
+        return None
 
-    async def _keep_synonyms(self) -> None:
-        """Read the synonyms again once a second, so that an admin's edit reaches every
-        worker while no search waits for the database (a read costs milliseconds, more on a
-        busy disk)."""
-        readable = True
-        while True:
-            await asyncio.sleep(SYNONYM_REFRESH_SECONDS)
-            try:
-                mapping = await synonym_mapping()
-            except Exception as error:  # the database is down: keep the synonyms we have
-                if readable:
-                    log.warning("synonyms unreadable, searching with those read before: %s", error)
-                readable = False
-                continue
-            readable = True
-            await self.set_synonyms(mapping)
+    async def _refresh_synonyms(self) -> None:
+        if time.monotonic() - self._synonyms_at < SYNONYM_REFRESH_SECONDS:
+            return
+        try:
+            mapping = await synonym_mapping()
+        except Exception as error:  # the database is down: keep the synonyms we have
+            raise SearchUnavailable(f"synonyms unreadable: {error}") from error
+        await self.set_synonyms(mapping)
 
     async def set_synonyms(self, mapping: Mapping[str, Sequence[str]]) -> None:
         self.synonyms = Synonyms.of(mapping)
+        self._synonyms_at = time.monotonic()
 
     def _searcher(self) -> tantivy.Searcher | None:
         try:
@@ -125,6 +108,7 @@ class EmbeddedBackend(SearchBackend):
         return {stored(searcher, address).key for _, address in found.hits}
 
     async def search(self, query: SearchQuery) -> SearchResult:
+        await self._refresh_synonyms()
         searcher = self._searcher()
         if (nothing := unsearchable(query)) is not None:
             return nothing
