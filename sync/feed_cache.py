@@ -7,20 +7,23 @@ opening a connection costs more than the query. When it moved, or the day change
 is ``MAX_AGE`` old (a PostgreSQL transaction may commit after a later one), the feed's own
 version (:func:`sync.feed_render.fingerprint`) decides: unchanged, the cached bytes stay; only
 a feed whose meetings or names changed is rendered again, from per-meeting fragments. The
-ETag and since when the feed has had it (its Last-Modified) are kept in ``feed_version``.
+version, the listing and the series are read in one snapshot, on a kept connection on SQLite.
+The ETag and since when the feed has had it (its Last-Modified) are kept in ``feed_version``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import math
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction
 
 from directory.core.database import engine
 from directory.core.tables import ChangeEvent
@@ -36,6 +39,7 @@ from sync.feed_tables import FeedVersion
 MAX_AGE = 60.0
 MAX_ENTRIES = 1024
 MAX_CHANGES_READ = 500
+MAX_IDLE_CONNECTIONS = 4
 _NEWEST_CHANGE = "SELECT id, at FROM change_event ORDER BY id DESC LIMIT 1"
 _CHANGES = (
     "SELECT resource_type, resource_id FROM change_event WHERE id > ? AND id <= ? "
@@ -69,15 +73,57 @@ class RenderedFeed:
         return dt.datetime.fromtimestamp(math.ceil(self.latest_change.timestamp()), dt.UTC)
 
 
+class _KeptTransaction(SQLiteTransaction):
+    """A Piccolo read transaction on a connection that stays open after it."""
+
+    def __init__(self, db: SQLiteEngine, connection: Any) -> None:
+        super().__init__(db, allow_nested=False)
+        self._kept = connection
+
+    async def get_connection(self) -> Any:
+        return self._kept
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        await self._kept.execute("COMMIT" if exception is None else "ROLLBACK")
+        self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
 class VersionReader:
-    """Reads the newest outbox event; keeps one read connection open on SQLite.
+    """Reads the newest outbox event and the rows of a render; keeps its read connections open
+    on SQLite, where opening one costs more than the queries of a render.
 
     The last range of :meth:`changes` is remembered: a poll after a write asks for the same
     range twice (may the token still be trusted, does the write touch the feed)."""
 
     def __init__(self) -> None:
         self._connection: Any = None
+        self._idle: list[Any] = []
         self._last: tuple[int, int, list[Change] | None] | None = None
+
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        """The Piccolo queries inside see one snapshot of the data, so a feed's version and the
+        rows it is rendered from agree: a read transaction on a kept connection on SQLite (one
+        per render at a time, so :meth:`read` never sees a render's older snapshot), a
+        ``REPEATABLE READ`` one on PostgreSQL."""
+        db = engine()
+        if not isinstance(db, SQLiteEngine):
+            async with db.transaction():
+                await db.run_ddl("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield
+            return
+        connection = self._idle.pop() if self._idle else await db.get_connection()
+        try:
+            async with _KeptTransaction(db, connection):
+                yield
+        except BaseException:
+            await connection.close()
+            raise
+        if len(self._idle) < MAX_IDLE_CONNECTIONS:
+            self._idle.append(connection)
+        else:
+            await connection.close()
 
     async def read(self) -> DataVersion:
         db = engine()
@@ -127,6 +173,8 @@ class VersionReader:
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
+        while self._idle:
+            await self._idle.pop().close()
 
 
 def touches(feed: ResolvedFeed, changes: list[Change]) -> bool:
@@ -202,13 +250,16 @@ class FeedCache:
             entry = self._entries.get(key)
             if entry is not None and self._fresh(entry, version, day):
                 return entry
-            scope = await scope_of(feed, day)
-            current = await fingerprint(scope)
-            if entry is not None and entry.fingerprint == current:
+            async with self.versions.snapshot():
+                scope = await scope_of(feed, day)
+                current = await fingerprint(scope)
+                unchanged = entry is not None and entry.fingerprint == current
+                if not unchanged:
+                    body, _ = await render(scope, self.fragments)
+            if entry is not None and unchanged:
                 entry = replace(entry, version=version, day=day, rendered_at=time.monotonic())
             else:
                 self.renders += 1
-                body, _ = await render(scope, self.fragments)
                 etag = '"' + hashlib.sha256(body).hexdigest() + '"'
                 changed_at = await _record_version(":".join(key), current, etag)
                 entry = RenderedFeed(
