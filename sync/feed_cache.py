@@ -8,7 +8,8 @@ is ``MAX_AGE`` old (a PostgreSQL transaction may commit after a later one), the 
 version (:func:`sync.feed_render.fingerprint`) decides: unchanged, the cached bytes stay; only
 a feed whose meetings or names changed is rendered again, from per-meeting fragments. The
 version, the listing and the series are read in one snapshot, on a kept connection on SQLite.
-The ETag and since when the feed has had it (its Last-Modified) are kept in ``feed_version``.
+The ETag and since when the feed has had it (its Last-Modified) are kept in ``feed_version``,
+written after the response.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ _CHANGES = (
 )
 Change = tuple[str, str]
 """An outbox event's resource type and id (as text)."""
+FeedKey = tuple[str, str, str]
+"""A feed's scope, subject and detail level."""
 
 
 @dataclass(frozen=True)
@@ -207,8 +210,11 @@ class FeedCache:
     def __init__(self) -> None:
         self.versions = VersionReader()
         self._tokens: dict[str, tuple[DataVersion, ResolvedFeed]] = {}
-        self._entries: dict[tuple[str, str, str], RenderedFeed] = {}
-        self._locks: dict[tuple[str, str, str], asyncio.Lock] = {}
+        self._entries: dict[FeedKey, RenderedFeed] = {}
+        self._locks: dict[FeedKey, asyncio.Lock] = {}
+        self._saving = asyncio.Lock()
+        self.unsaved: dict[FeedKey, tuple[str, str, dt.datetime]] = {}
+        """Per feed, the fingerprint, ETag and since-when not yet in ``feed_version``."""
         self.fragments = FragmentCache()
         self.renders = 0
         """How many times a feed was rendered (for tests and benchmarks)."""
@@ -246,26 +252,22 @@ class FeedCache:
             self._entries[key] = entry
             return entry
         lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
+        async with lock, self.versions.snapshot():
             entry = self._entries.get(key)
             if entry is not None and self._fresh(entry, version, day):
                 return entry
-            async with self.versions.snapshot():
-                scope = await scope_of(feed, day)
-                current = await fingerprint(scope)
-                unchanged = entry is not None and entry.fingerprint == current
-                if not unchanged:
-                    body, _ = await render(scope, self.fragments)
-            if entry is not None and unchanged:
+            scope = await scope_of(feed, day)
+            current = await fingerprint(scope)
+            if entry is not None and entry.fingerprint == current:
                 entry = replace(entry, version=version, day=day, rendered_at=time.monotonic())
             else:
                 self.renders += 1
+                body, _ = await render(scope, self.fragments)
                 etag = '"' + hashlib.sha256(body).hexdigest() + '"'
-                changed_at = await _record_version(":".join(key), current, etag)
                 entry = RenderedFeed(
                     body=body,
                     etag=etag,
-                    latest_change=changed_at,
+                    latest_change=await self._since(key, current, etag, entry),
                     version=version,
                     day=day,
                     rendered_at=time.monotonic(),
@@ -275,6 +277,50 @@ class FeedCache:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = entry
             return entry
+
+    async def _since(
+        self, key: FeedKey, current: str, etag: str, previous: RenderedFeed | None
+    ) -> dt.datetime:
+        """Since when the feed has had ``etag``: kept if it had it before (here or, as
+        ``feed_version`` says, in another process), else now; what changed waits in
+        :attr:`unsaved` for :meth:`save`. ``feed_version`` is only trusted when this process
+        has nothing unsaved for the feed, so a Last-Modified never moves back."""
+        stored = None
+        if key not in self.unsaved and (previous is None or previous.etag != etag):
+            stored = await FeedVersion.objects().get(FeedVersion.feed == ":".join(key))
+        if previous is not None and previous.etag == etag:
+            since = previous.latest_change
+        elif stored is not None and stored.etag == etag:
+            since = stored.changed_at.astimezone(dt.UTC)
+        else:
+            since = dt.datetime.now(dt.UTC)
+        if stored is None or (stored.etag, stored.fingerprint) != (etag, current):
+            self.unsaved[key] = (current, etag, since)
+        return since
+
+    async def save(self) -> None:
+        """Write the versions rendered since the last call to ``feed_version``; the route
+        calls it after the response, so a render costs the client no write. One writer at a
+        time, and a feed leaves :attr:`unsaved` only once its newest version is written."""
+        async with self._saving:
+            while self.unsaved:
+                key, version = next(iter(self.unsaved.items()))
+                current, etag, since = version
+                await FeedVersion.insert(
+                    FeedVersion(
+                        feed=":".join(key), fingerprint=current, etag=etag, changed_at=since
+                    )
+                ).on_conflict(
+                    target=FeedVersion.feed,
+                    action="DO UPDATE",
+                    values=[FeedVersion.fingerprint, FeedVersion.etag, FeedVersion.changed_at],
+                )
+                if self.unsaved.get(key) is version:
+                    del self.unsaved[key]
+
+    async def close(self) -> None:
+        await self.save()
+        await self.versions.close()
 
     async def _untouched(
         self, entry: RenderedFeed, feed: ResolvedFeed, version: DataVersion, day: dt.date
@@ -301,22 +347,3 @@ class FeedCache:
             and entry.day == day
             and time.monotonic() - entry.rendered_at < MAX_AGE
         )
-
-
-async def _record_version(feed: str, current: str, etag: str) -> dt.datetime:
-    """Since when the feed has had ``etag``: kept if it had it before, else now, recorded."""
-    stored = await FeedVersion.objects().get(FeedVersion.feed == feed)
-    if stored is not None and stored.etag == etag:
-        if stored.fingerprint != current:
-            stored.fingerprint = current
-            await stored.save()
-        return stored.changed_at.astimezone(dt.UTC)
-    now = dt.datetime.now(dt.UTC)
-    await FeedVersion.insert(
-        FeedVersion(feed=feed, fingerprint=current, etag=etag, changed_at=now)
-    ).on_conflict(
-        target=FeedVersion.feed,
-        action="DO UPDATE",
-        values=[FeedVersion.fingerprint, FeedVersion.etag, FeedVersion.changed_at],
-    )
-    return now
