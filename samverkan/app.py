@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[
             stop_workers,
             stop_search,
-            feed_cache.versions.close,
+            feed_cache.close,
             close_pool,
         ],
         request_max_body_size=MAX_BODY_BYTES,

@@ -7,20 +7,24 @@ opening a connection costs more than the query. When it moved, or the day change
 is ``MAX_AGE`` old (a PostgreSQL transaction may commit after a later one), the feed's own
 version (:func:`sync.feed_render.fingerprint`) decides: unchanged, the cached bytes stay; only
 a feed whose meetings or names changed is rendered again, from per-meeting fragments. The
-ETag and since when the feed has had it (its Last-Modified) are kept in ``feed_version``.
+version, the listing and the series are read in one snapshot, on a kept connection on SQLite.
+The ETag and since when the feed has had it (its Last-Modified) are kept in ``feed_version``,
+written after the response.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import math
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction
 
 from directory.core.database import engine
 from directory.core.tables import ChangeEvent
@@ -36,6 +40,7 @@ from sync.feed_tables import FeedVersion
 MAX_AGE = 60.0
 MAX_ENTRIES = 1024
 MAX_CHANGES_READ = 500
+MAX_IDLE_CONNECTIONS = 4
 _NEWEST_CHANGE = "SELECT id, at FROM change_event ORDER BY id DESC LIMIT 1"
 _CHANGES = (
     "SELECT resource_type, resource_id FROM change_event WHERE id > ? AND id <= ? "
@@ -43,6 +48,8 @@ _CHANGES = (
 )
 Change = tuple[str, str]
 """An outbox event's resource type and id (as text)."""
+FeedKey = tuple[str, str, str]
+"""A feed's scope, subject and detail level."""
 
 
 @dataclass(frozen=True)
@@ -69,15 +76,57 @@ class RenderedFeed:
         return dt.datetime.fromtimestamp(math.ceil(self.latest_change.timestamp()), dt.UTC)
 
 
+class _KeptTransaction(SQLiteTransaction):
+    """A Piccolo read transaction on a connection that stays open after it."""
+
+    def __init__(self, db: SQLiteEngine, connection: Any) -> None:
+        super().__init__(db, allow_nested=False)
+        self._kept = connection
+
+    async def get_connection(self) -> Any:
+        return self._kept
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        await self._kept.execute("COMMIT" if exception is None else "ROLLBACK")
+        self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
 class VersionReader:
-    """Reads the newest outbox event; keeps one read connection open on SQLite.
+    """Reads the newest outbox event and the rows of a render; keeps its read connections open
+    on SQLite, where opening one costs more than the queries of a render.
 
     The last range of :meth:`changes` is remembered: a poll after a write asks for the same
     range twice (may the token still be trusted, does the write touch the feed)."""
 
     def __init__(self) -> None:
         self._connection: Any = None
+        self._idle: list[Any] = []
         self._last: tuple[int, int, list[Change] | None] | None = None
+
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        """The Piccolo queries inside see one snapshot of the data, so a feed's version and the
+        rows it is rendered from agree: a read transaction on a kept connection on SQLite (one
+        per render at a time, so :meth:`read` never sees a render's older snapshot), a
+        ``REPEATABLE READ`` one on PostgreSQL."""
+        db = engine()
+        if not isinstance(db, SQLiteEngine):
+            async with db.transaction():
+                await db.run_ddl("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield
+            return
+        connection = self._idle.pop() if self._idle else await db.get_connection()
+        try:
+            async with _KeptTransaction(db, connection):
+                yield
+        except BaseException:
+            await connection.close()
+            raise
+        if len(self._idle) < MAX_IDLE_CONNECTIONS:
+            self._idle.append(connection)
+        else:
+            await connection.close()
 
     async def read(self) -> DataVersion:
         db = engine()
@@ -127,6 +176,8 @@ class VersionReader:
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
+        while self._idle:
+            await self._idle.pop().close()
 
 
 def touches(feed: ResolvedFeed, changes: list[Change]) -> bool:
@@ -159,8 +210,11 @@ class FeedCache:
     def __init__(self) -> None:
         self.versions = VersionReader()
         self._tokens: dict[str, tuple[DataVersion, ResolvedFeed]] = {}
-        self._entries: dict[tuple[str, str, str], RenderedFeed] = {}
-        self._locks: dict[tuple[str, str, str], asyncio.Lock] = {}
+        self._entries: dict[FeedKey, RenderedFeed] = {}
+        self._locks: dict[FeedKey, asyncio.Lock] = {}
+        self._saving = asyncio.Lock()
+        self.unsaved: dict[FeedKey, tuple[str, str, dt.datetime]] = {}
+        """Per feed, the fingerprint, ETag and since-when not yet in ``feed_version``."""
         self.fragments = FragmentCache()
         self.renders = 0
         """How many times a feed was rendered (for tests and benchmarks)."""
@@ -198,7 +252,7 @@ class FeedCache:
             self._entries[key] = entry
             return entry
         lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
+        async with lock, self.versions.snapshot():
             entry = self._entries.get(key)
             if entry is not None and self._fresh(entry, version, day):
                 return entry
@@ -210,11 +264,10 @@ class FeedCache:
                 self.renders += 1
                 body, _ = await render(scope, self.fragments)
                 etag = '"' + hashlib.sha256(body).hexdigest() + '"'
-                changed_at = await _record_version(":".join(key), current, etag)
                 entry = RenderedFeed(
                     body=body,
                     etag=etag,
-                    latest_change=changed_at,
+                    latest_change=await self._since(key, current, etag, entry),
                     version=version,
                     day=day,
                     rendered_at=time.monotonic(),
@@ -224,6 +277,50 @@ class FeedCache:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = entry
             return entry
+
+    async def _since(
+        self, key: FeedKey, current: str, etag: str, previous: RenderedFeed | None
+    ) -> dt.datetime:
+        """Since when the feed has had ``etag``: kept if it had it before (here or, as
+        ``feed_version`` says, in another process), else now; what changed waits in
+        :attr:`unsaved` for :meth:`save`. ``feed_version`` is only trusted when this process
+        has nothing unsaved for the feed, so a Last-Modified never moves back."""
+        stored = None
+        if key not in self.unsaved and (previous is None or previous.etag != etag):
+            stored = await FeedVersion.objects().get(FeedVersion.feed == ":".join(key))
+        if previous is not None and previous.etag == etag:
+            since = previous.latest_change
+        elif stored is not None and stored.etag == etag:
+            since = stored.changed_at.astimezone(dt.UTC)
+        else:
+            since = dt.datetime.now(dt.UTC)
+        if stored is None or (stored.etag, stored.fingerprint) != (etag, current):
+            self.unsaved[key] = (current, etag, since)
+        return since
+
+    async def save(self) -> None:
+        """Write the versions rendered since the last call to ``feed_version``; the route
+        calls it after the response, so a render costs the client no write. One writer at a
+        time, and a feed leaves :attr:`unsaved` only once its newest version is written."""
+        async with self._saving:
+            while self.unsaved:
+                key, version = next(iter(self.unsaved.items()))
+                current, etag, since = version
+                await FeedVersion.insert(
+                    FeedVersion(
+                        feed=":".join(key), fingerprint=current, etag=etag, changed_at=since
+                    )
+                ).on_conflict(
+                    target=FeedVersion.feed,
+                    action="DO UPDATE",
+                    values=[FeedVersion.fingerprint, FeedVersion.etag, FeedVersion.changed_at],
+                )
+                if self.unsaved.get(key) is version:
+                    del self.unsaved[key]
+
+    async def close(self) -> None:
+        await self.save()
+        await self.versions.close()
 
     async def _untouched(
         self, entry: RenderedFeed, feed: ResolvedFeed, version: DataVersion, day: dt.date
@@ -250,22 +347,3 @@ class FeedCache:
             and entry.day == day
             and time.monotonic() - entry.rendered_at < MAX_AGE
         )
-
-
-async def _record_version(feed: str, current: str, etag: str) -> dt.datetime:
-    """Since when the feed has had ``etag``: kept if it had it before, else now, recorded."""
-    stored = await FeedVersion.objects().get(FeedVersion.feed == feed)
-    if stored is not None and stored.etag == etag:
-        if stored.fingerprint != current:
-            stored.fingerprint = current
-            await stored.save()
-        return stored.changed_at.astimezone(dt.UTC)
-    now = dt.datetime.now(dt.UTC)
-    await FeedVersion.insert(
-        FeedVersion(feed=feed, fingerprint=current, etag=etag, changed_at=now)
-    ).on_conflict(
-        target=FeedVersion.feed,
-        action="DO UPDATE",
-        values=[FeedVersion.fingerprint, FeedVersion.etag, FeedVersion.changed_at],
-    )
-    return now

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from icalendar import Calendar, vDuration
+from piccolo.columns import Varchar
 from piccolo.query.functions.aggregate import Count, Max, Sum
+from piccolo.query.functions.type_conversion import Cast
 
 from directory.meetings.access import feed_network_condition
 from directory.meetings.feed_tokens import ResolvedFeed
@@ -97,7 +99,8 @@ class Fragment:
     """The TZID the fragment's times name, if any."""
 
 
-FragmentKey = tuple[uuid.UUID, int, bool]
+FragmentKey = tuple[str, int, bool]
+"""A meeting's id (as text), SEQUENCE and whether the fragment has the staff's detail."""
 
 
 class FragmentCache:
@@ -163,7 +166,8 @@ def _assemble(
     fragments = {**fragments, **new}
     keys = [(row["id"], row["sequence"], staff) for row in listing]
     ordered = [fragments[key] for key in keys if key in fragments]
-    first_year = min([scope.window.start.year, *(r["starts_at"].year for r in listing)]) - 1
+    earliest = listing[0]["starts_at"].year if listing else scope.window.start.year
+    first_year = min(scope.window.start.year, earliest) - 1
     zones = sorted({f.timezone for f in ordered if f.timezone is not None})
     parts = [_head(scope), *(_vtimezone_bytes(z, first_year) for z in zones)]
     parts += [f.body for f in ordered]
@@ -171,44 +175,35 @@ def _assemble(
 
 
 async def render(scope: Scope, cache: FragmentCache) -> tuple[bytes, int]:
-    """The feed's iCalendar bytes and the number of VEVENTs in it."""
+    """The feed's iCalendar bytes and the number of VEVENTs in it; its queries must see one
+    snapshot (:meth:`sync.feed_cache.VersionReader.snapshot`), so the listing and the series
+    loaded for it agree.
+
+    The listing comes in the feed's order from the database and with the ids as text, as on
+    SQLite converting a thousand ids to UUIDs would cost more than the query."""
     listing: list[dict[str, Any]] = []
     if scope.condition is not None:
-        query = Meeting.select(Meeting.id, Meeting.sequence, Meeting.starts_at, Meeting.uid)
+        query = Meeting.select(
+            Cast(Meeting.id, Varchar(), alias="id"), Meeting.sequence, Meeting.starts_at
+        )
         for condition in scope.conditions():
             query = query.where(condition)
-        listing = [{**row, "starts_at": row["starts_at"].astimezone(dt.UTC)} for row in await query]
-    listing.sort(key=lambda r: (r["starts_at"], r["uid"]))
+        listing = await query.order_by(Meeting.starts_at, Meeting.uid)
     staff = scope.feed.detail == "staff"
     found: dict[FragmentKey, Fragment] = {}
-    wanted: dict[uuid.UUID, FragmentKey] = {}
+    wanted: list[uuid.UUID] = []
     for row in listing:
         key = (row["id"], row["sequence"], staff)
         if (fragment := cache.get(key)) is not None:
             found[key] = fragment
         else:
-            wanted[row["id"]] = key
+            wanted.append(uuid.UUID(row["id"]))
     missing: list[tuple[FragmentKey, Series]] = []
     if wanted:
-        for series in await load_series([Meeting.id.is_in(list(wanted))]):
-            key = (series.id, series.row["sequence"], staff)
-            if key == wanted[series.id]:
-                missing.append((key, series))
-            else:  # written between the two queries: render what is stored now
-                listing = [
-                    {**r, "sequence": series.row["sequence"]} if r["id"] == series.id else r
-                    for r in listing
-                ]
-                missing.append((key, series))
+        for series in await load_series([Meeting.id.is_in(wanted)]):
+            missing.append(((str(series.id), series.row["sequence"], staff), series))
     body, events, new = await asyncio.to_thread(_assemble, scope, listing, found, missing)
     for key, fragment in new.items():
         cache.put(key, fragment)
     cache.rendered += len(new)
     return body, events
-
-
-async def render_feed(
-    feed: ResolvedFeed, day: dt.date, cache: FragmentCache | None = None
-) -> tuple[bytes, int]:
-    """The feed as rendered on ``day``, and the number of VEVENTs in it."""
-    return await render(await scope_of(feed, day), cache or FragmentCache())

@@ -16,6 +16,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
 
 from litestar import HttpMethod, Request, Response, Router, route
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import ClientException, NotFoundException, TooManyRequestsException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter
@@ -85,7 +86,7 @@ def _feed_operation_id(_handler: object, method: str, _path: object) -> str:
 
 
 def feeds_router(cache: FeedCache) -> Router:
-    """The feed route over ``cache``; the app closes ``cache.versions`` on shutdown."""
+    """The feed route over ``cache``; the app closes ``cache`` on shutdown."""
     hide_tokens_in_access_log()
     limiter = MissLimiter(get_settings().token_misses_per_minute)
 
@@ -132,8 +133,9 @@ def feeds_router(cache: FeedCache) -> Router:
         rendered = await cache.get(feed, version)
         headers = _headers(rendered)
         headers["Server-Timing"] = f"feed;dur={(time.perf_counter() - started) * 1000:.2f}"
+        save = BackgroundTask(cache.save) if cache.unsaved else None
         if _not_modified(rendered, if_none_match, if_modified_since):
-            return Response(b"", status_code=304, headers=headers)
-        return Response(rendered.body, media_type=MEDIA_TYPE, headers=headers)
+            return Response(b"", status_code=304, headers=headers, background=save)
+        return Response(rendered.body, media_type=MEDIA_TYPE, headers=headers, background=save)
 
     return Router(path="/", route_handlers=[calendar_feed])
