@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,8 +20,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from directory.demo.data import _id
 from directory.demo.loader import load_demo_if_empty
-from tests.conftest import run_async
+from directory.records.tables import NetworkCoordinator
+from tests.conftest import _clean, run_async
 from tests.samverkan.web.conftest import PASSWORD, make_account
 
 ROOT = Path(__file__).parents[4]
@@ -182,3 +185,21 @@ def signed_in(site: tuple[str, Browser], role: str, width: int = 1366) -> Page:
 def shot(page: Page, name: str) -> None:
     if SCREENSHOTS is not None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@contextlib.contextmanager
+def coordinated_site() -> Iterator[tuple[str, Browser]]:
+    """A server on the demo data, with one account per role and the coordinator coordinating
+    SSPF Tyresö, and a browser: for a module whose tests share them (each books its own
+    meetings), as its ``site`` fixture."""
+    run_async(_clean())
+    with start_server() as url:
+        run_async(load_demo_if_empty())
+        accounts = {role: make_account(role, username) for role, username in USERS.items()}
+        network = uuid.UUID(_id("network/sspf-tyreso"))
+        row = NetworkCoordinator(network_id=network, account_id=accounts["coordinator"].id)
+        run_async(NetworkCoordinator.insert(row))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield url, browser
+            browser.close()

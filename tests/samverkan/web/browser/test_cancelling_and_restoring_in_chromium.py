@@ -9,26 +9,18 @@ One server and one browser for the module; each test books its own meeting. Scre
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from directory.demo.data import _id
-from directory.demo.loader import load_demo_if_empty
-from directory.records.tables import NetworkCoordinator
-from tests.conftest import _clean, run_async
 from tests.samverkan.web.browser.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    USERS,
     axe_violations,
+    coordinated_site,
     shot,
     signed_in,
-    start_server,
 )
-from tests.samverkan.web.conftest import make_account
 
 SSPF = _id("network/sspf-tyreso")
 PHONE = 390
@@ -41,16 +33,8 @@ def clean_database() -> None:
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[tuple[str, Browser]]:
-    run_async(_clean())
-    with start_server() as url:
-        run_async(load_demo_if_empty())
-        accounts = {role: make_account(role, username) for role, username in USERS.items()}
-        row = NetworkCoordinator(network_id=uuid.UUID(SSPF), account_id=accounts["coordinator"].id)
-        run_async(NetworkCoordinator.insert(row))
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield url, browser
-            browser.close()
+    with coordinated_site() as opened:
+        yield opened
 
 
 def _book_series(page: Page, title: str) -> str:
