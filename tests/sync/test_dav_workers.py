@@ -124,8 +124,18 @@ def test_sync_carddav_command_pushes_once_and_reports(
     assert "internal: 0 created, 0 updated, 0 deleted, 1 unchanged" in again.output
 
 
+@pytest.fixture
+def without_app_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app's own background jobs off, so that only the command under test pushes."""
+    monkeypatch.setenv("SAMVERKAN_WORKER_IN_APP", "false")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 def test_sync_caldav_command_pushes_meetings(
     dav_environment: str,
+    without_app_worker: None,
     client: TestClient,  # type: ignore[type-arg]
     auth: dict[str, dict[str, str]],
 ) -> None:
