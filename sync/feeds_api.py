@@ -99,6 +99,7 @@ def feeds_router(cache: FeedCache) -> Router:
         security=[],
         raises=[NotFoundException, TooManyRequestsException],
         responses={
+            200: ResponseSpec(bytes, description="The feed", media_type=MEDIA_TYPE),
             304: ResponseSpec(None, description="Unchanged since If-None-Match/If-Modified-Since"),
             410: ResponseSpec(None, description="The feed's token was revoked"),
         },

@@ -85,6 +85,12 @@ def test_each_operation_documents_the_errors_it_gives(client: Client) -> None:
     assert {"304", "404", "410", "429"} <= _responses(client, "/feeds/{filename}", "get")
 
 
+def test_a_feed_is_documented_as_icalendar(client: Client) -> None:
+    feed = client.get("/schema/openapi.json").json()["paths"]["/feeds/{filename}"]
+    for method in ("get", "head"):
+        assert list(feed[method]["responses"]["200"]["content"]) == ["text/calendar"]
+
+
 def test_a_documented_error_has_the_body_the_schema_describes(client: Client, auth: Auth) -> None:
     schema = client.get("/schema/openapi.json").json()
     body = schema["components"]["schemas"]["ErrorBody"]
