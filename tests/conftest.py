@@ -89,12 +89,21 @@ async def _clean() -> None:
         for table in app.table_classes
     ]
     db = engine()
-    if IS_POSTGRES:
-        await db.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    else:
-        for table in tables:
-            await db.run_ddl(f"DELETE FROM {table}")  # noqa: S608
-    await seed_default_terms()
+    async with db.transaction():  # one connection and one commit, not one per table
+        if IS_POSTGRES:
+            filled = await db.run_ddl(
+                " UNION ALL ".join(
+                    f"SELECT '{table}' AS name WHERE EXISTS (SELECT 1 FROM {table})"  # noqa: S608
+                    for table in tables
+                )
+            )
+            if filled:
+                names = ", ".join(row["name"] for row in filled)
+                await db.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                await db.run_ddl(f"DELETE FROM {table}")  # noqa: S608
+        await seed_default_terms()
 
 
 @pytest.fixture(autouse=True)
