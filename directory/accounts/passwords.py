@@ -14,8 +14,6 @@ import hashlib
 import hmac
 import secrets
 
-from zxcvbn import zxcvbn
-
 from directory.core.errors import N_, InvalidField
 from directory.core.settings import get_settings
 
@@ -90,6 +88,8 @@ def check_strength(password: str, *personal: str) -> None:
         raise InvalidField(
             "password", N_("must be at least %(min)s characters"), {"min": MIN_LENGTH}
         )
+    from zxcvbn import zxcvbn  # its word lists hold 13 MB: loaded where passwords are set
+
     inputs = [part for value in personal if value for part in (value, *value.split("@"))]
     result = zxcvbn(password[:100], user_inputs=[*inputs, *LOCAL_WORDS])
     if result["score"] < MIN_SCORE:

@@ -11,6 +11,7 @@ stops the server), and SIGTERM or SIGINT stops them all gracefully.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -29,6 +30,7 @@ def serve_forked(config: uvicorn.Config, workers: int) -> None:
     """Load the app of ``config``, bind its socket, and serve it from ``workers`` forks until
     a stop signal; returns when every worker has exited."""
     config.load()
+    gc.freeze()  # the collector would write to every loaded object, copying the shared pages
     sock = config.bind_socket()
     children: dict[int, float] = {}  # pid -> when it was forked
     stopping = False

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -53,3 +55,18 @@ def test_a_killed_worker_is_replaced_and_sigterm_stops_every_worker() -> None:
         assert not any(Path(f"/proc/{pid}").exists() for pid in replaced), "a worker outlived it"
     finally:
         stop_server(process)
+
+
+def test_the_app_loads_the_password_word_lists_only_where_a_password_is_set() -> None:
+    """zxcvbn's lists are 13 MB in every web worker otherwise (benchmarks/search.py, RSS)."""
+    script = (
+        "import sys; from samverkan.app import create_app; create_app();"
+        "print('zxcvbn' in sys.modules);"
+        "from directory.accounts.passwords import check_strength;"
+        "check_strength('hyllan cykel tavla 97');"
+        "print('zxcvbn' in sys.modules)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert shown == ["False", "True"]
