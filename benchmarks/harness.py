@@ -47,7 +47,7 @@ def wait_until(ready: Callable[[], bool], seconds: float = 120) -> None:
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)  # fine enough to time a start of about a second
     raise SystemExit("the server did not become ready")
 
 
@@ -62,7 +62,7 @@ def wait_ready(base_url: str, process: subprocess.Popen[bytes], seconds: float =
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)  # fine enough to time a start of about a second
     raise SystemExit("the server did not become ready")
 
 
