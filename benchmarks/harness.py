@@ -109,6 +109,16 @@ def private_mb(pid: int) -> float:
     return kilobytes / 1024
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional memory of ``pid`` in MB: each resident page divided by the number of
+    processes that map it, so that the figures of workers sharing pages add up."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` in MB (``VmRSS``)."""
     with open(f"/proc/{pid}/status") as status:

@@ -5,9 +5,9 @@ Generates organisations, contacts, services and networks with realistic Swedish 
 name parts (bulk inserted into a fresh SQLite database), rebuilds the embedded index (indexing
 rate), then times mixed queries (prefix, typo, whole words, phone digits, facet-filtered): through
 the search service in-process; through ``GET /api/v1/search`` on ``samverkan serve --workers 4``
-on a loopback port (time to ready, resident memory of each worker); and again over HTTP while
-``samverkan reindex`` rebuilds the index beside the live one. Prints one JSON object on the last
-line.
+on a loopback port (time to ready; resident, private and proportional memory of each worker);
+and again over HTTP while ``samverkan reindex`` rebuilds the index beside the live one. Prints
+one JSON object on the last line.
 
     python -m benchmarks.search [--entries 300000] [--queries 300] [--workers 4]
 """
@@ -27,7 +27,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import descendants, percentile, private_mb, rss_mb, served_process
+from benchmarks.harness import (
+    descendants,
+    percentile,
+    private_mb,
+    pss_mb,
+    rss_mb,
+    served_process,
+)
 from benchmarks.search_corpus import generate, queries
 
 
@@ -154,12 +161,14 @@ def _over_http(mix: list[dict[str, str]], token: str, workers: int) -> dict[str,
             workers_pids = descendants(server.pid)
             rss = [round(rss_mb(pid), 1) for pid in workers_pids]
             private = [round(private_mb(pid), 1) for pid in workers_pids]
+            proportional = [round(pss_mb(pid), 1) for pid in workers_pids]
             reindexing, during = _during_reindex(client, mix, headers)
     return {
         "workers": workers,
         "ready_seconds": round(ready, 2),
         "rss_mb_per_process": rss,
         "private_mb_per_process": private,
+        "pss_mb_per_process": proportional,
         "http": _percentiles(samples),
         "http_during_reindex": {**_percentiles(during), "reindex_seconds": reindexing},
     }
