@@ -289,11 +289,14 @@ async def build(selection: Mapping[str, set[uuid.UUID]]) -> tuple[list[Document]
 
 
 async def all_documents(batch_size: int = 2000) -> AsyncIterator[list[Document]]:
-    """Every searchable document, in batches (for a full rebuild)."""
+    """Every searchable document, in batches (for a full rebuild); the records of each type in
+    name order, each batch of them a run of names (so an index can keep neighbours in title
+    order together, see :meth:`search.embedded.EmbeddedBackend.rebuild`)."""
     searchable = await searchable_plan_ids()
     for name in RECORD_TYPES:
         table = _TABLES[name]
-        rows = await table.select(table.id).where(table.retired_at.is_null())  # type: ignore[attr-defined]
+        live = table.select(table.id).where(table.retired_at.is_null())  # type: ignore[attr-defined]
+        rows = await live.order_by(table.name)  # type: ignore[attr-defined]
         searchable[name] = [row["id"] for row in rows]
     for name, ids in searchable.items():
         for start in range(0, len(ids), batch_size):

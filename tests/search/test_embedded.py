@@ -10,10 +10,13 @@ import contextlib
 import time
 from pathlib import Path
 
+import tantivy
+
 from directory.demo.loader import load_demo_if_empty
 from search.backend import SearchQuery
 from search.documents import all_documents
 from search.embedded import SYNONYM_REFRESH_SECONDS, EmbeddedBackend
+from search.engine import stored, title_key
 from search.matching import split_compound
 from search.synonyms import delete_synonym, save_synonym
 from sync.indexing import reindex
@@ -76,6 +79,20 @@ def test_a_rebuild_cut_short_leaves_the_live_index(tmp_path: Path) -> None:
         run_async(failing())
     assert backend.store.live_name() == live
     assert backend.count() == count
+
+
+def test_a_rebuild_stores_each_type_in_title_order(tmp_path: Path) -> None:
+    """Neighbours in title order, the hits a page shows together, sit together in the document
+    store (fewer of its pages mapped per worker; benchmarks/search.py)."""
+    names = ["Örby fritidsgård", "Åby skola", "Bollmora skola", "Vendelsö skola", "Alby skola"]
+    for name in names:  # created out of order, with random ids
+        create("organization", name=name, kind="internal")
+    writer = EmbeddedBackend(tmp_path)
+    run_async(reindex(writer))
+    searcher = writer.store.searcher()
+    assert searcher is not None and searcher.num_docs == len(names)
+    in_store = [stored(searcher, tantivy.DocAddress(0, n)).title for n in range(len(names))]
+    assert [title_key(title) for title in in_store] == sorted(title_key(name) for name in names)
 
 
 def test_a_synonym_saved_by_another_worker_reaches_a_running_one(tmp_path: Path) -> None:
