@@ -53,17 +53,13 @@ def wait_until(ready: Callable[[], bool], seconds: float = 120) -> None:
 
 def wait_ready(base_url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
     """Wait for ``/ready``; fail at once if the server process exits."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+
+    def ready() -> bool:
         if process.poll() is not None:
             raise SystemExit(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base_url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)  # fine enough to time a start of about a second
-    raise SystemExit("the server did not become ready")
+        return httpx.get(f"{base_url}/ready", timeout=2).status_code == 200
+
+    wait_until(ready, seconds)
 
 
 @contextmanager
@@ -99,24 +95,24 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def _rollup_mb(pid: int, *names: str) -> float:
+    """The sum of the ``names`` fields of ``pid``'s ``smaps_rollup``, in MB."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        fields = dict(line.split(":", 1) for line in rollup if ":" in line)
+    return sum(int(fields[name].split()[0]) for name in names) / 1024
+
+
 def private_mb(pid: int) -> float:
     """Memory ``pid`` holds alone, in MB: resident pages no other process shares (forked
     workers share the pages of the modules their parent loaded, and every reader shares the
     page cache of the index files, which ``VmRSS`` counts in full for each)."""
-    with open(f"/proc/{pid}/smaps_rollup") as rollup:
-        fields = dict(line.split(":", 1) for line in rollup if ":" in line)
-    kilobytes = sum(int(fields[name].split()[0]) for name in ("Private_Clean", "Private_Dirty"))
-    return kilobytes / 1024
+    return _rollup_mb(pid, "Private_Clean", "Private_Dirty")
 
 
 def pss_mb(pid: int) -> float:
     """Proportional memory of ``pid`` in MB: each resident page divided by the number of
     processes that map it, so that the figures of workers sharing pages add up."""
-    with open(f"/proc/{pid}/smaps_rollup") as rollup:
-        for line in rollup:
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return _rollup_mb(pid, "Pss")
 
 
 def rss_mb(pid: int) -> float:
