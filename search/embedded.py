@@ -322,7 +322,7 @@ class _Search:
             seen = {document.key for document in page}
             batch = [stored(self.searcher, address) for _, address in found.hits]
             batch = [document for document in batch if document.key not in seen]
-            batch.sort(key=lambda document: " ".join(words(document.title)))
+            batch.sort(key=lambda document: title_key(document.title))
             page += batch[: wanted - len(page)]
             skip = 0
         return page
